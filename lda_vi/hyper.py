@@ -1,0 +1,77 @@
+"""Empirical-Bayes updates of the Dirichlet priors α and η, MATH.md (H1).
+
+Both maximize, over a Dirichlet prior ``a`` shared by ``n`` distributions, the
+terms of (B1) that contain it:
+
+    f(a) = n (log Γ(Σ_j a_j) − Σ_j log Γ(a_j)) + Σ_j (a_j − 1) s_j,
+
+with ``s_j`` the sum over the n distributions of E[log x_j]. For α: n = D
+documents, s = Σ_d Elogθ_d (K). For η: n = K topics, s = Σ_k Elogβ_k (V).
+f is concave, so Newton's method (linear time thanks to the diagonal-plus-
+rank-one Hessian) with step-halving converges to its maximum; every accepted
+step increases f, so the ELBO cannot decrease through these updates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import gammaln, polygamma, psi
+
+
+def _objective(a: np.ndarray, s: np.ndarray, n: float) -> float:
+    return float(n * (gammaln(a.sum()) - gammaln(a).sum()) + ((a - 1.0) * s).sum())
+
+
+def newton_dirichlet(a: np.ndarray, s: np.ndarray, n: float, *, max_iter: int = 100,
+                     tol: float = 1e-10) -> np.ndarray:
+    """Maximize f over an asymmetric prior ``a`` (length K) by (H1); returns the new prior."""
+    a = np.array(a, dtype=np.float64)
+    f = _objective(a, s, n)
+    for _ in range(max_iter):
+        g = n * (psi(a.sum()) - psi(a)) + s                    # (H1) gradient
+        h = -n * polygamma(1, a)                              # diagonal of the Hessian
+        z = n * polygamma(1, a.sum())                         # its rank-one part
+        c = (g / h).sum() / (1.0 / z + (1.0 / h).sum())
+        step = (g - c) / h
+        a, f, moved = _halving_step(a, step, s, n, f)
+        if not moved or np.max(np.abs(step)) < tol * np.max(a):
+            break
+    return a
+
+
+def newton_symmetric(a: float, s_total: float, n: float, dim: int, *, max_iter: int = 100,
+                     tol: float = 1e-10) -> float:
+    """Maximize f over a symmetric prior a·1 of dimension ``dim``; ``s_total`` = Σ_j s_j."""
+    a = float(a)
+    f = n * (gammaln(dim * a) - dim * gammaln(a)) + (a - 1.0) * s_total
+    for _ in range(max_iter):
+        g = n * dim * (psi(dim * a) - psi(a)) + s_total
+        h = n * dim * (dim * polygamma(1, dim * a) - polygamma(1, a))
+        step = g / h
+        scale = 1.0
+        while True:
+            cand = a - scale * step
+            if cand > 0:
+                f_new = n * (gammaln(dim * cand) - dim * gammaln(cand)) + (cand - 1.0) * s_total
+                if f_new >= f:
+                    break
+            scale *= 0.5
+            if scale < 1e-12:
+                return a
+        a, f = cand, f_new
+        if abs(scale * step) < tol * a:
+            break
+    return a
+
+
+def _halving_step(a, step, s, n, f):
+    """Take ``a - step``, halving it while it leaves the positive orthant or lowers f."""
+    scale = 1.0
+    while scale >= 1e-12:
+        cand = a - scale * step
+        if np.all(cand > 0):
+            f_new = _objective(cand, s, n)
+            if f_new >= f:
+                return cand, f_new, True
+        scale *= 0.5
+    return a, f, False

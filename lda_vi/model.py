@@ -1,0 +1,421 @@
+"""The LDA model: fit, transform, save and load, over the pure engine.
+
+Glossary of shapes: D documents, V words (the vocabulary), K topics.
+
+Fitted attributes, named as in MATH.md:
+
+- ``lam``: K×V, the variational Dirichlet parameters λ of the topics.
+- ``alpha``: K, the prior α of θ (learned when ``alpha='auto'``).
+- ``eta``: float, the symmetric prior η of β (learned when ``eta='auto'``).
+- ``gamma``: D×K, the variational parameters γ of the training documents.
+- ``vocab``: the :class:`~lda_vi.vocabulary.Vocabulary`; ``doc_ids``: D ids.
+- ``trace``: the :class:`~lda_vi.em.EMResult` record (ELBO per iteration, …).
+
+Example, on a corpus small enough to read:
+
+>>> from lda_vi.model import LDA
+>>> docs = ["apple banana apple fruit", "banana fruit apple apple",
+...         "engine wheel car engine", "car wheel engine road"] * 5
+>>> model = LDA(k=2, seed=0, max_iter=50, min_df=1, max_df=1.0).fit(docs)
+>>> model.lam.shape, model.gamma.shape
+((2, 7), (20, 2))
+>>> sorted({words[0][0] for words in model.topics(top_n=1)})
+['apple', 'engine']
+>>> theta = model.transform(["apple fruit banana"])
+>>> theta.shape, bool(abs(theta.sum() - 1) < 1e-12)
+((1, 2), True)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import __version__
+from .atomic import atomic_open, atomic_write_text
+from .corpus import Corpus, build_corpus, vectorize
+from .dirichlet import dirichlet_expectation
+from .elbo import doc_terms
+from .em import EMResult, IterationReport, fit_batch
+from .errors import InputError, ModelFileError
+from .estep import CorpusArrays, e_step, prepare, set_threads
+from .tokenize import Tokenizer, TokenizerConfig
+from .vocabulary import PruneConfig, Vocabulary
+
+FORMAT_NAME = "lda-vi-model"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class FitSettings:
+    """How a model is fitted; stored in ``model.json`` and ``run.json``."""
+
+    k: int = 10
+    alpha: float | str = "auto"
+    eta: float | str = "auto"
+    max_iter: int = 200
+    tol: float = 1e-4
+    e_tol: float = 1e-3
+    e_max_iter: int = 100
+    seed: int | None = None
+    threads: int | None = None
+    backend: str = "auto"
+    on_decrease: str = "warn"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.k, int | np.integer) or self.k < 1:
+            raise InputError(f"the number of topics must be a whole number >= 1, got {self.k!r}")
+        for name in ("alpha", "eta"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                if value.strip().lower() != "auto":
+                    try:
+                        value = float(value)
+                    except ValueError:
+                        raise InputError(f"--{name} must be a positive number or 'auto', "
+                                         f"got {value!r}") from None
+                else:
+                    value = "auto"
+            if not isinstance(value, str) and not (np.isfinite(value) and value > 0):
+                raise InputError(f"--{name} must be a positive number or 'auto', got {value!r}")
+            setattr(self, name, value if isinstance(value, str) else float(value))
+        if self.max_iter < 1:
+            raise InputError("--max-iter must be >= 1")
+        if self.tol < 0 or self.e_tol <= 0 or self.e_max_iter < 1:
+            raise InputError("--tol must be >= 0, --e-tol > 0 and --e-max-iter >= 1")
+        if self.threads is not None and self.threads < 1:
+            raise InputError("--threads must be >= 1")
+
+
+@dataclass
+class Inference:
+    """γ of new documents with λ fixed, and their bound (no topic terms)."""
+
+    gamma: np.ndarray          # D×K
+    bound: np.ndarray          # D, doc terms of (B1) + word term (B2)
+    n_tokens: np.ndarray       # D
+
+    @property
+    def theta(self) -> np.ndarray:
+        """θ̄ = γ / Σγ (D×K, rows sum to 1)."""
+        return self.gamma / self.gamma.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class LDA:
+    """Latent Dirichlet allocation fitted by batch variational EM.
+
+    ``k`` topics; ``alpha``/``eta`` a positive number or 'auto' (learned by
+    Newton's method, MATH.md H1, starting from 1/K and 0.01); ``seed`` makes
+    runs bit-identical. Tokenizer and pruning settings are keyword arguments
+    of :class:`TokenizerConfig` and :class:`PruneConfig` (``min_df``,
+    ``max_df``, ``max_vocab``, ``stem``, ``min_length``, ...).
+    """
+
+    settings: FitSettings
+    tokenizer_config: TokenizerConfig
+    prune_config: PruneConfig
+    lam: np.ndarray | None = None
+    alpha: np.ndarray | None = None
+    eta: float | None = None
+    gamma: np.ndarray | None = None
+    vocab: Vocabulary | None = None
+    doc_ids: list[str] = field(default_factory=list)
+    trace: EMResult | None = None
+    topic_tokens: np.ndarray | None = None
+    run_info: dict = field(default_factory=dict)
+
+    def __init__(self, k: int = 10, *, alpha: float | str = "auto", eta: float | str = "auto",
+                 max_iter: int = 200, tol: float = 1e-4, e_tol: float = 1e-3,
+                 e_max_iter: int = 100, seed: int | None = None, threads: int | None = None,
+                 backend: str = "auto", on_decrease: str = "warn",
+                 tokenizer: TokenizerConfig | None = None, prune: PruneConfig | None = None,
+                 **pipeline: object) -> None:
+        self.settings = FitSettings(k=k, alpha=alpha, eta=eta, max_iter=max_iter, tol=tol,
+                                    e_tol=e_tol, e_max_iter=e_max_iter, seed=seed,
+                                    threads=threads, backend=backend, on_decrease=on_decrease)
+        prune_keys = {"min_df", "max_df", "max_vocab"}
+        prune_kw = {key: pipeline.pop(key) for key in list(pipeline) if key in prune_keys}
+        self.prune_config = prune or PruneConfig(**prune_kw)
+        self.tokenizer_config = tokenizer or TokenizerConfig(**pipeline)
+        self.lam = self.alpha = self.eta = self.gamma = self.vocab = None
+        self.doc_ids, self.trace, self.topic_tokens, self.run_info = [], None, None, {}
+        self._expElogbetaT = None
+
+    # ------------------------------------------------------------------ fitting
+    @property
+    def k(self) -> int:
+        return self.settings.k
+
+    def fit(self, docs: Iterable[str] | Iterable[tuple[str, str]],
+            callback: Callable[[IterationReport], None] | None = None) -> LDA:
+        """Tokenize ``docs`` (strings, or (id, text) pairs) and fit the model."""
+        corpus = build_corpus(_with_ids(docs), Tokenizer(self.tokenizer_config),
+                              self.prune_config)
+        return self.fit_corpus(corpus, callback=callback)
+
+    def fit_corpus(self, corpus: Corpus,
+                   callback: Callable[[IterationReport], None] | None = None) -> LDA:
+        """Fit to an already built :class:`~lda_vi.corpus.Corpus`."""
+        self.vocab, self.doc_ids = corpus.vocab, list(corpus.doc_ids)
+        self.run_info["corpus"] = {"documents": corpus.n_docs, "words": corpus.n_words,
+                                   "tokens": int(corpus.n_tokens), "empty_documents":
+                                   int(corpus.n_empty)}
+        return self.fit_counts(corpus.counts, callback=callback)
+
+    def fit_counts(self, X: sp.spmatrix, vocab: Vocabulary | None = None,
+                   callback: Callable[[IterationReport], None] | None = None) -> LDA:
+        """Fit to a D×V count matrix (the vocabulary, if given, names its columns)."""
+        s = self.settings
+        if vocab is not None:
+            self.vocab = vocab
+        arrays = prepare(X)
+        if self.vocab is not None and len(self.vocab) != arrays.n_words:
+            raise ValueError("the vocabulary does not match the count matrix")
+        if not self.doc_ids or len(self.doc_ids) != arrays.n_docs:
+            self.doc_ids = [str(i + 1) for i in range(arrays.n_docs)]
+        seed = s.seed if s.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+        threads = set_threads(s.threads)
+        start = time.perf_counter()
+        result = fit_batch(
+            arrays, s.k, rng=np.random.default_rng(seed),
+            alpha=1.0 / s.k if s.alpha == "auto" else s.alpha,
+            eta=0.01 if s.eta == "auto" else s.eta,
+            learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto",
+            max_iter=s.max_iter, tol=s.tol, e_tol=s.e_tol, e_max_iter=s.e_max_iter,
+            backend=s.backend, on_decrease=s.on_decrease, callback=callback)
+        elapsed = time.perf_counter() - start
+        self.lam, self.alpha, self.eta, self.gamma = (result.lam, result.alpha, result.eta,
+                                                      result.gamma)
+        self.trace, self.topic_tokens, self._expElogbetaT = result, result.topic_tokens, None
+        self.run_info.update({
+            "settings": asdict(s) | {"seed": seed, "threads": threads},
+            "tokenizer": self.tokenizer_config.to_dict(), "prune": self.prune_config.to_dict(),
+            "versions": _versions(), "elbo": result.elbo, "converged": result.converged,
+            "stop_reason": result.stop_reason, "iterations": result.n_iter,
+            "seconds_per_iteration": result.seconds, "mean_inner_iterations": result.mean_inner,
+            "fit_seconds": elapsed, "alpha": result.alpha.tolist(), "eta": result.eta,
+        })
+        self.run_info.setdefault("corpus", {"documents": arrays.n_docs,
+                                            "words": arrays.n_words,
+                                            "tokens": int(arrays.data.sum())})
+        return self
+
+    # ---------------------------------------------------------------- inference
+    def _require_fitted(self) -> None:
+        if self.lam is None:
+            raise ValueError("this LDA model is not fitted yet: call fit() or LDA.load()")
+
+    @property
+    def expElogbetaT(self) -> np.ndarray:
+        """exp(Elogβ) transposed (V×K), cached for inference."""
+        self._require_fitted()
+        if self._expElogbetaT is None:
+            self._expElogbetaT = np.exp(dirichlet_expectation(self.lam).T)   # (E2)
+        return self._expElogbetaT
+
+    def vectorize(self, docs: Iterable[str] | Iterable[tuple[str, str]]
+                  ) -> tuple[sp.csr_matrix, list[str], int]:
+        """New documents as counts over the model's vocabulary: (X, ids, out-of-vocabulary)."""
+        self._require_fitted()
+        return vectorize(_with_ids(docs), Tokenizer(self.tokenizer_config), self.vocab)
+
+    def infer(self, X: sp.spmatrix) -> Inference:
+        """γ of the documents of X (D×V counts) with λ fixed, and their bound."""
+        self._require_fitted()
+        arrays: CorpusArrays = prepare(X, n_words=self.lam.shape[1])
+        set_threads(self.settings.threads)
+        gamma = np.ascontiguousarray(self.alpha + arrays.doc_lengths[:, None] / self.k)
+        est = e_step(arrays, self.alpha, self.expElogbetaT, gamma, e_tol=self.settings.e_tol,
+                     e_max_iter=self.settings.e_max_iter, sstats=False,
+                     backend=self.settings.backend)
+        bound = doc_terms(gamma, self.alpha) + est.word_bound
+        return Inference(gamma=gamma, bound=bound, n_tokens=arrays.doc_lengths)
+
+    def transform(self, docs: Iterable[str] | Iterable[tuple[str, str]]) -> np.ndarray:
+        """θ̄ of new documents (D×K, rows sum to 1); words outside the vocabulary are ignored."""
+        X, _, _ = self.vectorize(docs)
+        return self.infer(X).theta
+
+    # ----------------------------------------------------------------- reading
+    @property
+    def beta(self) -> np.ndarray:
+        """β̄ = λ / Σλ, the expected topic-word distributions (K×V)."""
+        self._require_fitted()
+        return self.lam / self.lam.sum(axis=1, keepdims=True)
+
+    @property
+    def theta(self) -> np.ndarray:
+        """θ̄ of the training documents (D×K, rows sum to 1)."""
+        self._require_fitted()
+        return self.gamma / self.gamma.sum(axis=1, keepdims=True)
+
+    def topic_shares(self) -> np.ndarray:
+        """Each topic's share of the training tokens, Σ_w S_kw / N (K, sums to 1)."""
+        self._require_fitted()
+        tokens = self.topic_tokens if self.topic_tokens is not None else self.gamma.sum(0)
+        total = tokens.sum()
+        return tokens / total if total > 0 else np.full(self.k, 1.0 / self.k)
+
+    def top_word_ids(self, top_n: int = 10) -> np.ndarray:
+        """K×M ids of each topic's most probable words, highest first (ties: lower id)."""
+        self._require_fitted()
+        top_n = max(0, min(int(top_n), self.lam.shape[1]))
+        return np.argsort(-self.lam, axis=1, kind="stable")[:, :top_n]
+
+    def topics(self, top_n: int = 10) -> list[list[tuple[str, float]]]:
+        """The top words of every topic with their probability under β̄."""
+        beta = self.beta
+        return [[(self.vocab[w], float(beta[k, w])) for w in row]
+                for k, row in enumerate(self.top_word_ids(top_n))]
+
+    # ----------------------------------------------------------- save and load
+    def save(self, directory: str | os.PathLike) -> Path:
+        """Write the model to ``directory`` (created if needed), every file atomically.
+
+        Files: ``model.json`` (format, settings, tokenizer and pruning),
+        ``arrays.npz`` (λ, α, γ, topic tokens; no pickles), ``vocab.txt``,
+        ``doc_ids.txt`` and ``run.json``.
+        """
+        self._require_fitted()
+        directory = Path(directory)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create {directory}: {exc.strerror}") from None
+        with atomic_open(directory / "arrays.npz", "wb") as handle:
+            np.savez(handle, lam=self.lam, alpha=self.alpha, gamma=self.gamma,
+                     topic_tokens=self.topic_shares() if self.topic_tokens is None
+                     else self.topic_tokens)
+        atomic_write_text(directory / "vocab.txt", "".join(w + "\n" for w in self.vocab.words))
+        atomic_write_text(directory / "doc_ids.txt", "".join(_one_line(i) + "\n"
+                                                              for i in self.doc_ids))
+        atomic_write_text(directory / "run.json", json.dumps(self.run_info, indent=2) + "\n")
+        meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+                "lda_vi_version": __version__, "k": self.k, "n_words": len(self.vocab),
+                "eta": self.eta, "settings": asdict(self.settings),
+                "tokenizer": self.tokenizer_config.to_dict(),
+                "prune": self.prune_config.to_dict()}
+        atomic_write_text(directory / "model.json", json.dumps(meta, indent=2) + "\n")
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> LDA:
+        """Read a model written by :meth:`save`; a clear :class:`ModelFileError` otherwise."""
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise ModelFileError(f"{directory} is not a model directory (fit one with "
+                                 "'lda-vi fit CORPUS -o DIR')")
+        meta = _read_json(directory / "model.json")
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+            raise ModelFileError(f"{directory}/model.json is not an lda-vi model")
+        version = meta.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise ModelFileError(f"{directory} was written in model format {version!r}, newer "
+                                 f"than this lda-vi {__version__} reads ({FORMAT_VERSION}); "
+                                 "upgrade lda-vi")
+        try:
+            settings = meta["settings"]
+            model = cls(**{k: v for k, v in settings.items() if k != "k"}, k=settings["k"],
+                        tokenizer=TokenizerConfig.from_dict(meta["tokenizer"]),
+                        prune=PruneConfig.from_dict(meta["prune"]))
+            eta = float(meta["eta"])
+        except (KeyError, TypeError, ValueError, InputError) as exc:
+            raise ModelFileError(f"{directory}/model.json is incomplete or corrupt ({exc})") \
+                from None
+        arrays = _read_npz(directory / "arrays.npz")
+        words = _read_lines(directory / "vocab.txt")
+        doc_ids = _read_lines(directory / "doc_ids.txt")
+        lam, alpha, gamma = arrays["lam"], arrays["alpha"], arrays["gamma"]
+        k, v = model.k, len(words)
+        if (lam.shape != (k, v) or alpha.shape != (k,) or gamma.ndim != 2
+                or gamma.shape[1] != k or len(doc_ids) != gamma.shape[0]
+                or meta.get("n_words") != v):
+            raise ModelFileError(f"{directory} is inconsistent: array shapes do not match "
+                                 "the vocabulary and K; re-save the model")
+        if not (np.all(np.isfinite(lam)) and np.all(lam > 0) and np.all(alpha > 0)
+                and np.isfinite(eta) and eta > 0):
+            raise ModelFileError(f"{directory}/arrays.npz holds invalid parameters")
+        model.lam, model.alpha, model.gamma, model.eta = lam, alpha, gamma, eta
+        model.topic_tokens = arrays.get("topic_tokens")
+        model.vocab, model.doc_ids = Vocabulary(words), doc_ids
+        run = directory / "run.json"
+        model.run_info = _read_json(run) if run.exists() else {}
+        return model
+
+
+def _with_ids(docs: Iterable[str] | Iterable[tuple[str, str]]) -> Iterable[tuple[str, str]]:
+    """Strings get ids "1", "2", …; (id, text) pairs pass through."""
+    for i, doc in enumerate(docs, start=1):
+        yield (str(i), doc) if isinstance(doc, str) else (str(doc[0]), doc[1])
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).splitlines())
+
+
+def _versions() -> dict:
+    import click
+    import nltk
+    import scipy
+
+    versions = {"lda_vi": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
+                "click": click.__version__ if hasattr(click, "__version__") else "",
+                "nltk": nltk.__version__}
+    try:
+        import numba
+
+        versions["numba"] = numba.__version__
+    except ImportError:  # pragma: no cover
+        versions["numba"] = None
+    return versions
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{path} is corrupt ({exc.__class__.__name__}); re-save the "
+                             "model") from None
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return [line.rstrip("\n") for line in handle]
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelFileError(f"{path} is unreadable ({exc.__class__.__name__})") from None
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    """Load float arrays from an .npz, refusing pickles and object arrays."""
+    names = ("lam", "alpha", "gamma", "topic_tokens")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [n for n in names[:3] if n not in npz.files]
+            if missing:
+                raise ModelFileError(f"{path} lacks {', '.join(missing)}: the model is "
+                                     "incomplete")
+            arrays = {n: npz[n] for n in names if n in npz.files}
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
+    except ModelFileError:
+        raise
+    except (OSError, ValueError, EOFError) as exc:
+        raise ModelFileError(f"{path} is corrupt or holds objects, which lda-vi refuses to load "
+                             f"({exc.__class__.__name__})") from None
+    for name, arr in arrays.items():
+        if arr.dtype != np.float64:
+            raise ModelFileError(f"{path}: array {name} has dtype {arr.dtype}, expected float64")
+    return arrays
