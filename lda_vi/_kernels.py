@@ -17,6 +17,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
+#: Let LLVM reassociate sums and fuse multiply-adds so the K-loops vectorize;
+#: no approximate functions and no assumptions about NaN or infinity.
+FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
+
 
 @njit(cache=True, inline="always")
 def digamma(x):
@@ -48,22 +52,36 @@ def _exp_elog(g, t):
         t[k] = math.exp(digamma(g[k]) - psi_s)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
 def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_iter,
-               ratio, expElogtheta, word_bound, n_inner):
+               ratio, expElogtheta, word_bound, doc_bound, n_inner):
     """CAVI E-step of every document, λ fixed; updates ``gamma`` in place (warm start).
 
-    Per document d, with t = exp(Elogθ_d) and b_w = expElogbetaT[w]:
-    loop { norm_w = t·b_w  (the normalizer of φ_dw·, MATH.md E3);
-           stop if converged or e_max_iter updates done;
-           γ_d ← α + t ⊙ Σ_w b_w n_dw / norm_w  (MATH.md E4) }.
-    The final normalizers belong to the final γ_d, so φ is optimal for it.
+    Per document d, with t = exp(Elogθ_d) and b_w = expElogbetaT[w], each
+    update is one pass over the document's words:
+    norm_w = t·b_w (the normalizer of φ_dw·, MATH.md E3), then
+    γ_d ← α + t ⊙ Σ_w b_w n_dw / norm_w (E4), until the mean |Δγ_d| < e_tol
+    or e_max_iter updates were made.
+
+    The φ of the last pass is optimal for γ_prev, the γ_d that pass started
+    from, so the bound (B2) and the sufficient statistics come from it with
+    no further pass: ``word_bound`` and ``doc_bound`` are the bound at
+    γ_prev, and γ_d = α + Σ n φ is the optimum for that φ, so returning it
+    only raises the bound. With ``e_max_iter == 0`` one pass takes the
+    normalizers of the given γ_d, which is left unchanged.
 
     Outputs (preallocated): ``ratio[p] = n_dw / norm_w`` for each non-zero p,
-    ``expElogtheta`` (D×K) the final t, ``word_bound[d] = Σ_w n_dw log norm_w``
-    (MATH.md B2), ``n_inner[d]`` the number of γ updates.
+    ``expElogtheta`` (D×K) the t of γ_prev, ``word_bound[d] = Σ_w n_dw log
+    norm_w`` (MATH.md B2), ``doc_bound[d]`` the θ terms of (B1) at γ_prev,
+    ``n_inner[d]`` the number of γ updates.
     """
     D, K = gamma.shape
+    sum_alpha = 0.0
+    neg_log_beta_alpha = 0.0
+    for k in range(K):
+        sum_alpha += alpha[k]
+        neg_log_beta_alpha -= math.lgamma(alpha[k])
+    neg_log_beta_alpha += math.lgamma(sum_alpha)
     for d in prange(D):
         start = indptr[d]
         end = indptr[d + 1]
@@ -75,47 +93,64 @@ def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_i
                 g[k] = alpha[k]
             _exp_elog(g, t)
             word_bound[d] = 0.0
+            doc_bound[d] = 0.0
             n_inner[d] = 0
             continue
         norm = np.empty(n)
         acc = np.empty(K)
+        g_prev = np.empty(K)
         _exp_elog(g, t)
         it = 0
-        converged = False
         while True:
+            # One pass over the words: the normalizers of φ_dw· (E3) and their share of (E4).
+            for k in range(K):
+                acc[k] = 0.0
             for j in range(n):
                 b = expElogbetaT[indices[start + j]]
                 s = 0.0
                 for k in range(K):
                     s += t[k] * b[k]
                 norm[j] = s
-            if converged or it >= e_max_iter:
-                break
-            for k in range(K):
-                acc[k] = 0.0
-            for j in range(n):
-                b = expElogbetaT[indices[start + j]]
-                r = data[start + j] / norm[j]
+                r = data[start + j] / s
                 for k in range(K):
                     acc[k] += b[k] * r
+            for k in range(K):
+                g_prev[k] = g[k]
+            if it >= e_max_iter:
+                break
             delta = 0.0
             for k in range(K):
                 v = alpha[k] + t[k] * acc[k]
                 delta += abs(v - g[k])
                 g[k] = v
             it += 1
+            if delta / K < e_tol or it >= e_max_iter:
+                break
             _exp_elog(g, t)
-            converged = delta / K < e_tol
         wb = 0.0
         for j in range(n):
             c = data[start + j]
             ratio[start + j] = c / norm[j]
             wb += c * math.log(norm[j])
         word_bound[d] = wb
+        doc_bound[d] = _doc_terms(g_prev, alpha, neg_log_beta_alpha)
         n_inner[d] = it
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, inline="always")
+def _doc_terms(g, alpha, neg_log_beta_alpha):
+    """θ terms of (B1) for one document: −log B(α) + log B(γ_d) + Σ_k (α_k − γ_dk) Elogθ_dk."""
+    s = 0.0
+    for k in range(g.shape[0]):
+        s += g[k]
+    psi_s = digamma(s)
+    total = neg_log_beta_alpha - math.lgamma(s)
+    for k in range(g.shape[0]):
+        total += math.lgamma(g[k]) + (alpha[k] - g[k]) * (digamma(g[k]) - psi_s)
+    return total
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
 def sstats_by_word(csc_indptr, csc_rows, csc_to_csr, ratio, expElogtheta, expElogbetaT, out):
     """Sufficient statistics S_kw = Σ_d n_dw φ_dwk, stored transposed in ``out`` (V×K).
 
@@ -133,3 +168,33 @@ def sstats_by_word(csc_indptr, csc_rows, csc_to_csr, ratio, expElogtheta, expElo
         b = expElogbetaT[w]
         for k in range(K):
             out[w, k] = b[k] * acc[k]
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def topic_pass(lam, expElogbetaT, sums):
+    """exp(Elogβ) (MATH.md E2), transposed into ``expElogbetaT`` (V×K), and per-topic sums.
+
+    One topic per parallel task. ``sums`` (K×4) receives, for each topic k:
+    Σ_w λ_kw, Σ_w log Γ(λ_kw), Σ_w λ_kw Elogβ_kw and Σ_w Elogβ_kw, from which
+    the β terms of (B1) and the η update (H1) follow without a K×V Elogβ.
+    """
+    K, V = lam.shape
+    for k in prange(K):
+        row = lam[k]
+        total = 0.0
+        for w in range(V):
+            total += row[w]
+        psi_total = digamma(total)
+        s_lgamma = 0.0
+        s_lam_elog = 0.0
+        s_elog = 0.0
+        for w in range(V):
+            e = digamma(row[w]) - psi_total
+            expElogbetaT[w, k] = math.exp(e)
+            s_lgamma += math.lgamma(row[w])
+            s_lam_elog += row[w] * e
+            s_elog += e
+        sums[k, 0] = total
+        sums[k, 1] = s_lgamma
+        sums[k, 2] = s_lam_elog
+        sums[k, 3] = s_elog

@@ -2,16 +2,18 @@
 
 Glossary of shapes: D documents, V words, K topics.
 ``lam`` K×V (λ), ``gamma`` D×K (γ), ``alpha`` K (α), ``eta`` a scalar (η, a
-symmetric prior on every topic), ``Elogbeta`` K×V.
+symmetric prior on every topic). No K×V Elogβ is kept: the E-step reads
+exp(Elogβ) transposed, the bound and the η update per-topic sums of it.
 
 Each iteration t:
 
 1. E-step (MATH.md E3/E4) over every document with λ_t fixed, γ warm-started
    from iteration t−1; it returns the sufficient statistics and the word
    term (B2) of the bound.
-2. The bound L_t = L(γ_t, λ_{t−1}; α, η) (B1 with B2) is recorded. Each step of
-   the algorithm maximizes L over one block of variables, so the trace never
-   decreases; a decrease beyond ``DECREASE_TOL`` (relative) is a bug.
+2. The bound (B1 with B2) at λ_{t−1} and the γ of the E-step's last φ pass
+   is recorded (see :func:`lda_vi.estep.e_step`). Each step of the algorithm
+   maximizes L over one block of variables, so the trace never decreases; a
+   decrease beyond ``DECREASE_TOL`` (relative) is a bug.
 3. M-step: λ = η + S (E5); then, if asked, α and η by Newton (H1).
 4. Stop when |L_t − L_{t−1}| / |L_{t−1}| < ``tol`` (converged) or at ``max_iter``.
 
@@ -28,8 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .dirichlet import as_prior, dirichlet_expectation
-from .elbo import doc_terms, topic_terms
-from .estep import CorpusArrays, e_step
+from .estep import CorpusArrays, e_step, expect_topics
 from .hyper import newton_dirichlet, newton_symmetric
 
 DECREASE_TOL = 1e-9
@@ -126,23 +127,22 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
     if lam.shape != (k, V) or gamma.shape != (corpus.n_docs, k):
         raise ValueError("initial lam or gamma has the wrong shape")
     result = EMResult(lam=lam, gamma=gamma, alpha=alpha, eta=eta)
-    Elogbeta = dirichlet_expectation(lam)                               # (E2)
+    topics = expect_topics(lam, backend)                                # (E2)
     topic_tokens = None
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
-        expElogbetaT = np.exp(Elogbeta.T)                              # V×K, contiguous rows
-        est = e_step(corpus, alpha, expElogbetaT, gamma, e_tol=e_tol,
+        est = e_step(corpus, alpha, topics.expElogbetaT, gamma, e_tol=e_tol,
                      e_max_iter=e_max_iter, backend=backend)
-        Elogtheta = dirichlet_expectation(gamma)                       # (E1)
-        bound = (doc_terms(gamma, alpha, Elogtheta).sum() + est.word_bound.sum()
-                 + topic_terms(lam, np.full(V, eta), Elogbeta))         # (B1) with (B2)
+        bound = (est.doc_terms.sum() + est.word_bound.sum()
+                 + topics.topic_terms(eta))                             # (B1) with (B2)
         lam = eta + est.sstats                                          # (E5)
         topic_tokens = est.sstats.sum(axis=1)
         if learn_alpha:
-            alpha = newton_dirichlet(alpha, Elogtheta.sum(axis=0), corpus.n_docs)  # (H1)
-        Elogbeta = dirichlet_expectation(lam)
+            Elogtheta_sum = dirichlet_expectation(gamma).sum(axis=0)    # Σ_d (E1)
+            alpha = newton_dirichlet(alpha, Elogtheta_sum, corpus.n_docs)  # (H1)
+        topics = expect_topics(lam, backend)
         if learn_eta:
-            eta = newton_symmetric(eta, float(Elogbeta.sum()), k, V)             # (H1) for η
+            eta = newton_symmetric(eta, float(topics.sum_Elogbeta.sum()), k, V)  # (H1) for η
         seconds = time.perf_counter() - start
         previous = result.elbo[-1] if result.elbo else None
         result.elbo.append(float(bound))

@@ -9,8 +9,10 @@ Glossary of shapes: D documents, V words, K topics, nnz non-zeros.
 - ``alpha``: K.  ``expElogbetaT``: V×K, exp(Elogβ) transposed so each word's
   K topic weights are contiguous.
 - ``gamma``: D×K, warm start on entry, result on exit (updated in place).
-- ``expElogtheta``: D×K, exp(Elogθ) of the final γ.
-- ``word_bound``: D, Σ_w n_dw log Σ_k exp(Elogθ_dk + Elogβ_kw)  (B2).
+- ``expElogtheta``: D×K, exp(Elogθ) of γ_prev, the γ the last update started
+  from (see :func:`e_step`).
+- ``word_bound``: D, Σ_w n_dw log Σ_k exp(Elogθ_dk + Elogβ_kw)  (B2) at γ_prev.
+- ``doc_terms``: D, the θ terms of (B1) at γ_prev.
 - ``sstats``: K×V, S_kw = Σ_d n_dw φ_dwk.
 
 Two implementations compute the same thing: a compiled numba kernel, parallel
@@ -26,8 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import gammaln
 
 from .dirichlet import dirichlet_expectation
+from .elbo import doc_terms
 
 try:  # numba is a core dependency, but the package must still work without it
     import numba
@@ -105,8 +109,54 @@ class EStepResult:
     gamma: np.ndarray
     expElogtheta: np.ndarray
     word_bound: np.ndarray
+    doc_terms: np.ndarray
     n_inner: np.ndarray
     sstats: np.ndarray | None
+
+    @property
+    def bound(self) -> np.ndarray:
+        """Per-document bound with λ fixed: θ terms of (B1) plus the word term (B2) (D)."""
+        return self.doc_terms + self.word_bound
+
+
+@dataclass
+class TopicExpectations:
+    """What the E-step and the bound need of λ (K×V), computed in one pass.
+
+    ``expElogbetaT``: V×K, exp(Elogβ) transposed. ``lam_sum``, ``sum_lgamma``,
+    ``sum_lam_Elogbeta``, ``sum_Elogbeta``: K each, sums over words of λ_kw,
+    log Γ(λ_kw), λ_kw Elogβ_kw and Elogβ_kw.
+    """
+
+    expElogbetaT: np.ndarray
+    lam_sum: np.ndarray
+    sum_lgamma: np.ndarray
+    sum_lam_Elogbeta: np.ndarray
+    sum_Elogbeta: np.ndarray
+
+    def topic_terms(self, eta: float) -> float:
+        """The β terms of (B1) for a symmetric prior η:
+        Σ_k [−log B(η·1) + log B(λ_k) + Σ_w (η − λ_kw) Elogβ_kw]."""
+        V = self.expElogbetaT.shape[0]
+        K = self.lam_sum.shape[0]
+        neg_log_beta_eta = gammaln(V * eta) - V * gammaln(eta)
+        log_beta_lam = self.sum_lgamma - gammaln(self.lam_sum)
+        return float(K * neg_log_beta_eta + log_beta_lam.sum()
+                     + eta * self.sum_Elogbeta.sum() - self.sum_lam_Elogbeta.sum())
+
+
+def expect_topics(lam: np.ndarray, backend: str = "auto") -> TopicExpectations:
+    """exp(Elogβ) (MATH.md E2) and the per-topic sums of :class:`TopicExpectations`."""
+    lam = np.ascontiguousarray(lam, dtype=np.float64)
+    K, V = lam.shape
+    if resolve_backend(backend) == "numba":
+        expElogbetaT = np.empty((V, K))
+        sums = np.empty((K, 4))
+        _kernels.topic_pass(lam, expElogbetaT, sums)
+        return TopicExpectations(expElogbetaT, *sums.T.copy())
+    Elogbeta = dirichlet_expectation(lam)
+    return TopicExpectations(np.exp(Elogbeta.T), lam.sum(axis=1), gammaln(lam).sum(axis=1),
+                             (lam * Elogbeta).sum(axis=1), Elogbeta.sum(axis=1))
 
 
 def set_threads(n: int | None) -> int:
@@ -142,9 +192,11 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
     """Run the E-step over every document; ``gamma`` is the warm start, updated in place.
 
     Each document alternates (E3) and (E4) until the mean |Δγ_d| is below
-    ``e_tol`` or ``e_max_iter`` updates were made, then φ is recomputed once
-    for the final γ_d: the returned ``word_bound`` and ``sstats`` belong to
-    that φ, which is optimal for the returned γ.
+    ``e_tol`` or ``e_max_iter`` updates were made. The φ of the last (E3)
+    is optimal for γ_prev, the γ the last update started from: ``word_bound``,
+    ``doc_terms`` (the bound, B2) and ``expElogtheta`` belong to γ_prev, and
+    ``sstats`` to that φ, for which the returned γ = α + Σ n φ is optimal.
+    ``e_max_iter=0`` evaluates the bound at the given γ without changing it.
     """
     D, K = gamma.shape
     if corpus.n_docs != D or expElogbetaT.shape != (corpus.n_words, K) or alpha.shape != (K,):
@@ -159,17 +211,18 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
     ratio = np.empty(corpus.nnz)
     expElogtheta = np.empty((D, K))
     word_bound = np.empty(D)
+    doc_bound = np.empty(D)
     n_inner = np.empty(D, dtype=np.int64)
     _kernels.estep_docs(corpus.indptr, corpus.indices, corpus.data, alpha, expElogbetaT,
                         gamma, float(e_tol), int(e_max_iter), ratio, expElogtheta,
-                        word_bound, n_inner)
+                        word_bound, doc_bound, n_inner)
     stats = None
     if sstats:
         statsT = np.empty((corpus.n_words, K))
         _kernels.sstats_by_word(corpus.csc_indptr, corpus.csc_rows, corpus.csc_to_csr, ratio,
                                 expElogtheta, expElogbetaT, statsT)
         stats = statsT.T
-    return EStepResult(gamma, expElogtheta, word_bound, n_inner, stats)
+    return EStepResult(gamma, expElogtheta, word_bound, doc_bound, n_inner, stats)
 
 
 def e_step_reference(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
@@ -178,6 +231,7 @@ def e_step_reference(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.n
     """Plain numpy E-step, one document at a time; the kernel must agree with it."""
     D, K = gamma.shape
     expElogtheta = np.empty((D, K))
+    gamma_prev = np.array(alpha[np.newaxis, :].repeat(D, axis=0))
     word_bound = np.zeros(D)
     n_inner = np.zeros(D, dtype=np.int64)
     stats = np.zeros((K, corpus.n_words)) if sstats else None
@@ -190,21 +244,22 @@ def e_step_reference(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.n
             continue
         b = expElogbetaT[ids]                                  # n_d × K
         g = gamma[d].copy()
-        t = np.exp(dirichlet_expectation(g))                  # (E1)
-        it, converged = 0, False
+        it = 0
         while True:
+            t = np.exp(dirichlet_expectation(g))              # (E1)
             norm = b @ t                                       # normalizers of (E3)
-            if converged or it >= e_max_iter:
+            g_prev = g
+            if it >= e_max_iter:
                 break
-            new = alpha + t * ((cts / norm) @ b)               # (E4)
-            converged = np.mean(np.abs(new - g)) < e_tol
-            g = new
+            g = alpha + t * ((cts / norm) @ b)                 # (E4)
             it += 1
-            t = np.exp(dirichlet_expectation(g))
-        gamma[d] = g
-        expElogtheta[d] = t
-        word_bound[d] = cts @ np.log(norm)                     # (B2)
+            if np.mean(np.abs(g - g_prev)) < e_tol or it >= e_max_iter:
+                break
+        gamma[d], gamma_prev[d], expElogtheta[d] = g, g_prev, t
+        word_bound[d] = cts @ np.log(norm)                     # (B2) at γ_prev
         n_inner[d] = it
         if sstats:
             stats[:, ids] += np.outer(t, cts / norm) * b.T     # Σ n_dw φ_dwk
-    return EStepResult(gamma, expElogtheta, word_bound, n_inner, stats)
+    terms = doc_terms(gamma_prev, alpha)
+    terms[corpus.indptr[1:] == corpus.indptr[:-1]] = 0.0      # γ_d = α exactly
+    return EStepResult(gamma, expElogtheta, word_bound, terms, n_inner, stats)

@@ -41,11 +41,9 @@ import scipy.sparse as sp
 from . import __version__
 from .atomic import atomic_open, atomic_write_text
 from .corpus import Corpus, build_corpus, vectorize
-from .dirichlet import dirichlet_expectation
-from .elbo import doc_terms
 from .em import EMResult, IterationReport, fit_batch
 from .errors import InputError, ModelFileError
-from .estep import CorpusArrays, e_step, prepare, set_threads
+from .estep import CorpusArrays, e_step, expect_topics, prepare, set_threads
 from .tokenize import Tokenizer, TokenizerConfig
 from .vocabulary import PruneConfig, Vocabulary
 
@@ -218,7 +216,7 @@ class LDA:
         """exp(Elogβ) transposed (V×K), cached for inference."""
         self._require_fitted()
         if self._expElogbetaT is None:
-            self._expElogbetaT = np.exp(dirichlet_expectation(self.lam).T)   # (E2)
+            self._expElogbetaT = expect_topics(self.lam, self.settings.backend).expElogbetaT
         return self._expElogbetaT
 
     def vectorize(self, docs: Iterable[str] | Iterable[tuple[str, str]]
@@ -236,7 +234,7 @@ class LDA:
         est = e_step(arrays, self.alpha, self.expElogbetaT, gamma, e_tol=self.settings.e_tol,
                      e_max_iter=self.settings.e_max_iter, sstats=False,
                      backend=self.settings.backend)
-        bound = doc_terms(gamma, self.alpha) + est.word_bound
+        bound = est.bound
         return Inference(gamma=gamma, bound=bound, n_tokens=arrays.doc_lengths)
 
     def transform(self, docs: Iterable[str] | Iterable[tuple[str, str]]) -> np.ndarray:
