@@ -105,64 +105,71 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
               rng: np.random.Generator, learn_alpha: bool = False, learn_eta: bool = False,
               max_iter: int = 200, tol: float = 1e-4, e_tol: float = 1e-3,
               e_max_iter: int = 100, backend: str = "auto", on_decrease: str = "warn",
-              lam: np.ndarray | None = None, gamma: np.ndarray | None = None,
-              callback: Callable[[IterationReport], None] | None = None) -> EMResult:
+              resume: EMResult | None = None,
+              callback: Callable[[IterationReport], None] | None = None,
+              checkpoint: Callable[[EMResult], None] | None = None,
+              checkpoint_every: int = 0) -> EMResult:
     """Fit LDA to ``corpus`` by batch variational EM; see the module docstring.
 
     ``alpha`` is the (initial) prior of θ, ``eta`` the (initial) symmetric
     prior of β; ``learn_alpha`` learns an asymmetric α, ``learn_eta`` a
-    symmetric η. ``lam`` and ``gamma`` resume from given parameters (else λ is
-    seeded by :func:`init_lam` and γ spread evenly). ``on_decrease`` is 'raise',
-    'warn' or 'ignore'.
+    symmetric η. λ is seeded by :func:`init_lam` and γ spread evenly, unless
+    ``resume`` (a partial result, e.g. a checkpoint) gives the state to go on
+    from: the run then continues exactly as if it had never stopped, and
+    ``max_iter`` counts its earlier iterations too. ``checkpoint`` is called
+    with the current state every ``checkpoint_every`` iterations.
+    ``on_decrease`` is 'raise', 'warn' or 'ignore'.
     """
     if k < 1:
         raise ValueError("k must be >= 1")
     if on_decrease not in ("raise", "warn", "ignore"):
         raise ValueError("on_decrease must be 'raise', 'warn' or 'ignore'")
-    alpha = as_prior(alpha, k, "alpha")
-    eta = float(as_prior(eta, 1, "eta")[0])
     V = corpus.n_words
-    lam = init_lam(rng, k, corpus) if lam is None else np.array(lam, dtype=np.float64)
-    gamma = init_gamma(corpus, alpha) if gamma is None else np.array(gamma, dtype=np.float64)
-    if lam.shape != (k, V) or gamma.shape != (corpus.n_docs, k):
-        raise ValueError("initial lam or gamma has the wrong shape")
-    result = EMResult(lam=lam, gamma=gamma, alpha=alpha, eta=eta)
-    topics = expect_topics(lam, backend)                                # (E2)
-    topic_tokens = None
-    for iteration in range(1, max_iter + 1):
+    if resume is None:
+        alpha = as_prior(alpha, k, "alpha")
+        state = EMResult(lam=init_lam(rng, k, corpus), gamma=init_gamma(corpus, alpha),
+                         alpha=alpha, eta=float(as_prior(eta, 1, "eta")[0]))
+    else:
+        state = EMResult(lam=np.array(resume.lam, dtype=np.float64),
+                         gamma=np.array(resume.gamma, dtype=np.float64),
+                         alpha=as_prior(resume.alpha, k, "alpha"), eta=float(resume.eta),
+                         elbo=list(resume.elbo), seconds=list(resume.seconds),
+                         mean_inner=list(resume.mean_inner))
+    if state.lam.shape != (k, V) or state.gamma.shape != (corpus.n_docs, k):
+        raise ValueError("the state to resume from does not match the corpus and k")
+    topics = expect_topics(state.lam, backend)                          # (E2)
+    state.stop_reason = f"reached max_iter={max_iter} before the tolerance"
+    for iteration in range(state.n_iter + 1, max_iter + 1):
         start = time.perf_counter()
-        est = e_step(corpus, alpha, topics.expElogbetaT, gamma, e_tol=e_tol,
+        est = e_step(corpus, state.alpha, topics.expElogbetaT, state.gamma, e_tol=e_tol,
                      e_max_iter=e_max_iter, backend=backend)
-        bound = (est.doc_terms.sum() + est.word_bound.sum()
-                 + topics.topic_terms(eta))                             # (B1) with (B2)
-        lam = eta + est.sstats                                          # (E5)
-        topic_tokens = est.sstats.sum(axis=1)
+        bound = float(est.doc_terms.sum() + est.word_bound.sum()
+                      + topics.topic_terms(state.eta))                  # (B1) with (B2)
+        state.lam = state.eta + est.sstats                              # (E5)
+        state.topic_tokens = est.sstats.sum(axis=1)
         if learn_alpha:
-            Elogtheta_sum = dirichlet_expectation(gamma).sum(axis=0)    # Σ_d (E1)
-            alpha = newton_dirichlet(alpha, Elogtheta_sum, corpus.n_docs)  # (H1)
-        topics = expect_topics(lam, backend)
+            Elogtheta_sum = dirichlet_expectation(state.gamma).sum(axis=0)     # Σ_d (E1)
+            state.alpha = newton_dirichlet(state.alpha, Elogtheta_sum, corpus.n_docs)  # (H1)
+        topics = expect_topics(state.lam, backend)
         if learn_eta:
-            eta = newton_symmetric(eta, float(topics.sum_Elogbeta.sum()), k, V)  # (H1) for η
+            state.eta = newton_symmetric(state.eta, float(topics.sum_Elogbeta.sum()), k, V)
         seconds = time.perf_counter() - start
-        previous = result.elbo[-1] if result.elbo else None
-        result.elbo.append(float(bound))
-        result.seconds.append(seconds)
-        result.mean_inner.append(float(est.n_inner.mean()) if est.n_inner.size else 0.0)
+        previous = state.elbo[-1] if state.elbo else None
+        state.elbo.append(bound)
+        state.seconds.append(seconds)
+        state.mean_inner.append(float(est.n_inner.mean()) if est.n_inner.size else 0.0)
         change = relative_change(bound, previous) if previous is not None else float("nan")
         if previous is not None and bound < previous - DECREASE_TOL * abs(previous):
             _report_decrease(on_decrease, iteration, previous, bound)
         if callback is not None:
-            callback(IterationReport(iteration, float(bound), change, seconds,
-                                     result.mean_inner[-1]))
+            callback(IterationReport(iteration, bound, change, seconds, state.mean_inner[-1]))
         if previous is not None and change < tol:
-            result.converged = True
-            result.stop_reason = f"relative ELBO change {change:.3g} < tol {tol:g}"
+            state.converged = True
+            state.stop_reason = f"relative ELBO change {change:.3g} < tol {tol:g}"
             break
-    else:
-        result.stop_reason = f"reached max_iter={max_iter} before the tolerance"
-    result.lam, result.gamma, result.alpha, result.eta = lam, gamma, alpha, eta
-    result.topic_tokens = topic_tokens if result.elbo else None
-    return result
+        if checkpoint is not None and checkpoint_every > 0 and iteration % checkpoint_every == 0:
+            checkpoint(state)
+    return state
 
 
 def _report_decrease(on_decrease: str, iteration: int, previous: float, bound: float) -> None:

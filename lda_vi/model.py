@@ -40,6 +40,7 @@ import scipy.sparse as sp
 
 from . import __version__
 from .atomic import atomic_open, atomic_write_text
+from .checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from .corpus import Corpus, build_corpus, vectorize
 from .em import EMResult, IterationReport, fit_batch
 from .errors import InputError, ModelFileError
@@ -152,25 +153,33 @@ class LDA:
     def k(self) -> int:
         return self.settings.k
 
-    def fit(self, docs: Iterable[str] | Iterable[tuple[str, str]],
-            callback: Callable[[IterationReport], None] | None = None) -> LDA:
-        """Tokenize ``docs`` (strings, or (id, text) pairs) and fit the model."""
+    def fit(self, docs: Iterable[str] | Iterable[tuple[str, str]], **options) -> LDA:
+        """Tokenize ``docs`` (strings, or (id, text) pairs) and fit the model.
+
+        ``options`` are those of :meth:`fit_counts` (callback, checkpoints).
+        """
         corpus = build_corpus(_with_ids(docs), Tokenizer(self.tokenizer_config),
                               self.prune_config)
-        return self.fit_corpus(corpus, callback=callback)
+        return self.fit_corpus(corpus, **options)
 
-    def fit_corpus(self, corpus: Corpus,
-                   callback: Callable[[IterationReport], None] | None = None) -> LDA:
+    def fit_corpus(self, corpus: Corpus, **options) -> LDA:
         """Fit to an already built :class:`~lda_vi.corpus.Corpus`."""
         self.vocab, self.doc_ids = corpus.vocab, list(corpus.doc_ids)
         self.run_info["corpus"] = {"documents": corpus.n_docs, "words": corpus.n_words,
                                    "tokens": int(corpus.n_tokens), "empty_documents":
                                    int(corpus.n_empty)}
-        return self.fit_counts(corpus.counts, callback=callback)
+        return self.fit_counts(corpus.counts, **options)
 
     def fit_counts(self, X: sp.spmatrix, vocab: Vocabulary | None = None,
-                   callback: Callable[[IterationReport], None] | None = None) -> LDA:
-        """Fit to a D×V count matrix (the vocabulary, if given, names its columns)."""
+                   callback: Callable[[IterationReport], None] | None = None, *,
+                   checkpoint_dir: str | os.PathLike | None = None, checkpoint_every: int = 0,
+                   resume_dir: str | os.PathLike | None = None) -> LDA:
+        """Fit to a D×V count matrix (the vocabulary, if given, names its columns).
+
+        With ``checkpoint_dir`` and ``checkpoint_every=N`` the state is saved
+        there (atomically) every N iterations; ``resume_dir`` continues from such
+        a checkpoint, to the same result as a run that never stopped.
+        """
         s = self.settings
         if vocab is not None:
             self.vocab = vocab
@@ -181,6 +190,16 @@ class LDA:
             self.doc_ids = [str(i + 1) for i in range(arrays.n_docs)]
         seed = s.seed if s.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
         threads = set_threads(s.threads)
+        print_ = fingerprint(arrays)
+        resume = None
+        if resume_dir is not None:
+            resume, meta = load_checkpoint(resume_dir)
+            if meta.get("fingerprint") != print_:
+                raise InputError(f"the checkpoint in {resume_dir} was made on another corpus "
+                                 "or other pipeline settings; resume with the same input")
+        meta = {"fingerprint": print_, "settings": asdict(s) | {"seed": seed},
+                "tokenizer": self.tokenizer_config.to_dict(),
+                "prune": self.prune_config.to_dict()} | self.run_info.get("checkpoint_meta", {})
         start = time.perf_counter()
         result = fit_batch(
             arrays, s.k, rng=np.random.default_rng(seed),
@@ -188,8 +207,13 @@ class LDA:
             eta=0.01 if s.eta == "auto" else s.eta,
             learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto",
             max_iter=s.max_iter, tol=s.tol, e_tol=s.e_tol, e_max_iter=s.e_max_iter,
-            backend=s.backend, on_decrease=s.on_decrease, callback=callback)
+            backend=s.backend, on_decrease=s.on_decrease, callback=callback, resume=resume,
+            checkpoint=None if checkpoint_dir is None
+            else (lambda state: save_checkpoint(checkpoint_dir, state, meta)),
+            checkpoint_every=checkpoint_every)
         elapsed = time.perf_counter() - start
+        if resume is not None:
+            elapsed += float(sum(resume.seconds))
         self.lam, self.alpha, self.eta, self.gamma = (result.lam, result.alpha, result.eta,
                                                       result.gamma)
         self.trace, self.topic_tokens, self._expElogbetaT = result, result.topic_tokens, None
@@ -360,19 +384,15 @@ def _one_line(text: str) -> str:
 
 
 def _versions() -> dict:
-    import click
-    import nltk
-    import scipy
+    """Versions of lda-vi and the packages that shape its results."""
+    from importlib import metadata
 
-    versions = {"lda_vi": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
-                "click": click.__version__ if hasattr(click, "__version__") else "",
-                "nltk": nltk.__version__}
-    try:
-        import numba
-
-        versions["numba"] = numba.__version__
-    except ImportError:  # pragma: no cover
-        versions["numba"] = None
+    versions = {"lda_vi": __version__}
+    for name in ("numpy", "scipy", "numba", "click", "nltk"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
     return versions
 
 
