@@ -28,6 +28,7 @@ Example, on a corpus small enough to read:
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import time
@@ -45,6 +46,8 @@ from .corpus import Corpus, build_corpus, vectorize
 from .em import EMResult, IterationReport, fit_batch
 from .errors import InputError, ModelFileError
 from .estep import CorpusArrays, e_step, expect_topics, prepare, set_threads
+from .online import MinibatchReport, OnlineResult, fit_online, row_batches
+from .stream import count_batches, scan_vocabulary
 from .tokenize import Tokenizer, TokenizerConfig
 from .vocabulary import PruneConfig, Vocabulary
 
@@ -67,6 +70,11 @@ class FitSettings:
     threads: int | None = None
     backend: str = "auto"
     on_decrease: str = "warn"
+    method: str = "batch"
+    batch_size: int = 256
+    tau0: float = 10.0
+    kappa: float = 0.7
+    passes: int = 1
 
     def __post_init__(self) -> None:
         if not isinstance(self.k, int | np.integer) or self.k < 1:
@@ -91,6 +99,13 @@ class FitSettings:
             raise InputError("--tol must be >= 0, --e-tol > 0 and --e-max-iter >= 1")
         if self.threads is not None and self.threads < 1:
             raise InputError("--threads must be >= 1")
+        if self.method not in ("batch", "online"):
+            raise InputError(f"--method must be 'batch' or 'online', got {self.method!r}")
+        if self.batch_size < 1 or self.passes < 1:
+            raise InputError("--batch-size and --passes must be >= 1")
+        if not 0.5 < self.kappa <= 1.0 or self.tau0 < 0:
+            raise InputError("--kappa must be in (0.5, 1] and --tau0 >= 0 "
+                             "(Hoffman et al. 2010)")
 
 
 @dataclass
@@ -134,12 +149,16 @@ class LDA:
     def __init__(self, k: int = 10, *, alpha: float | str = "auto", eta: float | str = "auto",
                  max_iter: int = 200, tol: float = 1e-4, e_tol: float = 1e-3,
                  e_max_iter: int = 100, seed: int | None = None, threads: int | None = None,
-                 backend: str = "auto", on_decrease: str = "warn",
+                 backend: str = "auto", on_decrease: str = "warn", method: str = "batch",
+                 batch_size: int = 256, tau0: float = 10.0, kappa: float = 0.7,
+                 passes: int = 1,
                  tokenizer: TokenizerConfig | None = None, prune: PruneConfig | None = None,
                  **pipeline: object) -> None:
         self.settings = FitSettings(k=k, alpha=alpha, eta=eta, max_iter=max_iter, tol=tol,
                                     e_tol=e_tol, e_max_iter=e_max_iter, seed=seed,
-                                    threads=threads, backend=backend, on_decrease=on_decrease)
+                                    threads=threads, backend=backend, on_decrease=on_decrease,
+                                    method=method, batch_size=batch_size, tau0=tau0,
+                                    kappa=kappa, passes=passes)
         prune_keys = {"min_df", "max_df", "max_vocab"}
         prune_kw = {key: pipeline.pop(key) for key in list(pipeline) if key in prune_keys}
         self.prune_config = prune or PruneConfig(**prune_kw)
@@ -173,16 +192,23 @@ class LDA:
     def fit_counts(self, X: sp.spmatrix, vocab: Vocabulary | None = None,
                    callback: Callable[[IterationReport], None] | None = None, *,
                    checkpoint_dir: str | os.PathLike | None = None, checkpoint_every: int = 0,
-                   resume_dir: str | os.PathLike | None = None) -> LDA:
+                   resume_dir: str | os.PathLike | None = None,
+                   monitor: Callable[[EMResult], None] | None = None,
+                   monitor_every: int = 0) -> LDA:
         """Fit to a D×V count matrix (the vocabulary, if given, names its columns).
 
         With ``checkpoint_dir`` and ``checkpoint_every=N`` the state is saved
         there (atomically) every N iterations; ``resume_dir`` continues from such
         a checkpoint, to the same result as a run that never stopped.
+        ``monitor`` is called with the current EM state (read it, never change
+        it) every ``monitor_every`` iterations, e.g. to score held-out documents
+        with :meth:`with_state`; it does not change the fit.
         """
         s = self.settings
         if vocab is not None:
             self.vocab = vocab
+        if s.method == "online":
+            return self._fit_online_counts(X, callback)
         arrays = prepare(X)
         if self.vocab is not None and len(self.vocab) != arrays.n_words:
             raise ValueError("the vocabulary does not match the count matrix")
@@ -200,6 +226,18 @@ class LDA:
         meta = {"fingerprint": print_, "settings": asdict(s) | {"seed": seed},
                 "tokenizer": self.tokenizer_config.to_dict(),
                 "prune": self.prune_config.to_dict()} | self.run_info.get("checkpoint_meta", {})
+        hooks = []
+        if checkpoint_dir is not None and checkpoint_every > 0:
+            hooks.append((checkpoint_every,
+                          lambda state: save_checkpoint(checkpoint_dir, state, meta)))
+        if monitor is not None and monitor_every > 0:
+            hooks.append((monitor_every, monitor))
+
+        def on_state(state: EMResult) -> None:
+            for every, hook in hooks:
+                if state.n_iter % every == 0:
+                    hook(state)
+
         start = time.perf_counter()
         result = fit_batch(
             arrays, s.k, rng=np.random.default_rng(seed),
@@ -208,9 +246,7 @@ class LDA:
             learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto",
             max_iter=s.max_iter, tol=s.tol, e_tol=s.e_tol, e_max_iter=s.e_max_iter,
             backend=s.backend, on_decrease=s.on_decrease, callback=callback, resume=resume,
-            checkpoint=None if checkpoint_dir is None
-            else (lambda state: save_checkpoint(checkpoint_dir, state, meta)),
-            checkpoint_every=checkpoint_every)
+            checkpoint=on_state if hooks else None, checkpoint_every=1 if hooks else 0)
         elapsed = time.perf_counter() - start
         if resume is not None:
             elapsed += float(sum(resume.seconds))
@@ -229,6 +265,98 @@ class LDA:
                                             "words": arrays.n_words,
                                             "tokens": int(arrays.data.sum())})
         return self
+
+    def with_state(self, state: EMResult) -> LDA:
+        """A shallow copy of this model with the λ, α and η of an EM state.
+
+        For inference while a fit goes on (a ``monitor`` of :meth:`fit_counts`):
+        this model is left as it is.
+        """
+        view = copy.copy(self)
+        view.lam, view.alpha, view.eta = state.lam, state.alpha, state.eta
+        view._expElogbetaT = None
+        return view
+
+    # ------------------------------------------------------------ online fits
+    def _online(self, batches, n_docs: int, n_words: int, seed: int,
+                callback: Callable[[MinibatchReport], None] | None) -> OnlineResult:
+        s = self.settings
+        threads = set_threads(s.threads)
+        start = time.perf_counter()
+        result = fit_online(
+            batches, n_docs, n_words, s.k, rng=np.random.default_rng(seed),
+            alpha=1.0 / s.k if s.alpha == "auto" else s.alpha,
+            eta=0.01 if s.eta == "auto" else s.eta,
+            learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto", tau0=s.tau0,
+            kappa=s.kappa, passes=s.passes, e_tol=s.e_tol, e_max_iter=s.e_max_iter,
+            backend=s.backend, callback=callback)
+        self.lam, self.alpha, self.eta = result.lam, result.alpha, result.eta
+        self.topic_tokens, self._expElogbetaT, self.trace = result.topic_tokens, None, None
+        self.run_info.update({
+            "settings": asdict(s) | {"seed": seed, "threads": threads},
+            "tokenizer": self.tokenizer_config.to_dict(), "prune": self.prune_config.to_dict(),
+            "versions": _versions(), "method": "online", "updates": result.n_updates,
+            "documents_seen": result.docs_seen, "per_word_bound": result.per_word_bound,
+            "seconds_per_update": result.seconds, "fit_seconds": time.perf_counter() - start,
+            "alpha": result.alpha.tolist(), "eta": result.eta,
+        })
+        return result
+
+    def _seed(self) -> int:
+        s = self.settings.seed
+        return s if s is not None else int(np.random.SeedSequence().entropy % 2**63)
+
+    def _fit_online_counts(self, X: sp.spmatrix,
+                           callback: Callable[[MinibatchReport], None] | None) -> LDA:
+        """Online VB over the rows of an in-memory matrix (shuffled each pass), then γ."""
+        X = sp.csr_matrix(X, dtype=np.float64)
+        if self.vocab is not None and len(self.vocab) != X.shape[1]:
+            raise ValueError("the vocabulary does not match the count matrix")
+        if not self.doc_ids or len(self.doc_ids) != X.shape[0]:
+            self.doc_ids = [str(i + 1) for i in range(X.shape[0])]
+        seed = self._seed()
+        shuffle = np.random.default_rng([seed, 1])
+        self._online(row_batches(X, self.settings.batch_size, shuffle), X.shape[0], X.shape[1],
+                     seed, callback)
+        self.gamma = self.infer(X).gamma
+        self.run_info.setdefault("corpus", {"documents": X.shape[0], "words": X.shape[1],
+                                            "tokens": int(X.sum())})
+        return self
+
+    def fit_stream(self, open_docs: Callable[[], Iterable[tuple[str, str]]],
+                   callback: Callable[[MinibatchReport], None] | None = None,
+                   vocab: Vocabulary | None = None) -> LDA:
+        """Online VB over documents read from disk, never holding the corpus in memory.
+
+        ``open_docs()`` returns a fresh iterator of ``(doc_id, text)`` pairs each
+        time (one counting pass for the vocabulary unless ``vocab`` is given,
+        then one per pass). The training documents' γ is not kept: use
+        :meth:`transform_stream` to write their θ̄.
+        """
+        tokenizer = Tokenizer(self.tokenizer_config)
+        if vocab is None:
+            vocab, n_docs, n_tokens = scan_vocabulary(open_docs(), tokenizer, self.prune_config)
+        else:
+            n_docs, n_tokens = sum(1 for _ in open_docs()), None
+        self.vocab, self.doc_ids = vocab, []
+        size = self.settings.batch_size
+
+        def batches(pass_index: int):
+            for X, _, _ in count_batches(open_docs(), tokenizer, vocab, size):
+                yield X
+
+        self._online(batches, n_docs, len(vocab), self._seed(), callback)
+        self.gamma = np.empty((0, self.k))
+        self.run_info["corpus"] = {"documents": n_docs, "words": len(vocab),
+                                   "tokens": n_tokens}
+        return self
+
+    def transform_stream(self, docs: Iterable[tuple[str, str]], batch_size: int = 1024):
+        """θ̄ of documents read in minibatches: yields (ids, θ̄ B×K, out-of-vocabulary)."""
+        self._require_fitted()
+        tokenizer = Tokenizer(self.tokenizer_config)
+        for X, ids, n_oov in count_batches(docs, tokenizer, self.vocab, batch_size):
+            yield ids, self.infer(X).theta, n_oov
 
     # ---------------------------------------------------------------- inference
     def _require_fitted(self) -> None:
