@@ -18,8 +18,16 @@ import numpy as np
 from numba import njit, prange
 
 #: Let LLVM reassociate sums and fuse multiply-adds so the K-loops vectorize;
-#: no approximate functions and no assumptions about NaN or infinity.
+#: no approximate functions and no assumptions about NaN or infinity. The
+#: vectorized order is fixed by the code, not by the arrays' alignment, so
+#: results stay bit-identical run to run (tests/test_engine.py checks this
+#: with arrays at different offsets).
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
+
+#: A cold restart replaces the warm result only when its bound is higher by
+#: more than this (relative): near-ties, where both starts reach the same
+#: optimum, keep the warm one whatever the rounding.
+RESTART_MARGIN = 1e-8
 
 
 @njit(cache=True, inline="always")
@@ -52,9 +60,66 @@ def _exp_elog(g, t):
         t[k] = math.exp(digamma(g[k]) - psi_s)
 
 
+@njit(cache=True, fastmath=FASTMATH, inline="always")
+def _dot(x, y):
+    """Σ_k x_k y_k (the normalizer of φ, MATH.md E3)."""
+    s = 0.0
+    for k in range(x.shape[0]):
+        s += x[k] * y[k]
+    return s
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _doc_cavi(ids, cts, alpha, expElogbetaT, g, t, norm, acc, g_prev, e_tol, e_max_iter):
+    """CAVI of one document, λ fixed: (E3) then (E4), one pass over its words per update.
+
+    ``g`` (K) is the start on entry and the final γ_d on exit; ``g_prev`` the
+    γ_d the last pass started from, ``t`` its exp(Elogθ) and ``norm`` (n) the
+    normalizers of its φ. Stops when the mean |Δγ_d| < e_tol or after
+    e_max_iter updates; with e_max_iter == 0 it only takes the normalizers.
+    Returns the number of updates.
+    """
+    K = g.shape[0]
+    n = ids.shape[0]
+    _exp_elog(g, t)
+    it = 0
+    while True:
+        for k in range(K):
+            acc[k] = 0.0
+        for j in range(n):
+            b = expElogbetaT[ids[j]]
+            s = _dot(t, b)
+            norm[j] = s
+            r = cts[j] / s
+            for k in range(K):
+                acc[k] += b[k] * r
+        for k in range(K):
+            g_prev[k] = g[k]
+        if it >= e_max_iter:
+            return it
+        delta = 0.0
+        for k in range(K):
+            v = alpha[k] + t[k] * acc[k]
+            delta += abs(v - g[k])
+            g[k] = v
+        it += 1
+        if delta / K < e_tol or it >= e_max_iter:
+            return it
+        _exp_elog(g, t)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _doc_bound(cts, norm, g_prev, alpha, neg_log_beta_alpha):
+    """Bound of one document at γ_prev: Σ n log norm (B2) plus its θ terms of (B1)."""
+    wb = 0.0
+    for j in range(cts.shape[0]):
+        wb += cts[j] * math.log(norm[j])
+    return wb, _doc_terms(g_prev, alpha, neg_log_beta_alpha)
+
+
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_iter,
-               ratio, expElogtheta, word_bound, doc_bound, n_inner):
+def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_iter, restart,
+               ratio, expElogtheta, word_bound, doc_bound, n_inner, restarted):
     """CAVI E-step of every document, λ fixed; updates ``gamma`` in place (warm start).
 
     Per document d, with t = exp(Elogθ_d) and b_w = expElogbetaT[w], each
@@ -70,10 +135,15 @@ def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_i
     only raises the bound. With ``e_max_iter == 0`` one pass takes the
     normalizers of the given γ_d, which is left unchanged.
 
+    Where ``restart[d]`` is set, the document is also solved from the cold start
+    α + N_d/K and keeps whichever of the two results has the higher bound
+    (``restarted[d]`` = 1 when the cold one won): the bound still cannot go
+    down, and documents can leave the topic they were locked into.
+
     Outputs (preallocated): ``ratio[p] = n_dw / norm_w`` for each non-zero p,
-    ``expElogtheta`` (D×K) the t of γ_prev, ``word_bound[d] = Σ_w n_dw log
-    norm_w`` (MATH.md B2), ``doc_bound[d]`` the θ terms of (B1) at γ_prev,
-    ``n_inner[d]`` the number of γ updates.
+    ``expElogtheta`` (D×K) the t of γ_prev, ``word_bound[d]``,
+    ``doc_bound[d]`` the θ terms of (B1) at γ_prev, ``n_inner[d]`` the number
+    of γ updates made (both starts counted).
     """
     D, K = gamma.shape
     sum_alpha = 0.0
@@ -88,6 +158,7 @@ def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_i
         n = end - start
         g = gamma[d]
         t = expElogtheta[d]
+        restarted[d] = 0
         if n == 0:
             for k in range(K):
                 g[k] = alpha[k]
@@ -96,44 +167,40 @@ def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_i
             doc_bound[d] = 0.0
             n_inner[d] = 0
             continue
+        ids = indices[start:end]
+        cts = data[start:end]
         norm = np.empty(n)
         acc = np.empty(K)
         g_prev = np.empty(K)
-        _exp_elog(g, t)
-        it = 0
-        while True:
-            # One pass over the words: the normalizers of φ_dw· (E3) and their share of (E4).
-            for k in range(K):
-                acc[k] = 0.0
+        it = _doc_cavi(ids, cts, alpha, expElogbetaT, g, t, norm, acc, g_prev, e_tol,
+                       e_max_iter)
+        wb, db = _doc_bound(cts, norm, g_prev, alpha, neg_log_beta_alpha)
+        if restart[d]:
+            g2 = np.empty(K)
+            t2 = np.empty(K)
+            norm2 = np.empty(n)
+            g_prev2 = np.empty(K)
+            length = 0.0
             for j in range(n):
-                b = expElogbetaT[indices[start + j]]
-                s = 0.0
-                for k in range(K):
-                    s += t[k] * b[k]
-                norm[j] = s
-                r = data[start + j] / s
-                for k in range(K):
-                    acc[k] += b[k] * r
+                length += cts[j]
             for k in range(K):
-                g_prev[k] = g[k]
-            if it >= e_max_iter:
-                break
-            delta = 0.0
-            for k in range(K):
-                v = alpha[k] + t[k] * acc[k]
-                delta += abs(v - g[k])
-                g[k] = v
-            it += 1
-            if delta / K < e_tol or it >= e_max_iter:
-                break
-            _exp_elog(g, t)
-        wb = 0.0
+                g2[k] = alpha[k] + length / K
+            it2 = _doc_cavi(ids, cts, alpha, expElogbetaT, g2, t2, norm2, acc, g_prev2,
+                            e_tol, e_max_iter)
+            wb2, db2 = _doc_bound(cts, norm2, g_prev2, alpha, neg_log_beta_alpha)
+            if wb2 + db2 > wb + db + RESTART_MARGIN * (1.0 + abs(wb + db)):
+                for k in range(K):
+                    g[k] = g2[k]
+                    t[k] = t2[k]
+                for j in range(n):
+                    norm[j] = norm2[j]
+                wb, db = wb2, db2
+                restarted[d] = 1
+            it += it2
         for j in range(n):
-            c = data[start + j]
-            ratio[start + j] = c / norm[j]
-            wb += c * math.log(norm[j])
+            ratio[start + j] = cts[j] / norm[j]
         word_bound[d] = wb
-        doc_bound[d] = _doc_terms(g_prev, alpha, neg_log_beta_alpha)
+        doc_bound[d] = db
         n_inner[d] = it
 
 

@@ -42,9 +42,11 @@ def save_checkpoint(directory: str | os.PathLike, state: EMResult, meta: dict) -
         np.savez(handle, lam=state.lam, gamma=state.gamma, alpha=state.alpha,
                  elbo=np.asarray(state.elbo, dtype=np.float64),
                  seconds=np.asarray(state.seconds, dtype=np.float64),
-                 mean_inner=np.asarray(state.mean_inner, dtype=np.float64))
+                 mean_inner=np.asarray(state.mean_inner, dtype=np.float64),
+                 restarted=np.asarray(state.restarted, dtype=np.float64))
     info = {"format": CHECKPOINT_FORMAT, "format_version": CHECKPOINT_VERSION,
-            "iterations": state.n_iter, "eta": state.eta} | meta
+            "iterations": state.n_iter, "eta": state.eta,
+            "restarting": bool(state.restarting)} | meta
     atomic_write_text(directory / JSON, json.dumps(info, indent=2) + "\n")
 
 
@@ -66,7 +68,9 @@ def load_checkpoint(directory: str | os.PathLike) -> tuple[EMResult, dict]:
         state = EMResult(lam=arrays["lam"], gamma=arrays["gamma"], alpha=arrays["alpha"],
                          eta=float(meta["eta"]), elbo=arrays["elbo"].tolist(),
                          seconds=arrays["seconds"].tolist(),
-                         mean_inner=arrays["mean_inner"].tolist())
+                         mean_inner=arrays["mean_inner"].tolist(),
+                         restarted=arrays["restarted"].tolist(),
+                         restarting=bool(meta["restarting"]))
     except ModelFileError:
         raise
     except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:

@@ -98,6 +98,16 @@ def _decode_error(name: str, where: str, encoding: str, bad: bytes) -> InputErro
     )
 
 
+def _decode_failure(name: str, where: str, encoding: str, e: UnicodeError) -> InputError:
+    """:func:`_decode_error` for any UnicodeError (a codec may raise one without the bytes)."""
+    if isinstance(e, UnicodeDecodeError):
+        return _decode_error(name, where, encoding, e.object[e.start : e.end])
+    return InputError(
+        f"{name}, {where}: not valid {encoding} ({e}); pass the file's real encoding with "
+        "--encoding (e.g. --encoding latin-1) or convert it to UTF-8"
+    )
+
+
 def _sniff(head: bytes, name: str, ascii_compatible: bool) -> None:
     """Raise InputError if ``head`` (the first bytes of a stream) shows a binary file."""
     if not ascii_compatible or b"\0" not in head:
@@ -174,6 +184,8 @@ def _stream_documents(
             except UnicodeDecodeError as e:
                 where = f"line {lineno}, byte {e.start + 1}"
                 raise _decode_error(name, where, encoding, raw[e.start : e.end]) from None
+            except UnicodeError as e:
+                raise _decode_failure(name, f"line {lineno}", encoding, e) from None
             yield str(lineno), (_strip_bom(text) if lineno == 1 else text)
         return
     # UTF-16, UTF-32 and other encodings where b"\n" is not a newline: decode as a stream.
@@ -186,9 +198,8 @@ def _stream_documents(
             line = line[:-1] if line.endswith("\n") else line
             line = line[:-1] if line.endswith("\r") else line
             yield str(lineno), (_strip_bom(line) if lineno == 1 else line)
-    except UnicodeDecodeError as e:
-        where = f"after line {lineno}"
-        raise _decode_error(name, where, encoding, e.object[e.start : e.end]) from None
+    except UnicodeError as e:
+        raise _decode_failure(name, f"after line {lineno}", encoding, e) from None
 
 
 def _file_documents(path: str, encoding: str, ascii_compatible: bool):
@@ -225,6 +236,8 @@ def _directory_documents(files: list[Path], encoding: str, ascii_compatible: boo
             else:
                 where = f"byte {e.start + 1}"
             raise _decode_error(name, where, encoding, data[e.start : e.end]) from None
+        except UnicodeError as e:
+            raise _decode_failure(name, "its text", encoding, e) from None
         yield file.name, _strip_bom(text)
 
 

@@ -30,10 +30,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .dirichlet import as_prior, dirichlet_expectation
-from .estep import CorpusArrays, e_step, expect_topics
+from .estep import CorpusArrays, e_step, exact_sum, expect_topics
 from .hyper import newton_dirichlet, newton_symmetric
 
 DECREASE_TOL = 1e-9
+RESTART_STOP = 0.01
+RESTART_PERIOD = 16
 SEED_DOCS = 3
 
 
@@ -66,6 +68,8 @@ class EMResult:
     mean_inner: list[float] = field(default_factory=list)
     converged: bool = False
     stop_reason: str = ""
+    restarted: list[float] = field(default_factory=list)
+    restarting: bool = True
 
     @property
     def n_iter(self) -> int:
@@ -96,6 +100,11 @@ def init_gamma(corpus: CorpusArrays, alpha: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(alpha[np.newaxis, :] + corpus.doc_lengths[:, np.newaxis] / k)
 
 
+def restart_block(n_docs: int, iteration: int, period: int) -> np.ndarray:
+    """The documents given a cold restart at ``iteration``: every ``period``-th, rotating."""
+    return (np.arange(n_docs) + iteration) % period == 0
+
+
 def relative_change(new: float, old: float) -> float:
     """|new − old| / |old| (inf when old is 0)."""
     return abs(new - old) / abs(old) if old != 0 else float("inf")
@@ -108,7 +117,7 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
               resume: EMResult | None = None,
               callback: Callable[[IterationReport], None] | None = None,
               checkpoint: Callable[[EMResult], None] | None = None,
-              checkpoint_every: int = 0) -> EMResult:
+              checkpoint_every: int = 0, restarts: str = "auto") -> EMResult:
     """Fit LDA to ``corpus`` by batch variational EM; see the module docstring.
 
     ``alpha`` is the (initial) prior of θ, ``eta`` the (initial) symmetric
@@ -124,6 +133,8 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
         raise ValueError("k must be >= 1")
     if on_decrease not in ("raise", "warn", "ignore"):
         raise ValueError("on_decrease must be 'raise', 'warn' or 'ignore'")
+    if restarts not in ("auto", "always", "never"):
+        raise ValueError("restarts must be 'auto', 'always' or 'never'")
     V = corpus.n_words
     if resume is None:
         alpha = as_prior(alpha, k, "alpha")
@@ -134,16 +145,24 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
                          gamma=np.array(resume.gamma, dtype=np.float64),
                          alpha=as_prior(resume.alpha, k, "alpha"), eta=float(resume.eta),
                          elbo=list(resume.elbo), seconds=list(resume.seconds),
-                         mean_inner=list(resume.mean_inner))
+                         mean_inner=list(resume.mean_inner),
+                         restarted=list(resume.restarted), restarting=resume.restarting)
     if state.lam.shape != (k, V) or state.gamma.shape != (corpus.n_docs, k):
         raise ValueError("the state to resume from does not match the corpus and k")
     topics = expect_topics(state.lam, backend)                          # (E2)
     state.stop_reason = f"reached max_iter={max_iter} before the tolerance"
     for iteration in range(state.n_iter + 1, max_iter + 1):
         start = time.perf_counter()
+        restart = restarts == "always" or (restarts == "auto" and state.restarting)
+        mask = restart_block(corpus.n_docs, iteration, RESTART_PERIOD) if restart else False
         est = e_step(corpus, state.alpha, topics.expElogbetaT, state.gamma, e_tol=e_tol,
-                     e_max_iter=e_max_iter, backend=backend)
-        bound = float(est.doc_terms.sum() + est.word_bound.sum()
+                     e_max_iter=e_max_iter, restart=mask, backend=backend)
+        if restart:
+            share = float(est.restarted.sum() / max(1, np.count_nonzero(mask)))
+            state.restarted.append(share)
+            # the first E-step starts cold anyway; judge from the second on
+            state.restarting = share >= RESTART_STOP or state.n_iter == 0
+        bound = float(exact_sum(est.doc_terms) + exact_sum(est.word_bound)
                       + topics.topic_terms(state.eta))                  # (B1) with (B2)
         state.lam = state.eta + est.sstats                              # (E5)
         state.topic_tokens = est.sstats.sum(axis=1)
@@ -152,7 +171,7 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
             state.alpha = newton_dirichlet(state.alpha, Elogtheta_sum, corpus.n_docs)  # (H1)
         topics = expect_topics(state.lam, backend)
         if learn_eta:
-            state.eta = newton_symmetric(state.eta, float(topics.sum_Elogbeta.sum()), k, V)
+            state.eta = newton_symmetric(state.eta, exact_sum(topics.sum_Elogbeta), k, V)
         seconds = time.perf_counter() - start
         previous = state.elbo[-1] if state.elbo else None
         state.elbo.append(bound)

@@ -23,6 +23,7 @@ plain numpy reference, used by the tests and when numba is missing.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -32,6 +33,8 @@ from scipy.special import gammaln
 
 from .dirichlet import dirichlet_expectation
 from .elbo import doc_terms
+
+RESTART_MARGIN = 1e-8  # as in _kernels: a near-tie keeps the warm start
 
 try:  # numba is a core dependency, but the package must still work without it
     import numba
@@ -43,6 +46,12 @@ except ImportError:  # pragma: no cover - exercised only where numba is absent
     _kernels = None
     numba = None
     HAVE_NUMBA = False
+
+
+def exact_sum(values: np.ndarray) -> float:
+    """Σ values, correctly rounded (math.fsum): the same bits whatever the array's
+    memory alignment, unlike numpy's SIMD pairwise sum."""
+    return math.fsum(np.ravel(values).tolist())
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,7 @@ class EStepResult:
     doc_terms: np.ndarray
     n_inner: np.ndarray
     sstats: np.ndarray | None
+    restarted: np.ndarray | None = None
 
     @property
     def bound(self) -> np.ndarray:
@@ -141,8 +151,8 @@ class TopicExpectations:
         K = self.lam_sum.shape[0]
         neg_log_beta_eta = gammaln(V * eta) - V * gammaln(eta)
         log_beta_lam = self.sum_lgamma - gammaln(self.lam_sum)
-        return float(K * neg_log_beta_eta + log_beta_lam.sum()
-                     + eta * self.sum_Elogbeta.sum() - self.sum_lam_Elogbeta.sum())
+        return float(K * neg_log_beta_eta + exact_sum(log_beta_lam)
+                     + eta * exact_sum(self.sum_Elogbeta) - exact_sum(self.sum_lam_Elogbeta))
 
 
 def expect_topics(lam: np.ndarray, backend: str = "auto") -> TopicExpectations:
@@ -188,7 +198,8 @@ def resolve_backend(backend: str) -> str:
 
 def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
            gamma: np.ndarray, *, e_tol: float = 1e-3, e_max_iter: int = 100,
-           sstats: bool = True, backend: str = "auto") -> EStepResult:
+           sstats: bool = True, restart: bool | np.ndarray = False,
+           backend: str = "auto") -> EStepResult:
     """Run the E-step over every document; ``gamma`` is the warm start, updated in place.
 
     Each document alternates (E3) and (E4) until the mean |Δγ_d| is below
@@ -197,15 +208,22 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
     ``doc_terms`` (the bound, B2) and ``expElogtheta`` belong to γ_prev, and
     ``sstats`` to that φ, for which the returned γ = α + Σ n φ is optimal.
     ``e_max_iter=0`` evaluates the bound at the given γ without changing it.
+
+    ``restart`` (True, or a boolean mask of D documents) also solves those
+    documents from the cold start α + N_d/K and keeps, per document, the
+    result with the higher bound
+    (``restarted`` marks where the cold start won): the bound cannot go down,
+    and documents locked into a topic by their warm start can leave it.
     """
     D, K = gamma.shape
     if corpus.n_docs != D or expElogbetaT.shape != (corpus.n_words, K) or alpha.shape != (K,):
         raise ValueError("e_step: shapes of corpus, alpha, expElogbetaT and gamma disagree")
     if gamma.dtype != np.float64 or not gamma.flags.c_contiguous:
         raise ValueError("e_step: gamma must be a C-contiguous float64 array")
+    restart = np.broadcast_to(np.asarray(restart, dtype=bool), (D,))
     if resolve_backend(backend) == "numpy":
         return e_step_reference(corpus, alpha, expElogbetaT, gamma, e_tol=e_tol,
-                                e_max_iter=e_max_iter, sstats=sstats)
+                                e_max_iter=e_max_iter, sstats=sstats, restart=restart)
     expElogbetaT = np.ascontiguousarray(expElogbetaT, dtype=np.float64)
     alpha = np.ascontiguousarray(alpha, dtype=np.float64)
     ratio = np.empty(corpus.nnz)
@@ -213,27 +231,30 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
     word_bound = np.empty(D)
     doc_bound = np.empty(D)
     n_inner = np.empty(D, dtype=np.int64)
+    restarted = np.empty(D, dtype=np.int8)
     _kernels.estep_docs(corpus.indptr, corpus.indices, corpus.data, alpha, expElogbetaT,
-                        gamma, float(e_tol), int(e_max_iter), ratio, expElogtheta,
-                        word_bound, doc_bound, n_inner)
+                        gamma, float(e_tol), int(e_max_iter), restart.astype(np.int8), ratio,
+                        expElogtheta, word_bound, doc_bound, n_inner, restarted)
     stats = None
     if sstats:
         statsT = np.empty((corpus.n_words, K))
         _kernels.sstats_by_word(corpus.csc_indptr, corpus.csc_rows, corpus.csc_to_csr, ratio,
                                 expElogtheta, expElogbetaT, statsT)
         stats = statsT.T
-    return EStepResult(gamma, expElogtheta, word_bound, doc_bound, n_inner, stats)
+    return EStepResult(gamma, expElogtheta, word_bound, doc_bound, n_inner, stats,
+                       restarted.astype(bool))
 
 
 def e_step_reference(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
                      gamma: np.ndarray, *, e_tol: float = 1e-3, e_max_iter: int = 100,
-                     sstats: bool = True) -> EStepResult:
+                     sstats: bool = True, restart: bool | np.ndarray = False) -> EStepResult:
     """Plain numpy E-step, one document at a time; the kernel must agree with it."""
     D, K = gamma.shape
     expElogtheta = np.empty((D, K))
     gamma_prev = np.array(alpha[np.newaxis, :].repeat(D, axis=0))
     word_bound = np.zeros(D)
     n_inner = np.zeros(D, dtype=np.int64)
+    restarted = np.zeros(D, dtype=bool)
     stats = np.zeros((K, corpus.n_words)) if sstats else None
     for d in range(D):
         lo, hi = corpus.indptr[d], corpus.indptr[d + 1]
@@ -243,18 +264,15 @@ def e_step_reference(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.n
             expElogtheta[d] = np.exp(dirichlet_expectation(alpha))
             continue
         b = expElogbetaT[ids]                                  # n_d × K
-        g = gamma[d].copy()
-        it = 0
-        while True:
-            t = np.exp(dirichlet_expectation(g))              # (E1)
-            norm = b @ t                                       # normalizers of (E3)
-            g_prev = g
-            if it >= e_max_iter:
-                break
-            g = alpha + t * ((cts / norm) @ b)                 # (E4)
-            it += 1
-            if np.mean(np.abs(g - g_prev)) < e_tol or it >= e_max_iter:
-                break
+        best = _doc_cavi_reference(b, cts, alpha, gamma[d], e_tol, e_max_iter)
+        if np.broadcast_to(restart, (D,))[d]:
+            cold = _doc_cavi_reference(b, cts, alpha, alpha + cts.sum() / K, e_tol, e_max_iter)
+            updates = best[5] + cold[5]
+            if cold[0] > best[0] + RESTART_MARGIN * (1.0 + abs(best[0])):
+                best = cold
+                restarted[d] = True
+            best = best[:5] + (updates,)
+        _, g, g_prev, t, norm, it = best
         gamma[d], gamma_prev[d], expElogtheta[d] = g, g_prev, t
         word_bound[d] = cts @ np.log(norm)                     # (B2) at γ_prev
         n_inner[d] = it
@@ -262,4 +280,22 @@ def e_step_reference(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.n
             stats[:, ids] += np.outer(t, cts / norm) * b.T     # Σ n_dw φ_dwk
     terms = doc_terms(gamma_prev, alpha)
     terms[corpus.indptr[1:] == corpus.indptr[:-1]] = 0.0      # γ_d = α exactly
-    return EStepResult(gamma, expElogtheta, word_bound, terms, n_inner, stats)
+    return EStepResult(gamma, expElogtheta, word_bound, terms, n_inner, stats, restarted)
+
+
+def _doc_cavi_reference(b, cts, alpha, g, e_tol, e_max_iter):
+    """One document's CAVI from γ = g: (bound at γ_prev, γ, γ_prev, t, norm, updates)."""
+    g = np.array(g, dtype=np.float64)
+    it = 0
+    while True:
+        t = np.exp(dirichlet_expectation(g))                  # (E1)
+        norm = b @ t                                           # normalizers of (E3)
+        g_prev = g
+        if it >= e_max_iter:
+            break
+        g = alpha + t * ((cts / norm) @ b)                     # (E4)
+        it += 1
+        if np.mean(np.abs(g - g_prev)) < e_tol or it >= e_max_iter:
+            break
+    bound = cts @ np.log(norm) + doc_terms(g_prev[np.newaxis, :], alpha)[0]
+    return bound, g, g_prev, t, norm, it

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from .dirichlet import as_prior, dirichlet_expectation
 from .em import init_lam
-from .estep import e_step, expect_topics, prepare
+from .estep import e_step, exact_sum, expect_topics, prepare
 from .hyper import newton_dirichlet, newton_symmetric
 
 
@@ -105,7 +105,7 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
                          e_max_iter=e_max_iter, backend=backend)
             scale = n_docs / arrays.n_docs
             tokens = float(arrays.data.sum())
-            bound = scale * float(est.bound.sum()) + topics.topic_terms(eta)
+            bound = scale * exact_sum(est.bound) + topics.topic_terms(eta)
             per_word = bound / (scale * tokens) if tokens > 0 else float("nan")
             rho = learning_rate(t + 1, tau0, kappa)                 # t = 1, 2, ...
             lam = (1.0 - rho) * lam + rho * (eta + scale * est.sstats)  # (O1)
@@ -114,7 +114,7 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
                 s = scale * dirichlet_expectation(gamma).sum(axis=0)
                 alpha = (1.0 - rho) * alpha + rho * newton_dirichlet(alpha, s, n_docs)  # (H1)
             if learn_eta:
-                s_eta = float(expect_topics(lam, backend).sum_Elogbeta.sum())
+                s_eta = exact_sum(expect_topics(lam, backend).sum_Elogbeta)
                 eta = (1.0 - rho) * eta + rho * newton_symmetric(eta, s_eta, k, n_words)
             t += 1
             result.docs_seen += arrays.n_docs

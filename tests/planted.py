@@ -1,0 +1,65 @@
+"""Corpora sampled from the LDA generative model, for tests that know the truth.
+
+Not a test module: ``generate_lda_corpus`` is imported by the engine tests.
+
+Generative model (MATH.md, "Model"), shapes D documents, V words, K topics:
+
+    β_k ~ Dir(η)               (or the given K×V β)
+    θ_d ~ Dir(α)
+    N_d ~ Poisson(doc_length), at least 1
+    n_d· ~ Multinomial(N_d, θ_d @ β)    (the z_dn summed out)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+_BLOCK_CELLS = 1 << 22  # documents are sampled in blocks of at most this many D×V cells
+
+
+def _dirichlet_rows(rng: np.random.Generator, conc: np.ndarray, n: int) -> np.ndarray:
+    """n draws from Dir(conc), robust to tiny concentrations (no all-zero or NaN rows)."""
+    g = rng.gamma(np.broadcast_to(conc, (n, conc.shape[0])), 1.0)
+    total = g.sum(axis=1, keepdims=True)
+    bad = total[:, 0] <= 0                       # every gamma underflowed: redraw as one-hot
+    if np.any(bad):
+        g[bad] = 0.0
+        g[bad, rng.choice(conc.shape[0], size=int(bad.sum()), p=conc / conc.sum())] = 1.0
+        total = g.sum(axis=1, keepdims=True)
+    return g / total
+
+
+def generate_lda_corpus(rng: np.random.Generator, n_docs: int, n_words: int, k: int,
+                        alpha: float | np.ndarray, eta_or_beta: float | np.ndarray, *,
+                        doc_length: float = 80.0
+                        ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Sample a corpus from LDA; returns ``(X, beta, theta)``.
+
+    ``X``: D×V float64 CSR counts (canonical). ``beta``: K×V true topics (rows
+    sum to 1), drawn from Dir(η) when ``eta_or_beta`` is a scalar or a length-V
+    vector, else taken as given (K×V). ``theta``: D×K true proportions, drawn
+    from Dir(α) (``alpha`` a scalar or a length-K vector). Document lengths are
+    Poisson(``doc_length``), at least 1.
+    """
+    alpha = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (k,)).copy()
+    given = np.asarray(eta_or_beta, dtype=np.float64)
+    if given.ndim == 2:
+        if given.shape != (k, n_words):
+            raise ValueError(f"beta must be {k}×{n_words}, got {given.shape}")
+        beta = given / given.sum(axis=1, keepdims=True)
+    else:
+        eta = np.broadcast_to(given, (n_words,)).copy()
+        beta = _dirichlet_rows(rng, eta, k)
+    theta = _dirichlet_rows(rng, alpha, n_docs)
+    lengths = np.maximum(rng.poisson(doc_length, size=n_docs), 1)
+    block = max(1, _BLOCK_CELLS // max(n_words, 1))             # bounded dense scratch
+    pieces = []
+    for lo in range(0, n_docs, block):
+        probs = theta[lo:lo + block] @ beta                     # rows: θ_d @ β
+        probs /= probs.sum(axis=1, keepdims=True)
+        counts = rng.multinomial(lengths[lo:lo + block], probs)  # one draw per document
+        pieces.append(sp.csr_matrix(counts.astype(np.float64)))
+    X = sp.vstack(pieces, format="csr") if pieces else sp.csr_matrix((0, n_words))
+    X.sort_indices()
+    return X, beta, theta
