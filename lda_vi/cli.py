@@ -17,7 +17,12 @@ from . import __version__
 from .atomic import atomic_write_text, check_writable
 from .corpus import build_corpus, read_documents, vectorize
 from .errors import InputError, LdaViError, ModelFileError
-from .export import format_topic_table, write_doc_topics, write_topic_words
+from .export import (
+    format_topic_table,
+    write_doc_topics,
+    write_doc_topics_stream,
+    write_topic_words,
+)
 from .heldout import (
     HeldoutMonitor,
     coherence,
@@ -200,12 +205,29 @@ def _progress(report) -> None:
                    "rest and report held-out perplexities.")
 @click.option("--eval-every", type=int, default=None, metavar="N",
               help="With --holdout: also score the held-out documents every N iterations.")
+@click.option("--method", type=click.Choice(["batch", "online"]), default="batch",
+              show_default=True, help="Batch variational EM, or online VB streaming from disk "
+                                      "for corpora larger than memory.")
+@click.option("--batch-size", type=int, default=256, show_default=True,
+              help="--method online: documents per minibatch.")
+@click.option("--passes", type=int, default=1, show_default=True,
+              help="--method online: passes over the corpus.")
+@click.option("--tau0", type=float, default=10.0, show_default=True,
+              help="--method online: learning-rate delay τ0, ρ_t = (τ0 + t)^-κ.")
+@click.option("--kappa", type=float, default=0.7, show_default=True,
+              help="--method online: learning-rate decay κ in (0.5, 1].")
+@click.option("--checkpoint-every", type=int, default=None, metavar="N",
+              help="Save a resumable state in the -o directory every N iterations.")
+@click.option("--resume", "resume_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="Continue the fit checkpointed in DIR (same corpus and "
+                                  "settings) to the result of an uninterrupted run.")
 @input_options
 @pipeline_options
 @handle_errors
 def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, top_n,
         doc_topics, topic_words, all_words, output, force, quiet, encoding, holdout=None,
-        eval_every=None, **pipeline):
+        eval_every=None, method="batch", batch_size=256, passes=1, tau0=10.0, kappa=0.7,
+        checkpoint_every=None, resume_dir=None, **pipeline):
     """Fit an LDA model to CORPUS: a text file (one document per line), '-' for
     stdin, a directory of .txt files (one document per file), a CSV/TSV or JSON Lines
     file, or word counts in lda-c, UCI bag-of-words or Matrix Market format (with
@@ -223,13 +245,33 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     comes from γ inferred with the topics fixed (as 'lda-vi transform' does).
     --eval-every N also scores them after every N iterations (run.json
     "heldout"."during_fit"); the fitted model is the same with or without it.
+
+    --method online streams the documents from disk in minibatches (one pass to
+    count the vocabulary, then --passes passes), never holding the corpus in
+    memory; stdin cannot be read twice, so it needs a file.
+
+    --checkpoint-every N (with -o DIR) saves the state atomically every N
+    iterations; after a crash or Ctrl-C, 'lda-vi fit CORPUS --resume DIR' with
+    the same options goes on to the result of an uninterrupted run.
     """
     if eval_every is not None and (holdout is None or eval_every < 1):
         raise InputError("--eval-every N needs --holdout FRACTION and N >= 1")
     if k < 1:
         raise InputError(f"-k must be at least 1 (got {k})")
+    if checkpoint_every is not None and (checkpoint_every < 1 or not output):
+        raise InputError("--checkpoint-every N needs N >= 1 and -o DIR to save into")
+    if resume_dir is not None:
+        output = output or resume_dir
+        force = True                       # the checkpoint's own directory is the output
     reader = _pop_input_options(pipeline)
     tokenizer_config, prune_config = _pipeline(**pipeline)
+    if method == "online":
+        if holdout is not None or checkpoint_every or resume_dir:
+            raise InputError("--holdout, --checkpoint-every and --resume work with "
+                             "--method batch only")
+        if corpus == "-":
+            raise InputError("--method online reads its input more than once; give a file "
+                             "instead of - (standard input)")
     outputs = [p for p in (doc_topics, topic_words) if p]
     for path in outputs:
         check_writable(path, force=force)
@@ -243,7 +285,13 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         seed = resolve_seed(seed)          # one seed for the split and the fit, recorded
     model = LDA(k=k, alpha=_number_or_auto(alpha), eta=_number_or_auto(eta), max_iter=max_iter,
                 tol=tol, e_tol=e_tol, e_max_iter=e_max_iter, seed=seed, threads=threads,
-                tokenizer=tokenizer_config, prune=prune_config)
+                tokenizer=tokenizer_config, prune=prune_config, method=method,
+                batch_size=batch_size, passes=passes, tau0=tau0, kappa=kappa)
+    if method == "online":
+        _fit_online(model, corpus, encoding, reader, quiet=quiet, top_n=top_n,
+                    doc_topics=doc_topics, topic_words=topic_words, all_words=all_words,
+                    output=output)
+        return
     documents = None  # text held out below; otherwise any format through load_corpus
     split = None
     if holdout is not None:
@@ -273,7 +321,9 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         warnings.warn(f"k={k} is larger than the number of documents "
                       f"({corpus_data.n_docs}); some topics will be empty", stacklevel=1)
     model.fit_corpus(corpus_data, callback=None if quiet else _progress, monitor=monitor,
-                     monitor_every=eval_every or 0)
+                     monitor_every=eval_every or 0,
+                     checkpoint_dir=output if checkpoint_every else None,
+                     checkpoint_every=checkpoint_every or 0, resume_dir=resume_dir)
     model.run_info["input"] = str(corpus)
     trace = model.trace
     if not quiet:
@@ -298,6 +348,51 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         if not quiet:
             click.echo(f"saved the model, doc_topics.csv, topic_words.csv and run.json "
                        f"in {output}", err=True)
+
+
+class _OnlineProgress:
+    """One stderr line per minibatch: documents seen, rate, ETA of the pass, bound."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, report) -> None:
+        self.seconds += report.seconds
+        rate = report.docs_seen / self.seconds if self.seconds > 0 else float("inf")
+        in_pass = report.docs_seen - report.pass_index * report.n_docs
+        eta = (report.n_docs - in_pass) / rate if rate > 0 else 0.0
+        click.echo(f"pass {report.pass_index + 1}/{report.passes}  docs {in_pass:,}/"
+                   f"{report.n_docs:,}  {rate:,.0f} docs/s  ETA {eta:5.1f}s  "
+                   f"bound {report.per_word_bound:.4f} nats/word  rho {report.rho:.3f}",
+                   err=True)
+
+
+def _fit_online(model: LDA, corpus: str, encoding: str, reader: dict, *, quiet: bool,
+                top_n: int, doc_topics, topic_words, all_words: bool, output) -> None:
+    """``fit --method online``: stream the input from disk, never holding the corpus."""
+
+    def open_docs():
+        return iter_documents(corpus, encoding=encoding, needed_by="--method online",
+                              **reader)
+
+    model.fit_stream(open_docs, callback=None if quiet else _OnlineProgress())
+    model.run_info["input"] = str(corpus)
+    info = model.run_info
+    if not quiet:
+        click.echo(f"online VB: {info['updates']} minibatches, {info['documents_seen']:,} "
+                   f"documents seen, {info['fit_seconds']:.2f}s", err=True)
+    click.echo(format_topic_table(model.topics(top_n), model.topic_shares()))
+    words = model.vocab.words
+    targets = [doc_topics] if doc_topics else []
+    if output:
+        model.save(output)
+        targets.append(Path(output) / "doc_topics.csv")
+        write_topic_words(Path(output) / "topic_words.csv", model.beta, words,
+                          None if all_words else top_n)
+    if topic_words:
+        write_topic_words(topic_words, model.beta, words, None if all_words else top_n)
+    for target in targets:            # θ of every document, streamed in minibatches
+        write_doc_topics_stream(target, model.k, model.transform_stream(open_docs()))
 
 
 # ----------------------------------------------------------------- models you keep

@@ -38,12 +38,17 @@ def format_topic_table(topics: Sequence[Sequence[tuple[str, float]]], shares: np
 
 def write_doc_topics(path: str | os.PathLike, doc_ids: Sequence[str], theta: np.ndarray) -> None:
     """CSV ``doc_id,topic_0..topic_{K-1}``: one row per document, θ̄ rows summing to 1."""
-    k = theta.shape[1]
+    write_doc_topics_stream(path, theta.shape[1], [(doc_ids, theta)])
+
+
+def write_doc_topics_stream(path: str | os.PathLike, k: int, chunks) -> None:
+    """:func:`write_doc_topics` from chunks of (ids, θ̄ B×K, ...), never holding all rows."""
     with atomic_open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["doc_id"] + [f"topic_{j}" for j in range(k)])
-        for doc_id, row in zip(doc_ids, theta, strict=True):
-            writer.writerow([doc_id] + [repr(float(x)) for x in row])
+        for ids, theta, *_ in chunks:
+            for doc_id, row in zip(ids, theta, strict=True):
+                writer.writerow([doc_id] + [repr(float(x)) for x in row])
 
 
 def write_topic_words(path: str | os.PathLike, beta: np.ndarray, words: Sequence[str],

@@ -26,6 +26,8 @@ def newton_dirichlet(a: np.ndarray, s: np.ndarray, n: float, *, max_iter: int = 
                      tol: float = 1e-10) -> np.ndarray:
     """Maximize f over an asymmetric prior ``a`` (length K) by (H1); returns the new prior."""
     a = np.array(a, dtype=np.float64)
+    if a.shape[0] < 2:          # one topic: θ = 1 surely, and f does not depend on α
+        return a
     f = _objective(a, s, n)
     for _ in range(max_iter):
         g = n * (psi(a.sum()) - psi(a)) + s                    # (H1) gradient

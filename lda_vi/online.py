@@ -45,6 +45,8 @@ class MinibatchReport:
     rho: float
     per_word_bound: float   # running estimate for the corpus, nats per token
     seconds: float
+    n_docs: int             # D, documents in one pass
+    passes: int
 
 
 @dataclass
@@ -123,7 +125,7 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
             result.seconds.append(seconds)
             if callback is not None:
                 callback(MinibatchReport(t, pass_index, result.docs_seen, rho, per_word,
-                                         seconds))
+                                         seconds, n_docs, passes))
     if lam is None:
         raise ValueError("no documents in any minibatch")
     result.lam, result.alpha, result.eta, result.topic_tokens = lam, alpha, eta, tokens_total

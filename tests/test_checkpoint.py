@@ -53,3 +53,36 @@ def test_resume_refuses_another_corpus(tmp_path: Path) -> None:
 def test_resume_without_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no checkpoint"):
         _model().fit_counts(_counts(), resume_dir=tmp_path)
+
+
+def test_cli_checkpoint_then_resume_matches_uninterrupted(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from lda_vi.cli import cli
+
+    rng = np.random.default_rng(4)
+    words = ["apple", "banana", "cherry", "engine", "piston", "wheel", "galaxy", "planet",
+             "orbit", "comet"]
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(" ".join(rng.choice(words, 20)) for _ in range(80)) + "\n",
+                      encoding="utf-8")
+    common = [str(corpus), "-k", "3", "--seed", "9", "--tol", "0", "--min-df", "1",
+              "--max-df", "1.0", "-q"]
+    runner = CliRunner()
+    full = runner.invoke(cli, ["fit", *common, "--max-iter", "10", "-o", str(tmp_path / "full")])
+    assert full.exit_code == 0, full.output
+    part = runner.invoke(cli, ["fit", *common, "--max-iter", "6", "--checkpoint-every", "3",
+                               "-o", str(tmp_path / "part")])
+    assert part.exit_code == 0, part.output
+    assert (tmp_path / "part" / "checkpoint.npz").is_file()
+    resumed = runner.invoke(cli, ["fit", *common, "--max-iter", "10",
+                                  "--resume", str(tmp_path / "part")])
+    assert resumed.exit_code == 0, resumed.output
+    with np.load(tmp_path / "full" / "arrays.npz") as a, \
+            np.load(tmp_path / "part" / "arrays.npz") as b:
+        assert np.array_equal(a["lam"], b["lam"])
+        assert np.array_equal(a["gamma"], b["gamma"])
+    assert (tmp_path / "full" / "doc_topics.csv").read_bytes() == \
+        (tmp_path / "part" / "doc_topics.csv").read_bytes()
+    bad = runner.invoke(cli, ["fit", *common, "--checkpoint-every", "3"])
+    assert bad.exit_code == 2 and "-o DIR" in bad.output

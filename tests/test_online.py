@@ -87,3 +87,29 @@ def test_fit_stream_reads_from_disk_and_transforms(tmp_path: Path, planted) -> N
     saved = model.save(tmp_path / "model")
     again = LDA.load(saved)
     assert np.array_equal(again.lam, model.lam)
+
+
+def test_cli_online_streams_and_writes_every_row(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from lda_vi.cli import cli
+
+    rng = np.random.default_rng(2)
+    themes = [["apple", "banana", "cherry", "orchard"], ["engine", "piston", "wheel", "brake"]]
+    lines = [" ".join(rng.choice(themes[i % 2], 15)) for i in range(150)]
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "model"
+    result = CliRunner().invoke(cli, ["fit", str(corpus), "-k", "2", "--method", "online",
+                                      "--batch-size", "32", "--passes", "2", "--seed", "0",
+                                      "--min-df", "1", "--max-df", "1.0", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "pass 2/2" in result.stderr and "docs/s" in result.stderr
+    rows = (out / "doc_topics.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 151
+    theta = np.array([[float(x) for x in r.split(",")[1:]] for r in rows[1:]])
+    np.testing.assert_allclose(theta.sum(axis=1), 1.0)
+    assert LDA.load(out).lam.shape[0] == 2
+    refused = CliRunner().invoke(cli, ["fit", "-", "-k", "2", "--method", "online"],
+                                 input="a b c\n")
+    assert refused.exit_code == 2 and "standard input" in refused.stderr
