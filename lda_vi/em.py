@@ -26,12 +26,23 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from .dirichlet import as_prior, dirichlet_expectation
-from .estep import CorpusArrays, e_step, exact_sum, expect_topics
+from .estep import CorpusArrays, exact_sum, expect_topics
 from .hyper import newton_dirichlet, newton_symmetric
+from .shards import CorpusStep, LocalEngine
+
+
+class EStepEngine(Protocol):
+    """Runs the E-step of the whole corpus: see :class:`lda_vi.shards.LocalEngine`."""
+
+    def e_step(self, alpha: np.ndarray, expElogbetaT: np.ndarray, gamma: np.ndarray,
+               restart: np.ndarray | bool, *, e_tol: float,
+               e_max_iter: int) -> CorpusStep: ...
+
 
 DECREASE_TOL = 1e-9
 RESTART_STOP = 0.01
@@ -117,7 +128,8 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
               resume: EMResult | None = None,
               callback: Callable[[IterationReport], None] | None = None,
               checkpoint: Callable[[EMResult], None] | None = None,
-              checkpoint_every: int = 0, restarts: str = "auto") -> EMResult:
+              checkpoint_every: int = 0, restarts: str = "auto",
+              engine: EStepEngine | None = None) -> EMResult:
     """Fit LDA to ``corpus`` by batch variational EM; see the module docstring.
 
     ``alpha`` is the (initial) prior of θ, ``eta`` the (initial) symmetric
@@ -127,7 +139,9 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
     from: the run then continues exactly as if it had never stopped, and
     ``max_iter`` counts its earlier iterations too. ``checkpoint`` is called
     with the current state every ``checkpoint_every`` iterations.
-    ``on_decrease`` is 'raise', 'warn' or 'ignore'.
+    ``on_decrease`` is 'raise', 'warn' or 'ignore'. ``engine`` runs the E-step
+    over the shards of the corpus (:class:`lda_vi.shards.LocalEngine` unless
+    given, e.g. a Dask cluster); every engine gives the same bits.
     """
     if k < 1:
         raise ValueError("k must be >= 1")
@@ -149,14 +163,15 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
                          restarted=list(resume.restarted), restarting=resume.restarting)
     if state.lam.shape != (k, V) or state.gamma.shape != (corpus.n_docs, k):
         raise ValueError("the state to resume from does not match the corpus and k")
+    engine = engine if engine is not None else LocalEngine(corpus, backend)
     topics = expect_topics(state.lam, backend)                          # (E2)
     state.stop_reason = f"reached max_iter={max_iter} before the tolerance"
     for iteration in range(state.n_iter + 1, max_iter + 1):
         start = time.perf_counter()
         restart = restarts == "always" or (restarts == "auto" and state.restarting)
         mask = restart_block(corpus.n_docs, iteration, RESTART_PERIOD) if restart else False
-        est = e_step(corpus, state.alpha, topics.expElogbetaT, state.gamma, e_tol=e_tol,
-                     e_max_iter=e_max_iter, restart=mask, backend=backend)
+        est = engine.e_step(state.alpha, topics.expElogbetaT, state.gamma, mask, e_tol=e_tol,
+                            e_max_iter=e_max_iter)
         if restart:
             share = float(est.restarted.sum() / max(1, np.count_nonzero(mask)))
             state.restarted.append(share)

@@ -22,7 +22,6 @@ from planted import generate_lda_corpus
 from scipy.special import gammaln, polygamma, psi
 from scipy.stats import spearmanr
 
-from lda_vi import em
 from lda_vi.corpus import build_corpus, read_documents
 from lda_vi.dirichlet import dirichlet_expectation
 from lda_vi.elbo import doc_terms, topic_terms
@@ -31,6 +30,7 @@ from lda_vi.estep import e_step, e_step_reference, expect_topics, prepare, set_t
 from lda_vi.evaluation import match_topics
 from lda_vi.hyper import newton_dirichlet, newton_symmetric
 from lda_vi.model import LDA
+from lda_vi.shards import LocalEngine
 from lda_vi.tokenize import Tokenizer, TokenizerConfig
 from lda_vi.vocabulary import PruneConfig
 
@@ -430,16 +430,16 @@ def test_fit_batch_stops_at_max_iter(small_planted):
 def sabotaged_second_bound(monkeypatch):
     """Make the E-step of EM iteration 2 report a bound 1e6 nats too low."""
     calls = []
-    real = em.e_step
+    real = LocalEngine.e_step
 
-    def e_step_dropping(*args, **kwargs):
-        result = real(*args, **kwargs)
+    def e_step_dropping(self, *args, **kwargs):
+        result = real(self, *args, **kwargs)
         calls.append(1)
         if len(calls) == 2:
             result.word_bound = result.word_bound - 1e6 / len(result.word_bound)
         return result
 
-    monkeypatch.setattr(em, "e_step", e_step_dropping)
+    monkeypatch.setattr(LocalEngine, "e_step", e_step_dropping)
 
 
 def test_elbo_decrease_raises(small_planted, sabotaged_second_bound):
