@@ -565,8 +565,9 @@ def transform(model_dir, documents, doc_topics, force, encoding, quiet, **reader
 @click.option("--force", is_flag=True, help="Overwrite an existing --json file.")
 @click.option("--encoding", default="utf-8", show_default=True,
               help="Text encoding of the input.")
+@input_options
 @handle_errors
-def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding):
+def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, **reader):
     """Score the model saved in DIR on held-out DOCUMENTS (not used to fit it).
 
     \b
@@ -584,7 +585,9 @@ def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding):
     if json_path:
         check_writable(json_path, force=force)
     model = _load(model_dir)
-    X, ids, n_oov = model.vectorize(read_documents(documents, encoding=encoding))
+    X, ids, n_oov = vectorize_input(documents, vocabulary=model.vocab,
+                                    tokenizer=Tokenizer(model.tokenizer_config),
+                                    encoding=encoding, **_pop_input_options(reader))
     figures = evaluate_heldout(model, X, completion_rng(seed))
     if figures.tokens == 0:
         raise InputError(f"no word of the {len(ids)} documents of {documents} is in the "
@@ -638,6 +641,7 @@ def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding):
               help="Draw each metric against K as a PNG (needs matplotlib).")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@input_options
 @pipeline_options
 @handle_errors
 def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv_path,
@@ -659,13 +663,15 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
         raise InputError(f"--seeds must be at least 1 (got {n_seeds})")
     if max_iter < 1:
         raise InputError("--max-iter must be >= 1")
+    reader = _pop_input_options(pipeline)
     tokenizer_config, prune_config = _pipeline(**pipeline)
     for path in (csv_path, plot_path):
         if path:
             check_writable(path, force=force)
     if plot_path:
         sweep_module.require_matplotlib()
-    split = split_documents(read_documents(corpus, encoding=encoding), holdout, seed)
+    split = split_documents(iter_documents(corpus, encoding=encoding, needed_by="sweep",
+                                           **reader), holdout, seed)
     corpus_data = build_corpus(split.train, Tokenizer(tokenizer_config), prune_config)
     X_test, _, n_oov = vectorize(split.test, Tokenizer(tokenizer_config), corpus_data.vocab)
     if not quiet:
