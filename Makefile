@@ -22,6 +22,7 @@ $(SAMPLE): corpora/make_sample.py | $(STAMP)
 	$(BIN)/python corpora/make_sample.py -o $(SAMPLE)
 
 run: $(STAMP) $(SAMPLE)
+	mkdir -p out
 	$(BIN)/lda-vi fit $(SAMPLE) -k $(K) --seed 1 --max-df 0.1 \
 	    --stopwords corpora/docstring_stopwords.txt -o out/sample --force
 
