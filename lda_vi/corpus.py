@@ -226,19 +226,24 @@ def _directory_documents(files: list[Path], encoding: str, ascii_compatible: boo
         except OSError as e:
             raise InputError(f"cannot read {name}: {e.strerror or e}") from None
         _sniff(data[:_SNIFF], name, ascii_compatible)
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as e:
-            if ascii_compatible:
-                lineno = data.count(b"\n", 0, e.start) + 1
-                column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-                where = f"line {lineno}, byte {column}"
-            else:
-                where = f"byte {e.start + 1}"
-            raise _decode_error(name, where, encoding, data[e.start : e.end]) from None
-        except UnicodeError as e:
-            raise _decode_failure(name, "its text", encoding, e) from None
-        yield file.name, _strip_bom(text)
+        yield file.name, decode_document(data, name, encoding, ascii_compatible)
+
+
+def decode_document(data: bytes, name: str, encoding: str, ascii_compatible: bool) -> str:
+    """A whole file's bytes as text (BOM removed); a bad byte is named by line and column."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        if ascii_compatible:
+            lineno = data.count(b"\n", 0, e.start) + 1
+            column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+            where = f"line {lineno}, byte {column}"
+        else:
+            where = f"byte {e.start + 1}"
+        raise _decode_error(name, where, encoding, data[e.start : e.end]) from None
+    except UnicodeError as e:
+        raise _decode_failure(name, "its text", encoding, e) from None
+    return _strip_bom(text)
 
 
 def read_documents(path: str | os.PathLike, encoding: str = "utf-8") -> Iterator[tuple[str, str]]:

@@ -79,6 +79,7 @@ from lda_vi.corpus import (
     _stream_documents,
     _strip_bom,
     build_corpus,
+    decode_document,
     vectorize,
 )
 from lda_vi.errors import InputError
@@ -462,19 +463,7 @@ def _dir_documents(files, encoding: str, ascii_compatible: bool):
                 raise InputError(f"cannot read {name}: {getattr(e, 'strerror', None) or e}") \
                     from None
         _check_head(data[:_SNIFF], name, ascii_compatible, "text")
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as e:
-            if ascii_compatible:
-                lineno = data.count(b"\n", 0, e.start) + 1
-                column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-                where = f"line {lineno}, byte {column}"
-            else:
-                where = f"byte {e.start + 1}"
-            raise _decode_error(name, where, encoding, data[e.start : e.end]) from None
-        except UnicodeError as e:
-            raise _decode_failure(name, "its text", encoding, e) from None
-        yield doc_id, _strip_bom(text)
+        yield doc_id, decode_document(data, name, encoding, ascii_compatible)
 
 
 def _column_list(names: list[str]) -> str:

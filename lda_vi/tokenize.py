@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from lda_vi.config import from_dict
 from lda_vi.errors import InputError
 
 __all__ = [
@@ -157,18 +158,7 @@ class TokenizerConfig:
 
         Raises InputError for a non-dict, an unknown key or an invalid value.
         """
-        if not isinstance(d, dict):
-            raise InputError(
-                f"tokenizer settings must be a JSON object (a dict), not {type(d).__name__}"
-            )
-        known = [f.name for f in dataclasses.fields(cls)]
-        unknown = sorted(str(k) for k in d if k not in known)
-        if unknown:
-            raise InputError(
-                f"unknown tokenizer setting(s) {', '.join(unknown)}; "
-                f"the known settings are {', '.join(known)}"
-            )
-        return cls(**d)
+        return from_dict(cls, d, "tokenizer")
 
 
 def _parse_stopwords(lines: Iterable[str]) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from numbers import Real
 
 import numpy as np
 
+from lda_vi.config import from_dict
 from lda_vi.errors import InputError
 
 __all__ = ["PruneConfig", "Vocabulary", "prune"]
@@ -137,18 +138,7 @@ class PruneConfig:
 
         Raises InputError for a non-dict, an unknown key or an invalid value.
         """
-        if not isinstance(d, dict):
-            raise InputError(
-                f"pruning settings must be a JSON object (a dict), not {type(d).__name__}"
-            )
-        known = [f.name for f in dataclasses.fields(cls)]
-        unknown = sorted(str(k) for k in d if k not in known)
-        if unknown:
-            raise InputError(
-                f"unknown pruning setting(s) {', '.join(unknown)}; "
-                f"the known settings are {', '.join(known)}"
-            )
-        return cls(**d)
+        return from_dict(cls, d, "pruning")
 
 
 class Vocabulary:
