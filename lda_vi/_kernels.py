@@ -148,7 +148,7 @@ def _doc_bound(cts, norm, g_prev, alpha, neg_log_beta_alpha):
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
 def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_iter, restart,
-               ratio, expElogtheta, word_bound, doc_bound, n_inner, restarted):
+               expElogtheta, word_bound, doc_bound, n_inner, restarted):
     """CAVI E-step of every document, λ fixed; updates ``gamma`` in place (warm start).
 
     Per document d, with t = exp(Elogθ_d) and b_w = expElogbetaT[w], each
@@ -169,8 +169,8 @@ def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_i
     (``restarted[d]`` = 1 when the cold one won): the bound still cannot go
     down, and documents can leave the topic they were locked into.
 
-    Outputs (preallocated): ``ratio[p] = n_dw / norm_w`` for each non-zero p,
-    ``expElogtheta`` (D×K) the t of γ_prev, ``word_bound[d]``,
+    Outputs (preallocated): ``expElogtheta`` (D×K) the t of γ_prev (the
+    sufficient statistics are taken from it by :func:`sstats_by_word`), ``word_bound[d]``,
     ``doc_bound[d]`` the θ terms of (B1) at γ_prev, ``n_inner[d]`` the number
     of γ updates made (both starts counted).
     """
@@ -226,8 +226,6 @@ def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_i
                 wb, db = wb2, db2
                 restarted[d] = 1
             it += it2
-        for j in range(n):
-            ratio[start + j] = cts[j] / norm[j]
         word_bound[d] = wb
         doc_bound[d] = db
         n_inner[d] = it
@@ -247,51 +245,100 @@ def _doc_terms(g, alpha, neg_log_beta_alpha):
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def sstats_by_word(csc_indptr, csc_rows, csc_to_csr, ratio, expElogtheta, expElogbetaT, out):
+def sstats_by_word(csc_indptr, csc_rows, csc_to_csr, data, row_lo, row_hi, expElogtheta,
+                   expElogbetaT, out):
     """Sufficient statistics S_kw = Σ_d n_dw φ_dwk, stored transposed in ``out`` (V×K).
 
-    S_kw = b_kw Σ_d t_dk n_dw / norm_dw (MATH.md, E-step paragraph); one word
-    per parallel task, its documents summed in row order: a fixed order.
+    S_kw = b_kw Σ_d t_dk n_dw / (t_d·b_w) (MATH.md, E-step paragraph), with t_d
+    the E-step's final exp(Elogθ_d); the normalizer is recomputed here rather
+    than stored, which keeps the E-step's memory at the count matrix's size.
+    One word per parallel task, its documents summed in row order: a fixed order.
+    Only documents [row_lo, row_hi) count (a shard; ``expElogtheta`` holds its rows).
     """
     V, K = out.shape
     for w in prange(V):
         acc = np.zeros(K)
-        for p in range(csc_indptr[w], csc_indptr[w + 1]):
-            t = expElogtheta[csc_rows[p]]
-            r = ratio[csc_to_csr[p]]
+        b = expElogbetaT[w]
+        column = csc_rows[csc_indptr[w]:csc_indptr[w + 1]]
+        first = csc_indptr[w] + np.searchsorted(column, row_lo)
+        last = csc_indptr[w] + np.searchsorted(column, row_hi)
+        for p in range(first, last):
+            t = expElogtheta[csc_rows[p] - row_lo]
+            r = data[csc_to_csr[p]] / _dot(t, b)
             for k in range(K):
                 acc[k] += t[k] * r
-        b = expElogbetaT[w]
         for k in range(K):
             out[w, k] = b[k] * acc[k]
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
-def topic_pass(lam, expElogbetaT, sums):
-    """exp(Elogβ) (MATH.md E2), transposed into ``expElogbetaT`` (V×K), and per-topic sums.
+@njit(cache=True)
+def build_csc(indptr, indices, n_words, csc_indptr, csc_rows, csc_to_csr):
+    """The non-zeros by word (a counting sort of the CSR by column): ``csc_indptr``
+    (V+1), ``csc_rows`` (each word's documents in increasing order) and
+    ``csc_to_csr`` (each entry's CSR position)."""
+    csc_indptr[:] = 0
+    for p in range(indices.shape[0]):
+        csc_indptr[indices[p] + 1] += 1
+    for w in range(n_words):
+        csc_indptr[w + 1] += csc_indptr[w]
+    fill = csc_indptr[:-1].copy()
+    for d in range(indptr.shape[0] - 1):
+        for p in range(indptr[d], indptr[d + 1]):
+            q = fill[indices[p]]
+            csc_rows[q] = d
+            csc_to_csr[q] = p
+            fill[indices[p]] = q + 1
 
-    One topic per parallel task. ``sums`` (K×4) receives, for each topic k:
-    Σ_w λ_kw, Σ_w log Γ(λ_kw), Σ_w λ_kw Elogβ_kw and Σ_w Elogβ_kw, from which
-    the β terms of (B1) and the η update (H1) follow without a K×V Elogβ.
+
+#: Words per block of the topic pass: its sums are taken per block, then over the
+#: blocks in order, whatever the number of threads.
+TOPIC_BLOCK = 512
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def topic_pass(lamT, expElogbetaT, sums):
+    """exp(Elogβ) (MATH.md E2) of λ given transposed (``lamT``, V×K) into
+    ``expElogbetaT`` (V×K), and per-topic sums.
+
+    ``sums`` (K×4) receives, for each topic k: Σ_w λ_kw, Σ_w log Γ(λ_kw),
+    Σ_w λ_kw Elogβ_kw and Σ_w Elogβ_kw, from which the β terms of (B1) and the
+    η update (H1) follow without a K×V Elogβ. Parallel over fixed blocks of
+    words, each reading and writing whole rows; the blocks' partial sums are
+    added in block order.
     """
-    K, V = lam.shape
-    for k in prange(K):
-        row = lam[k]
-        total = 0.0
-        for w in range(V):
-            total += row[w]
-        psi_total = digamma(total)
-        s_lgamma = 0.0
-        s_lam_elog = 0.0
-        s_elog = 0.0
-        for w in range(V):
-            psi_x, lgamma_x = digamma_lgamma(row[w])
-            e = psi_x - psi_total
-            expElogbetaT[w, k] = math.exp(e)
-            s_lgamma += lgamma_x
-            s_lam_elog += row[w] * e
-            s_elog += e
-        sums[k, 0] = total
-        sums[k, 1] = s_lgamma
-        sums[k, 2] = s_lam_elog
-        sums[k, 3] = s_elog
+    V, K = lamT.shape
+    n_blocks = (V + TOPIC_BLOCK - 1) // TOPIC_BLOCK
+    partial = np.zeros((n_blocks, 4, K))
+    for blk in prange(n_blocks):
+        for w in range(blk * TOPIC_BLOCK, min(V, (blk + 1) * TOPIC_BLOCK)):
+            row = lamT[w]
+            for k in range(K):
+                partial[blk, 0, k] += row[k]
+    totals = np.zeros(K)
+    for blk in range(n_blocks):
+        for k in range(K):
+            totals[k] += partial[blk, 0, k]
+    psi_totals = np.empty(K)
+    for k in range(K):
+        psi_totals[k] = digamma(totals[k])
+    for blk in prange(n_blocks):
+        for w in range(blk * TOPIC_BLOCK, min(V, (blk + 1) * TOPIC_BLOCK)):
+            row = lamT[w]
+            out = expElogbetaT[w]
+            for k in range(K):
+                psi_x, lgamma_x = digamma_lgamma(row[k])
+                e = psi_x - psi_totals[k]
+                out[k] = math.exp(e)
+                partial[blk, 1, k] += lgamma_x
+                partial[blk, 2, k] += row[k] * e
+                partial[blk, 3, k] += e
+    for k in range(K):
+        sums[k, 0] = totals[k]
+        sums[k, 1] = 0.0
+        sums[k, 2] = 0.0
+        sums[k, 3] = 0.0
+    for blk in range(n_blocks):
+        for k in range(K):
+            sums[k, 1] += partial[blk, 1, k]
+            sums[k, 2] += partial[blk, 2, k]
+            sums[k, 3] += partial[blk, 3, k]

@@ -23,6 +23,7 @@ plain numpy reference, used by the tests and when numba is missing.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass
@@ -62,6 +63,10 @@ class CorpusArrays:
     (V+1), ``csc_rows`` (nnz): the same non-zeros by word, each word's
     documents in increasing order; ``csc_to_csr`` (nnz) maps a CSC position
     to its CSR position.
+
+    A shard (:meth:`rows`) is a view of rows [row_lo, row_lo + D) of a larger
+    corpus: its ``indptr`` holds positions into the whole corpus's arrays,
+    which it shares, CSC index included; nothing is copied.
     """
 
     indptr: np.ndarray
@@ -72,16 +77,31 @@ class CorpusArrays:
     csc_to_csr: np.ndarray
     n_docs: int
     n_words: int
+    row_lo: int = 0
 
     @property
     def nnz(self) -> int:
-        return int(self.data.shape[0])
+        """Non-zeros of these rows."""
+        return int(self.indptr[-1] - self.indptr[0])
+
+    def rows(self, lo: int, hi: int) -> CorpusArrays:
+        """Documents [lo, hi) of this corpus, as a view."""
+        if not 0 <= lo <= hi <= self.n_docs:
+            raise ValueError(f"rows [{lo}, {hi}) out of range for {self.n_docs} documents")
+        return dataclasses.replace(self, indptr=self.indptr[lo:hi + 1], n_docs=hi - lo,
+                                   row_lo=self.row_lo + lo)
 
     @property
     def doc_lengths(self) -> np.ndarray:
         """Tokens per document (D)."""
-        cumulative = np.concatenate(([0.0], np.cumsum(self.data)))
-        return cumulative[self.indptr[1:]] - cumulative[self.indptr[:-1]]
+        lo = int(self.indptr[0])
+        data = self.data[lo:int(self.indptr[-1])]
+        starts = self.indptr[:-1] - lo
+        lengths = np.zeros(self.n_docs)
+        full = np.flatnonzero(self.indptr[1:] > self.indptr[:-1])
+        if full.size:   # each non-empty row runs to the next non-empty row's start
+            lengths[full] = np.add.reduceat(data, starts[full])
+        return lengths
 
 
 def prepare(X: sp.spmatrix, n_words: int | None = None) -> CorpusArrays:
@@ -95,20 +115,23 @@ def prepare(X: sp.spmatrix, n_words: int | None = None) -> CorpusArrays:
         raise ValueError("counts must be finite and non-negative")
     X.eliminate_zeros()
     nnz = X.nnz
-    positions = sp.csr_matrix(
-        (np.arange(nnz, dtype=np.int64), X.indices, X.indptr), shape=X.shape
-    ).tocsc()
-    positions.sort_indices()
-    return CorpusArrays(
-        indptr=X.indptr.astype(np.int64),
-        indices=X.indices.astype(np.int64),
-        data=np.ascontiguousarray(X.data),
-        csc_indptr=positions.indptr.astype(np.int64),
-        csc_rows=positions.indices.astype(np.int64),
-        csc_to_csr=positions.data.astype(np.int64),
-        n_docs=X.shape[0],
-        n_words=X.shape[1],
-    )
+    index = np.int32 if max(nnz, X.shape[0], X.shape[1]) < 2**31 - 1 else np.int64
+    indptr = X.indptr.astype(np.int64, copy=False)
+    indices = X.indices.astype(index, copy=False)
+    csc_indptr = np.empty(X.shape[1] + 1, dtype=np.int64)
+    csc_rows = np.empty(nnz, dtype=index)
+    csc_to_csr = np.empty(nnz, dtype=index)
+    if HAVE_NUMBA:
+        _kernels.build_csc(indptr, indices, X.shape[1], csc_indptr, csc_rows, csc_to_csr)
+    else:
+        order = np.argsort(indices, kind="stable")             # by word, rows in order
+        csc_indptr[0] = 0
+        np.cumsum(np.bincount(indices, minlength=X.shape[1]), out=csc_indptr[1:])
+        csc_rows[:] = np.repeat(np.arange(X.shape[0]), np.diff(indptr))[order]
+        csc_to_csr[:] = order
+    return CorpusArrays(indptr=indptr, indices=indices, data=X.data, csc_indptr=csc_indptr,
+                        csc_rows=csc_rows, csc_to_csr=csc_to_csr, n_docs=X.shape[0],
+                        n_words=X.shape[1])
 
 
 @dataclass
@@ -155,17 +178,26 @@ class TopicExpectations:
                      + eta * exact_sum(self.sum_Elogbeta) - exact_sum(self.sum_lam_Elogbeta))
 
 
-def expect_topics(lam: np.ndarray, backend: str = "auto") -> TopicExpectations:
-    """exp(Elogβ) (MATH.md E2) and the per-topic sums of :class:`TopicExpectations`."""
-    lam = np.ascontiguousarray(lam, dtype=np.float64)
+def expect_topics(lam: np.ndarray, backend: str = "auto",
+                  out: np.ndarray | None = None) -> TopicExpectations:
+    """exp(Elogβ) (MATH.md E2) and the per-topic sums of :class:`TopicExpectations`.
+
+    ``lam`` is K×V; when it is the transpose of a C-contiguous V×K array (as
+    EM keeps it) it is read in place, else copied once. ``out`` (V×K) receives
+    exp(Elogβ)ᵀ when given, so EM can reuse one buffer.
+    """
     K, V = lam.shape
+    lamT = lam.T if lam.T.flags.c_contiguous else np.ascontiguousarray(lam.T, dtype=np.float64)
+    expElogbetaT = np.empty((V, K)) if out is None else out
+    if expElogbetaT.shape != (V, K) or not expElogbetaT.flags.c_contiguous:
+        raise ValueError("out must be a C-contiguous V×K array")
     if resolve_backend(backend) == "numba":
-        expElogbetaT = np.empty((V, K))
         sums = np.empty((K, 4))
-        _kernels.topic_pass(lam, expElogbetaT, sums)
+        _kernels.topic_pass(np.asarray(lamT, dtype=np.float64), expElogbetaT, sums)
         return TopicExpectations(expElogbetaT, *sums.T.copy())
     Elogbeta = dirichlet_expectation(lam)
-    return TopicExpectations(np.exp(Elogbeta.T), lam.sum(axis=1), gammaln(lam).sum(axis=1),
+    np.exp(Elogbeta.T, out=expElogbetaT)
+    return TopicExpectations(expElogbetaT, lam.sum(axis=1), gammaln(lam).sum(axis=1),
                              (lam * Elogbeta).sum(axis=1), Elogbeta.sum(axis=1))
 
 
@@ -199,7 +231,7 @@ def resolve_backend(backend: str) -> str:
 def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
            gamma: np.ndarray, *, e_tol: float = 1e-3, e_max_iter: int = 100,
            sstats: bool = True, restart: bool | np.ndarray = False,
-           backend: str = "auto") -> EStepResult:
+           backend: str = "auto", out: np.ndarray | None = None) -> EStepResult:
     """Run the E-step over every document; ``gamma`` is the warm start, updated in place.
 
     Each document alternates (E3) and (E4) until the mean |Δγ_d| is below
@@ -214,6 +246,10 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
     result with the higher bound
     (``restarted`` marks where the cold start won): the bound cannot go down,
     and documents locked into a topic by their warm start can leave it.
+
+    ``out`` (V×K, C-contiguous) receives the statistics transposed, when given
+    (``sstats`` is then its transpose): EM passes λ's own buffer, which the
+    E-step no longer needs.
     """
     D, K = gamma.shape
     if corpus.n_docs != D or expElogbetaT.shape != (corpus.n_words, K) or alpha.shape != (K,):
@@ -222,23 +258,29 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
         raise ValueError("e_step: gamma must be a C-contiguous float64 array")
     restart = np.broadcast_to(np.asarray(restart, dtype=bool), (D,))
     if resolve_backend(backend) == "numpy":
-        return e_step_reference(corpus, alpha, expElogbetaT, gamma, e_tol=e_tol,
-                                e_max_iter=e_max_iter, sstats=sstats, restart=restart)
+        result = e_step_reference(corpus, alpha, expElogbetaT, gamma, e_tol=e_tol,
+                                  e_max_iter=e_max_iter, sstats=sstats, restart=restart)
+        if sstats and out is not None:
+            out[...] = result.sstats.T
+            result.sstats = out.T
+        return result
     expElogbetaT = np.ascontiguousarray(expElogbetaT, dtype=np.float64)
     alpha = np.ascontiguousarray(alpha, dtype=np.float64)
-    ratio = np.empty(corpus.nnz)
     expElogtheta = np.empty((D, K))
     word_bound = np.empty(D)
     doc_bound = np.empty(D)
     n_inner = np.empty(D, dtype=np.int64)
     restarted = np.empty(D, dtype=np.int8)
     _kernels.estep_docs(corpus.indptr, corpus.indices, corpus.data, alpha, expElogbetaT,
-                        gamma, float(e_tol), int(e_max_iter), restart.astype(np.int8), ratio,
+                        gamma, float(e_tol), int(e_max_iter), restart.astype(np.int8),
                         expElogtheta, word_bound, doc_bound, n_inner, restarted)
     stats = None
     if sstats:
-        statsT = np.empty((corpus.n_words, K))
-        _kernels.sstats_by_word(corpus.csc_indptr, corpus.csc_rows, corpus.csc_to_csr, ratio,
+        statsT = np.empty((corpus.n_words, K)) if out is None else out
+        if statsT.shape != (corpus.n_words, K) or not statsT.flags.c_contiguous:
+            raise ValueError("e_step: out must be a C-contiguous V×K array")
+        _kernels.sstats_by_word(corpus.csc_indptr, corpus.csc_rows, corpus.csc_to_csr,
+                                corpus.data, corpus.row_lo, corpus.row_lo + D,
                                 expElogtheta, expElogbetaT, statsT)
         stats = statsT.T
     return EStepResult(gamma, expElogtheta, word_bound, doc_bound, n_inner, stats,

@@ -43,7 +43,7 @@ from . import __version__
 from .atomic import atomic_open, atomic_write_text
 from .checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from .corpus import Corpus, build_corpus, vectorize
-from .em import EMResult, IterationReport, fit_batch
+from .em import EMResult, EStepEngine, IterationReport, fit_batch
 from .errors import InputError, ModelFileError
 from .estep import CorpusArrays, e_step, expect_topics, prepare, set_threads
 from .online import MinibatchReport, OnlineResult, fit_online, row_batches
@@ -194,7 +194,8 @@ class LDA:
                    checkpoint_dir: str | os.PathLike | None = None, checkpoint_every: int = 0,
                    resume_dir: str | os.PathLike | None = None,
                    monitor: Callable[[EMResult], None] | None = None,
-                   monitor_every: int = 0) -> LDA:
+                   monitor_every: int = 0,
+                   engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> LDA:
         """Fit to a D×V count matrix (the vocabulary, if given, names its columns).
 
         With ``checkpoint_dir`` and ``checkpoint_every=N`` the state is saved
@@ -203,11 +204,18 @@ class LDA:
         ``monitor`` is called with the current EM state (read it, never change
         it) every ``monitor_every`` iterations, e.g. to score held-out documents
         with :meth:`with_state`; it does not change the fit.
+        ``engine`` builds the E-step engine from the prepared corpus (e.g.
+        :meth:`lda_vi.dask_engine.Cluster.engine_factory`; default: this process);
+        it is closed after the fit when it has ``close()``, and its ``describe()``,
+        if any, is recorded in ``run_info["engine"]``. Every engine gives the same bits.
         """
         s = self.settings
         if vocab is not None:
             self.vocab = vocab
         if s.method == "online":
+            if engine is not None:
+                raise InputError("an E-step engine (e.g. --engine dask) works with the batch "
+                                 "method only")
             return self._fit_online_counts(X, callback)
         arrays = prepare(X)
         if self.vocab is not None and len(self.vocab) != arrays.n_words:
@@ -239,14 +247,22 @@ class LDA:
                     hook(state)
 
         start = time.perf_counter()
-        result = fit_batch(
-            arrays, s.k, rng=np.random.default_rng(seed),
-            alpha=1.0 / s.k if s.alpha == "auto" else s.alpha,
-            eta=0.01 if s.eta == "auto" else s.eta,
-            learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto",
-            max_iter=s.max_iter, tol=s.tol, e_tol=s.e_tol, e_max_iter=s.e_max_iter,
-            backend=s.backend, on_decrease=s.on_decrease, callback=callback, resume=resume,
-            checkpoint=on_state if hooks else None, checkpoint_every=1 if hooks else 0)
+        estep_engine = engine(arrays) if engine is not None else None
+        try:
+            result = fit_batch(
+                arrays, s.k, rng=np.random.default_rng(seed),
+                alpha=1.0 / s.k if s.alpha == "auto" else s.alpha,
+                eta=0.01 if s.eta == "auto" else s.eta,
+                learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto",
+                max_iter=s.max_iter, tol=s.tol, e_tol=s.e_tol, e_max_iter=s.e_max_iter,
+                backend=s.backend, on_decrease=s.on_decrease, callback=callback, resume=resume,
+                checkpoint=on_state if hooks else None, checkpoint_every=1 if hooks else 0,
+                engine=estep_engine)
+            if hasattr(estep_engine, "describe"):
+                self.run_info["engine"] = estep_engine.describe()
+        finally:
+            if hasattr(estep_engine, "close"):
+                estep_engine.close()
         elapsed = time.perf_counter() - start
         if resume is not None:
             elapsed += float(sum(resume.seconds))

@@ -142,10 +142,11 @@ def candidate_terms(beta: np.ndarray, p_w: np.ndarray, n: int,
     chosen = [set() for _ in range(K)]
     for lam in grid:
         rel = lam * log_beta + (1.0 - lam) * log_lift
-        top = np.argpartition(-rel, n - 1, axis=1)[:, :n] if n < V else \
-            np.tile(np.arange(V), (K, 1))
+        # every word at least as relevant as the n-th: words tied with it are all kept,
+        # so the page can break the tie exactly as the Python ranking does
+        cutoff = np.partition(-rel, n - 1, axis=1)[:, n - 1] if n < V else np.full(K, np.inf)
         for k in range(K):
-            chosen[k].update(top[k].tolist())
+            chosen[k].update(np.flatnonzero(-rel[k] <= cutoff[k]).tolist())
     key = beta if order_by is None else np.asarray(order_by)
     out = []
     for k in range(K):

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from .estep import CorpusArrays, e_step, prepare
 
 #: Documents per shard.
-SHARD_DOCS = 4096
+SHARD_DOCS = 16384
 
 
 def shard_ranges(n_docs: int, shard_docs: int = SHARD_DOCS) -> list[tuple[int, int]]:
@@ -36,10 +36,16 @@ def shard_ranges(n_docs: int, shard_docs: int = SHARD_DOCS) -> list[tuple[int, i
 
 
 def split_corpus(corpus: CorpusArrays, shard_docs: int = SHARD_DOCS) -> list[CorpusArrays]:
-    """The corpus's shards, each a :class:`CorpusArrays` of its own."""
-    X = sp.csr_matrix((corpus.data, corpus.indices, corpus.indptr),
-                      shape=(corpus.n_docs, corpus.n_words))
-    return [prepare(X[lo:hi]) for lo, hi in shard_ranges(corpus.n_docs, shard_docs)]
+    """The corpus's shards: views of its rows, sharing its arrays (nothing is copied)."""
+    return [corpus.rows(lo, hi) for lo, hi in shard_ranges(corpus.n_docs, shard_docs)]
+
+
+def standalone(shard: CorpusArrays) -> CorpusArrays:
+    """A shard with arrays of its own (for sending it to another process)."""
+    lo, hi = int(shard.indptr[0]), int(shard.indptr[-1])
+    X = sp.csr_matrix((shard.data[lo:hi], shard.indices[lo:hi], shard.indptr - lo),
+                      shape=(shard.n_docs, shard.n_words))
+    return prepare(X)
 
 
 def _mid(lo: int, hi: int) -> int:
@@ -94,6 +100,7 @@ class TreeReducer:
         self._stack: list[tuple[int, np.ndarray]] = []
 
     def push(self, array: np.ndarray) -> None:
+        """Add the next shard's array (it becomes the reducer's to modify)."""
         size = 1
         while self._stack and self._stack[-1][0] == size:
             _, left = self._stack.pop()
@@ -102,6 +109,7 @@ class TreeReducer:
         self._stack.append((size, array))
 
     def result(self) -> np.ndarray:
+        """The sum; it is stored in the first array pushed."""
         if not self._stack:
             raise ValueError("nothing to reduce")
         _, total = self._stack.pop()
@@ -126,10 +134,12 @@ class ShardResult:
 
 def estep_shard(shard: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
                 gamma: np.ndarray, restart: np.ndarray | bool, *, e_tol: float,
-                e_max_iter: int, backend: str = "auto") -> ShardResult:
-    """The E-step of one shard; ``gamma`` (B×K) is updated in place and returned."""
+                e_max_iter: int, backend: str = "auto",
+                out: np.ndarray | None = None) -> ShardResult:
+    """The E-step of one shard; ``gamma`` (B×K) is updated in place and returned;
+    ``out`` (V×K), when given, receives the statistics."""
     est = e_step(shard, alpha, expElogbetaT, gamma, e_tol=e_tol, e_max_iter=e_max_iter,
-                 restart=restart, backend=backend)
+                 restart=restart, backend=backend, out=out)
     return ShardResult(est.gamma, np.ascontiguousarray(est.sstats.T), est.doc_terms,
                        est.word_bound, est.n_inner, est.restarted)
 
@@ -167,13 +177,19 @@ class LocalEngine:
         self.backend = backend
 
     def e_step(self, alpha: np.ndarray, expElogbetaT: np.ndarray, gamma: np.ndarray,
-               restart: np.ndarray | bool, *, e_tol: float, e_max_iter: int) -> CorpusStep:
-        """E-step of every shard, γ (D×K) updated in place; S reduced in the canonical order."""
+               restart: np.ndarray | bool, *, e_tol: float, e_max_iter: int,
+               out: np.ndarray | None = None) -> CorpusStep:
+        """E-step of every shard, γ (D×K) updated in place; S reduced in the canonical order.
+
+        ``out`` (V×K), when given, holds the result: it is the first shard's buffer,
+        which the reduction adds every other into.
+        """
         mask = np.broadcast_to(np.asarray(restart, dtype=bool), (gamma.shape[0],))
         reducer, results = TreeReducer(), []
-        for shard, (lo, hi) in zip(self.shards, self.ranges, strict=True):
+        for i, (shard, (lo, hi)) in enumerate(zip(self.shards, self.ranges, strict=True)):
             result = estep_shard(shard, alpha, expElogbetaT, gamma[lo:hi], mask[lo:hi],
-                                 e_tol=e_tol, e_max_iter=e_max_iter, backend=self.backend)
+                                 e_tol=e_tol, e_max_iter=e_max_iter, backend=self.backend,
+                                 out=out if i == 0 else None)
             reducer.push(result.statsT)
             result.statsT = None               # held by the reducer now
             results.append(result)

@@ -530,3 +530,48 @@ def test_estep_memory_has_no_phi_and_no_dense_matrix():
     assert m["traced_peak"] <= budget, m
     if m["peak_reset"]:
         assert m["rss_growth"] <= budget, m
+
+
+FIT_MEMORY_PROBE = textwrap.dedent("""
+    import gc, json, sys, tracemalloc
+    import numpy as np
+    import scipy.sparse as sp
+    from lda_vi.em import fit_batch
+    from lda_vi.estep import prepare
+    from lda_vi.shards import SHARD_DOCS
+
+    D, V, K, per_doc = 16000, 20000, 20, 50
+    assert D <= SHARD_DOCS
+    rng = np.random.default_rng(0)
+    indices = np.sort(rng.integers(0, V, size=(D, per_doc)), axis=1).ravel()
+    counts = rng.integers(1, 4, size=D * per_doc).astype(np.float64)
+    X = sp.csr_matrix((counts, indices.astype(np.int32),
+                       np.arange(0, D * per_doc + 1, per_doc)), shape=(D, V))
+    X.sum_duplicates()
+    del indices, counts
+    small = sp.random(60, 300, density=0.1, format="csr", rng=1) * 10
+    fit_batch(prepare(small), K, alpha=0.1, eta=0.01, rng=np.random.default_rng(0),
+              max_iter=3, tol=0.0)                                    # compile, threads
+    gc.collect()
+    tracemalloc.start()
+    corpus = prepare(X)           # the CSC index is the fit's too: counted from here
+    result = fit_batch(corpus, K, alpha=0.1, eta=0.01, rng=np.random.default_rng(0),
+                       max_iter=4, tol=0.0)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    csr = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    json.dump({"nnz": int(X.nnz), "csr": csr, "lam": result.lam.nbytes,
+               "gamma": result.gamma.nbytes, "traced_peak": traced_peak}, sys.stdout)
+""")
+
+
+def test_whole_fit_memory_within_twice_csr_lambda_gamma():
+    """Batch EM end to end (CSC index, λ and exp(Elogβ) buffers, γ, E-step scratch):
+    the input CSR plus everything the fit allocates stays within 2 × (CSR + λ + γ)."""
+    proc = subprocess.run([sys.executable, "-c", FIT_MEMORY_PROBE], capture_output=True,
+                          text=True, timeout=180, cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr
+    m = json.loads(proc.stdout)
+    assert m["nnz"] > 700_000
+    base = m["csr"] + m["lam"] + m["gamma"]
+    assert m["csr"] + m["traced_peak"] <= 2 * base, m
