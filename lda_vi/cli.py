@@ -221,13 +221,24 @@ def _progress(report) -> None:
 @click.option("--resume", "resume_dir", type=click.Path(file_okay=False), default=None,
               metavar="DIR", help="Continue the fit checkpointed in DIR (same corpus and "
                                   "settings) to the result of an uninterrupted run.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where the E-step runs: this process, or a Dask cluster "
+                                      "(the same result to the last bit; docs/cluster.md).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="--engine dask: join the cluster whose scheduler is at ADDRESS "
+                   "(tcp://HOST:8786).")
+@click.option("--workers", "n_workers", type=int, default=None, metavar="N",
+              help="--engine dask: start a local cluster of N worker processes instead.")
+@click.option("--connect-timeout", type=float, default=10.0, show_default=True,
+              metavar="SECONDS", help="--engine dask: how long to try to reach the scheduler.")
 @input_options
 @pipeline_options
 @handle_errors
 def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, top_n,
         doc_topics, topic_words, all_words, output, force, quiet, encoding, holdout=None,
         eval_every=None, method="batch", batch_size=256, passes=1, tau0=10.0, kappa=0.7,
-        checkpoint_every=None, resume_dir=None, **pipeline):
+        checkpoint_every=None, resume_dir=None, engine="local", scheduler=None, n_workers=None,
+        connect_timeout=10.0, **pipeline):
     """Fit an LDA model to CORPUS: a text file (one document per line), '-' for
     stdin, a directory of .txt files (one document per file), a CSV/TSV or JSON Lines
     file, or word counts in lda-c, UCI bag-of-words or Matrix Market format (with
@@ -253,6 +264,11 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     --checkpoint-every N (with -o DIR) saves the state atomically every N
     iterations; after a crash or Ctrl-C, 'lda-vi fit CORPUS --resume DIR' with
     the same options goes on to the result of an uninterrupted run.
+
+    --engine dask runs the E-step on a Dask cluster (pip install 'lda-vi[dask]'):
+    --scheduler tcp://HOST:8786 joins a running one, --workers N starts N local
+    worker processes (--threads: kernel threads per worker). The model is the
+    same to the last bit as with the local engine; see docs/cluster.md.
     """
     if eval_every is not None and (holdout is None or eval_every < 1):
         raise InputError("--eval-every N needs --holdout FRACTION and N >= 1")
@@ -260,6 +276,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         raise InputError(f"-k must be at least 1 (got {k})")
     if checkpoint_every is not None and (checkpoint_every < 1 or not output):
         raise InputError("--checkpoint-every N needs N >= 1 and -o DIR to save into")
+    if engine == "local" and (scheduler is not None or n_workers is not None):
+        raise InputError("--scheduler and --workers need --engine dask")
     if resume_dir is not None:
         output = output or resume_dir
         force = True                       # the checkpoint's own directory is the output
@@ -283,6 +301,9 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         check_writable(out, force=True)
     if holdout is not None:
         seed = resolve_seed(seed)          # one seed for the split and the fit, recorded
+    make_engine = None
+    if engine == "dask":
+        make_engine = _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet)
     model = LDA(k=k, alpha=_number_or_auto(alpha), eta=_number_or_auto(eta), max_iter=max_iter,
                 tol=tol, e_tol=e_tol, e_max_iter=e_max_iter, seed=seed, threads=threads,
                 tokenizer=tokenizer_config, prune=prune_config, method=method,
@@ -290,7 +311,7 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     if method == "online":
         _fit_online(model, corpus, encoding, reader, quiet=quiet, top_n=top_n,
                     doc_topics=doc_topics, topic_words=topic_words, all_words=all_words,
-                    output=output)
+                    output=output, engine=make_engine)
         return
     documents = None  # text held out below; otherwise any format through load_corpus
     split = None
@@ -323,7 +344,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     model.fit_corpus(corpus_data, callback=None if quiet else _progress, monitor=monitor,
                      monitor_every=eval_every or 0,
                      checkpoint_dir=output if checkpoint_every else None,
-                     checkpoint_every=checkpoint_every or 0, resume_dir=resume_dir)
+                     checkpoint_every=checkpoint_every or 0, resume_dir=resume_dir,
+                     engine=make_engine)
     model.run_info["input"] = str(corpus)
     trace = model.trace
     if not quiet:
@@ -350,6 +372,31 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
                        f"in {output}", err=True)
 
 
+def _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet):
+    """``fit --engine dask``: reach (or start) the cluster now, before reading the corpus;
+    it is closed when the command ends. Returns the engine factory for ``fit_counts``."""
+    if (scheduler is None) == (n_workers is None):
+        raise InputError("--engine dask needs --scheduler tcp://HOST:8786 (a running cluster) "
+                         "or --workers N (a local one)")
+    if n_workers is not None and n_workers < 1:
+        raise InputError("--workers must be >= 1")
+    if connect_timeout <= 0:
+        raise InputError("--connect-timeout must be > 0")
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError("--engine dask needs the dask extra: pip install 'lda-vi[dask]'") from None
+    from . import dask_engine
+
+    cluster = dask_engine.connect(scheduler, n_workers=n_workers, threads_per_worker=threads,
+                                  timeout=connect_timeout)
+    click.get_current_context().call_on_close(cluster.close)
+    if not quiet:
+        click.echo(f"dask: {cluster.n_workers()} workers, scheduler {cluster.address}",
+                   err=True)
+    return cluster.engine_factory(threads=threads)
+
+
 class _OnlineProgress:
     """One stderr line per minibatch: documents seen, rate, ETA of the pass, bound."""
 
@@ -368,14 +415,16 @@ class _OnlineProgress:
 
 
 def _fit_online(model: LDA, corpus: str, encoding: str, reader: dict, *, quiet: bool,
-                top_n: int, doc_topics, topic_words, all_words: bool, output) -> None:
-    """``fit --method online``: stream the input from disk, never holding the corpus."""
+                top_n: int, doc_topics, topic_words, all_words: bool, output,
+                engine=None) -> None:
+    """``fit --method online``: stream the input from disk, never holding the corpus;
+    with ``engine`` (``--engine dask``) each minibatch's E-step runs on the cluster."""
 
     def open_docs():
         return iter_documents(corpus, encoding=encoding, needed_by="--method online",
                               **reader)
 
-    model.fit_stream(open_docs, callback=None if quiet else _OnlineProgress())
+    model.fit_stream(open_docs, callback=None if quiet else _OnlineProgress(), engine=engine)
     model.run_info["input"] = str(corpus)
     info = model.run_info
     if not quiet:

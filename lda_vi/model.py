@@ -213,10 +213,7 @@ class LDA:
         if vocab is not None:
             self.vocab = vocab
         if s.method == "online":
-            if engine is not None:
-                raise InputError("an E-step engine (e.g. --engine dask) works with the batch "
-                                 "method only")
-            return self._fit_online_counts(X, callback)
+            return self._fit_online_counts(X, callback, engine)
         arrays = prepare(X)
         if self.vocab is not None and len(self.vocab) != arrays.n_words:
             raise ValueError("the vocabulary does not match the count matrix")
@@ -295,7 +292,8 @@ class LDA:
 
     # ------------------------------------------------------------ online fits
     def _online(self, batches, n_docs: int, n_words: int, seed: int,
-                callback: Callable[[MinibatchReport], None] | None) -> OnlineResult:
+                callback: Callable[[MinibatchReport], None] | None,
+                engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> OnlineResult:
         s = self.settings
         threads = set_threads(s.threads)
         start = time.perf_counter()
@@ -305,7 +303,7 @@ class LDA:
             eta=0.01 if s.eta == "auto" else s.eta,
             learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto", tau0=s.tau0,
             kappa=s.kappa, passes=s.passes, e_tol=s.e_tol, e_max_iter=s.e_max_iter,
-            backend=s.backend, callback=callback)
+            backend=s.backend, callback=callback, engine=engine)
         self.lam, self.alpha, self.eta = result.lam, result.alpha, result.eta
         self.topic_tokens, self._expElogbetaT, self.trace = result.topic_tokens, None, None
         self.run_info.update({
@@ -323,7 +321,8 @@ class LDA:
         return s if s is not None else int(np.random.SeedSequence().entropy % 2**63)
 
     def _fit_online_counts(self, X: sp.spmatrix,
-                           callback: Callable[[MinibatchReport], None] | None) -> LDA:
+                           callback: Callable[[MinibatchReport], None] | None,
+                           engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> LDA:
         """Online VB over the rows of an in-memory matrix (shuffled each pass), then γ."""
         X = sp.csr_matrix(X, dtype=np.float64)
         if self.vocab is not None and len(self.vocab) != X.shape[1]:
@@ -333,7 +332,7 @@ class LDA:
         seed = self._seed()
         shuffle = np.random.default_rng([seed, 1])
         self._online(row_batches(X, self.settings.batch_size, shuffle), X.shape[0], X.shape[1],
-                     seed, callback)
+                     seed, callback, engine)
         self.gamma = self.infer(X).gamma
         self.run_info.setdefault("corpus", {"documents": X.shape[0], "words": X.shape[1],
                                             "tokens": int(X.sum())})
@@ -341,13 +340,15 @@ class LDA:
 
     def fit_stream(self, open_docs: Callable[[], Iterable[tuple[str, str]]],
                    callback: Callable[[MinibatchReport], None] | None = None,
-                   vocab: Vocabulary | None = None) -> LDA:
+                   vocab: Vocabulary | None = None,
+                   engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> LDA:
         """Online VB over documents read from disk, never holding the corpus in memory.
 
         ``open_docs()`` returns a fresh iterator of ``(doc_id, text)`` pairs each
         time (one counting pass for the vocabulary unless ``vocab`` is given,
         then one per pass). The training documents' γ is not kept: use
-        :meth:`transform_stream` to write their θ̄.
+        :meth:`transform_stream` to write their θ̄. ``engine`` builds each
+        minibatch's E-step engine (e.g. a Dask cluster's; default: this process).
         """
         tokenizer = Tokenizer(self.tokenizer_config)
         if vocab is None:
@@ -361,7 +362,7 @@ class LDA:
             for X, _, _ in count_batches(open_docs(), tokenizer, vocab, size):
                 yield X
 
-        self._online(batches, n_docs, len(vocab), self._seed(), callback)
+        self._online(batches, n_docs, len(vocab), self._seed(), callback, engine)
         self.gamma = np.empty((0, self.k))
         self.run_info["corpus"] = {"documents": n_docs, "words": len(vocab),
                                    "tokens": n_tokens}

@@ -30,9 +30,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from .dirichlet import as_prior, dirichlet_expectation
-from .em import init_lam
-from .estep import e_step, exact_sum, expect_topics, prepare
+from .em import EStepEngine, init_lam
+from .estep import CorpusArrays, exact_sum, expect_topics, prepare
 from .hyper import newton_dirichlet, newton_symmetric
+from .shards import CorpusStep, LocalEngine
 
 
 @dataclass(frozen=True)
@@ -76,12 +77,15 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
                learn_alpha: bool = False, learn_eta: bool = False, tau0: float = 10.0,
                kappa: float = 0.7, passes: int = 1, e_tol: float = 1e-3,
                e_max_iter: int = 100, backend: str = "auto",
-               callback: Callable[[MinibatchReport], None] | None = None) -> OnlineResult:
+               callback: Callable[[MinibatchReport], None] | None = None,
+               engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> OnlineResult:
     """Fit λ by online VB over ``passes`` passes; ``batches(p)`` yields pass p's minibatches.
 
     Each minibatch is a B×V count matrix. ``n_docs`` is D, the corpus size
     the minibatch statistics are scaled to. λ is seeded from the first
-    minibatch (:func:`lda_vi.em.init_lam`).
+    minibatch (:func:`lda_vi.em.init_lam`). ``engine`` builds the E-step engine
+    of each minibatch (default: :class:`lda_vi.shards.LocalEngine`; e.g. a Dask
+    cluster's), closed after use when it has ``close()``.
     """
     if k < 1 or n_docs < 1 or passes < 1:
         raise ValueError("k, n_docs and passes must be >= 1")
@@ -103,11 +107,12 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
                 lam = init_lam(rng, k, arrays)
             topics = expect_topics(lam, backend)                        # (E2)
             gamma = np.ascontiguousarray(alpha + arrays.doc_lengths[:, None] / k)
-            est = e_step(arrays, alpha, topics.expElogbetaT, gamma, e_tol=e_tol,
-                         e_max_iter=e_max_iter, backend=backend)
+            est = _minibatch_e_step(engine, arrays, alpha, topics.expElogbetaT, gamma,
+                                    e_tol=e_tol, e_max_iter=e_max_iter, backend=backend)
             scale = n_docs / arrays.n_docs
             tokens = float(arrays.data.sum())
-            bound = scale * exact_sum(est.bound) + topics.topic_terms(eta)
+            bound = (scale * (exact_sum(est.doc_terms) + exact_sum(est.word_bound))
+                     + topics.topic_terms(eta))
             per_word = bound / (scale * tokens) if tokens > 0 else float("nan")
             rho = learning_rate(t + 1, tau0, kappa)                 # t = 1, 2, ...
             lam = (1.0 - rho) * lam + rho * (eta + scale * est.sstats)  # (O1)
@@ -130,6 +135,18 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
         raise ValueError("no documents in any minibatch")
     result.lam, result.alpha, result.eta, result.topic_tokens = lam, alpha, eta, tokens_total
     return result
+
+
+def _minibatch_e_step(engine, arrays, alpha, expElogbetaT, gamma, *, e_tol, e_max_iter,
+                      backend) -> CorpusStep:
+    runner = LocalEngine(arrays, backend) if engine is None else engine(arrays)
+    try:
+        return runner.e_step(alpha, expElogbetaT, gamma, False, e_tol=e_tol,
+                             e_max_iter=e_max_iter)
+    finally:
+        close = getattr(runner, "close", None)
+        if close is not None:
+            close()
 
 
 def row_batches(X: sp.spmatrix, batch_size: int, rng: np.random.Generator | None = None
