@@ -41,6 +41,8 @@ RESULTS_DIR = REPO / "benchmarks" / "results"
 if str(REPO) not in sys.path:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO))
 
+from machine import cpu_busy_seconds  # noqa: E402  (benchmarks/machine.py)
+
 OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 HELD_OUT_FRACTION = 0.10
 CURVE_POINTS = (5, 10, 20, 30, 50)
@@ -441,18 +443,6 @@ def run_compile() -> dict:
 
 
 # --------------------------------------------------------------------------- parent
-
-
-def cpu_busy_seconds() -> float | None:
-    """CPU seconds spent busy by the whole machine since boot (all cores, /proc/stat)."""
-    try:
-        with open("/proc/stat", encoding="ascii") as handle:
-            fields = [int(x) for x in handle.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)   # idle + iowait
-    busy = sum(fields[:8]) - idle                               # up to steal, no guest
-    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def children_cpu_seconds() -> float:

@@ -38,6 +38,8 @@ RESULTS_DIR = REPO / "benchmarks" / "results"
 if str(REPO) not in sys.path:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO))
 
+from machine import cpu_busy_seconds  # noqa: E402  (benchmarks/machine.py)
+
 # The generative model (MATH.md, "Model"): every number that shapes the files.
 K_TRUE = 20
 N_WORDS = 5000
@@ -227,17 +229,6 @@ def generate_corpus(workdir: Path, n_docs: int, params: dict, beta: np.ndarray,
 
 
 # --------------------------------------------------------------------------- measuring
-
-
-def cpu_busy_seconds() -> float | None:
-    """CPU seconds spent busy by the whole machine since boot (all cores, /proc/stat)."""
-    try:
-        with open("/proc/stat", encoding="ascii") as handle:
-            fields = [int(x) for x in handle.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)   # idle + iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(cmd: list[str], logs: Path, label: str) -> dict:

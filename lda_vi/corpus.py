@@ -178,15 +178,8 @@ def _stream_documents(
         )
     _sniff(head, name, ascii_compatible)
     if ascii_compatible:
-        for lineno, raw in enumerate(_byte_lines(head, stream), 1):
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError as e:
-                where = f"line {lineno}, byte {e.start + 1}"
-                raise _decode_error(name, where, encoding, raw[e.start : e.end]) from None
-            except UnicodeError as e:
-                raise _decode_failure(name, f"line {lineno}", encoding, e) from None
-            yield str(lineno), (_strip_bom(text) if lineno == 1 else text)
+        for lineno, text in decode_lines(_byte_lines(head, stream), name, encoding):
+            yield str(lineno), text
         return
     # UTF-16, UTF-32 and other encodings where b"\n" is not a newline: decode as a stream.
     reader = io.TextIOWrapper(
@@ -227,6 +220,21 @@ def _directory_documents(files: list[Path], encoding: str, ascii_compatible: boo
             raise InputError(f"cannot read {name}: {e.strerror or e}") from None
         _sniff(data[:_SNIFF], name, ascii_compatible)
         yield file.name, decode_document(data, name, encoding, ascii_compatible)
+
+
+def decode_lines(lines: Iterable[bytes], name: str, encoding: str
+                 ) -> Iterator[tuple[int, str]]:
+    """(line number, text) of byte lines in an ASCII-compatible encoding (BOM removed from
+    the first); a bad byte is named by line and byte."""
+    for lineno, raw in enumerate(lines, 1):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as e:
+            where = f"line {lineno}, byte {e.start + 1}"
+            raise _decode_error(name, where, encoding, raw[e.start : e.end]) from None
+        except UnicodeError as e:
+            raise _decode_failure(name, f"line {lineno}", encoding, e) from None
+        yield lineno, (_strip_bom(text) if lineno == 1 else text)
 
 
 def decode_document(data: bytes, name: str, encoding: str, ascii_compatible: bool) -> str:

@@ -72,7 +72,6 @@ from lda_vi.corpus import (
     _SNIFF,
     Corpus,
     _check_encoding,
-    _decode_error,
     _decode_failure,
     _Prepend,
     _sniff,
@@ -80,6 +79,7 @@ from lda_vi.corpus import (
     _strip_bom,
     build_corpus,
     decode_document,
+    decode_lines,
     vectorize,
 )
 from lda_vi.errors import InputError
@@ -332,15 +332,7 @@ def _text_lines(
     _check_head(head, name, ascii_compatible, fmt)
     buffered = io.BufferedReader(_Prepend(head, stream))
     if ascii_compatible:
-        for lineno, raw in enumerate(buffered, 1):
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError as e:
-                where = f"line {lineno}, byte {e.start + 1}"
-                raise _decode_error(name, where, encoding, raw[e.start : e.end]) from None
-            except UnicodeError as e:
-                raise _decode_failure(name, f"line {lineno}", encoding, e) from None
-            yield lineno, (_strip_bom(text) if lineno == 1 else text)
+        yield from decode_lines(buffered, name, encoding)
         return
     reader = io.TextIOWrapper(buffered, encoding=encoding, newline="")
     lineno = 0
