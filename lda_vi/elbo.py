@@ -39,10 +39,3 @@ def topic_terms(lam: np.ndarray, eta: np.ndarray, Elogbeta: np.ndarray | None = 
     K = lam.shape[0]
     return float(log_beta_function(lam).sum() - K * log_beta_function(eta)
                  + ((eta - lam) * Elogbeta).sum())
-
-
-def elbo(gamma: np.ndarray, alpha: np.ndarray, word_bound: np.ndarray, lam: np.ndarray,
-         eta: np.ndarray, Elogbeta: np.ndarray | None = None) -> float:
-    """The full bound (B1) with the word line at its φ-optimum (B2)."""
-    return float(doc_terms(gamma, alpha).sum() + word_bound.sum()
-                 + topic_terms(lam, eta, Elogbeta))
