@@ -43,9 +43,10 @@ from . import __version__
 from .atomic import atomic_open, atomic_write_text
 from .checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from .corpus import Corpus, build_corpus, vectorize
-from .em import EMResult, EStepEngine, IterationReport, fit_batch
+from .em import EMResult, EStepEngine, IterationReport, fit_batch, init_gamma
 from .errors import InputError, ModelFileError
 from .estep import CorpusArrays, e_step, expect_topics, prepare, set_threads
+from .heldout import resolve_seed
 from .online import MinibatchReport, OnlineResult, fit_online, row_batches
 from .stream import count_batches, scan_vocabulary
 from .tokenize import Tokenizer, TokenizerConfig
@@ -219,7 +220,7 @@ class LDA:
             raise ValueError("the vocabulary does not match the count matrix")
         if not self.doc_ids or len(self.doc_ids) != arrays.n_docs:
             self.doc_ids = [str(i + 1) for i in range(arrays.n_docs)]
-        seed = s.seed if s.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+        seed = self._seed()
         threads = set_threads(s.threads)
         print_ = fingerprint(arrays)
         resume = None
@@ -317,8 +318,7 @@ class LDA:
         return result
 
     def _seed(self) -> int:
-        s = self.settings.seed
-        return s if s is not None else int(np.random.SeedSequence().entropy % 2**63)
+        return resolve_seed(self.settings.seed)
 
     def _fit_online_counts(self, X: sp.spmatrix,
                            callback: Callable[[MinibatchReport], None] | None,
@@ -399,7 +399,7 @@ class LDA:
         self._require_fitted()
         arrays: CorpusArrays = prepare(X, n_words=self.lam.shape[1])
         set_threads(self.settings.threads)
-        gamma = np.ascontiguousarray(self.alpha + arrays.doc_lengths[:, None] / self.k)
+        gamma = init_gamma(arrays, self.alpha)
         est = e_step(arrays, self.alpha, self.expElogbetaT, gamma, e_tol=self.settings.e_tol,
                      e_max_iter=self.settings.e_max_iter, sstats=False,
                      backend=self.settings.backend)

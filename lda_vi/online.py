@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .dirichlet import as_prior, dirichlet_expectation
-from .em import EStepEngine, init_lam
+from .em import EStepEngine, init_gamma, init_lam
 from .estep import CorpusArrays, exact_sum, expect_topics, prepare
 from .hyper import newton_dirichlet, newton_symmetric
 from .shards import CorpusStep, LocalEngine
@@ -106,7 +106,7 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
             if lam is None:
                 lam = init_lam(rng, k, arrays)
             topics = expect_topics(lam, backend)                        # (E2)
-            gamma = np.ascontiguousarray(alpha + arrays.doc_lengths[:, None] / k)
+            gamma = init_gamma(arrays, alpha)
             est = _minibatch_e_step(engine, arrays, alpha, topics.expElogbetaT, gamma,
                                     e_tol=e_tol, e_max_iter=e_max_iter, backend=backend)
             scale = n_docs / arrays.n_docs
