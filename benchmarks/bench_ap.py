@@ -101,7 +101,7 @@ def make_split(X: sp.csr_matrix) -> dict:
     document's tokens are split in two halves with ``split_completion`` and
     ``default_rng(1)``.
     """
-    from lda_vi.evaluation import split_completion
+    from lda_vi.evaluate.metrics import split_completion
 
     D = X.shape[0]
     perm = np.random.default_rng(0).permutation(D)
@@ -123,7 +123,7 @@ def to_bow(X: sp.csr_matrix) -> list[list[tuple[int, float]]]:
 
 def completion_perplexity(split: dict, theta: np.ndarray, beta: np.ndarray) -> float:
     """Document-completion perplexity of the second halves (MATH.md, Held-out evaluation)."""
-    from lda_vi.evaluation import completion_score, perplexity
+    from lda_vi.evaluate.metrics import completion_score, perplexity
 
     theta = np.asarray(theta, dtype=np.float64)
     beta = np.asarray(beta, dtype=np.float64)
@@ -273,7 +273,7 @@ def machine_info(unset_openblas: bool) -> dict:
 
 def _ldavi_warmup() -> float:
     """A tiny fit, so that compiling (or loading) the numba kernels is not timed."""
-    from lda_vi.model import LDA
+    from lda_vi.model.lda import LDA
 
     rng = np.random.default_rng(0)
     X = sp.random(40, 60, density=0.2, random_state=rng, format="csr")
@@ -285,7 +285,7 @@ def _ldavi_warmup() -> float:
 
 
 def _fit_ldavi(tool: str, k: int, iters: int, threads: int, split: dict):
-    from lda_vi.model import LDA
+    from lda_vi.model.lda import LDA
 
     if tool == "lda-vi-defaults":
         model = LDA(k=k, seed=0, threads=threads)
@@ -412,7 +412,7 @@ def run_one(tool: str, k: int, iters: int, threads: int, ap_dir: Path) -> dict:
 
 def run_curve(k: int, iters: int, threads: int, ap_dir: Path) -> dict:
     """lda-vi's completion perplexity after n = 5, 10, 20, ... iterations (refits, tol=0)."""
-    from lda_vi.model import LDA
+    from lda_vi.model.lda import LDA
 
     X, _ = load_ap(ap_dir)
     split = make_split(X)
@@ -433,7 +433,7 @@ def run_curve(k: int, iters: int, threads: int, ap_dir: Path) -> dict:
 def run_compile() -> dict:
     """Import lda-vi and fit a tiny model; NUMBA_CACHE_DIR is set by the parent."""
     start = time.perf_counter()
-    import lda_vi.model  # noqa: F401
+    import lda_vi.model.lda  # noqa: F401
 
     import_seconds = time.perf_counter() - start
     fit_seconds = _ldavi_warmup()

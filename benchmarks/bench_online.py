@@ -109,7 +109,7 @@ def make_words(n_words: int) -> list[str]:
     drops tokens with digits, shorter than 3 characters, or stopwords) keeps
     every one; the fixed width lets a chunk of text be built as one byte array.
     """
-    from lda_vi.tokenize import Tokenizer, TokenizerConfig, english_stopwords
+    from lda_vi.text.tokenize import Tokenizer, TokenizerConfig, english_stopwords
 
     stop = english_stopwords()
     words: list[str] = []
@@ -292,8 +292,8 @@ def recovery(model_dir: Path, beta_true: np.ndarray, words: list[str]) -> dict:
     The true rows are restricted to the words the model kept (pruning drops rare
     words) and renormalized; ``true_mass_kept`` is the mass they had before.
     """
-    from lda_vi.evaluation import match_topics
-    from lda_vi.model import LDA
+    from lda_vi.evaluate.metrics import match_topics
+    from lda_vi.model.lda import LDA
 
     model = LDA.load(model_dir)
     index = {w: i for i, w in enumerate(words)}

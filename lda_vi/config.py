@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TypeVar
 
-from .errors import InputError
+from lda_vi.errors import InputError
 
 T = TypeVar("T")
 

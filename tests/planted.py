@@ -63,3 +63,26 @@ def generate_lda_corpus(rng: np.random.Generator, n_docs: int, n_words: int, k: 
     X = sp.vstack(pieces, format="csr") if pieces else sp.csr_matrix((0, n_words))
     X.sort_indices()
     return X, beta, theta
+
+
+PLANTED_K, PLANTED_V = 3, 60
+
+
+def word(v: int) -> str:
+    """A distinct alphabetic word per id, never a stopword ("zqaa", "zqab", ...)."""
+    return "zq" + chr(ord("a") + v // 26) + chr(ord("a") + v % 26)
+
+
+def planted_texts(seed: int = 0, n_docs: int = 160, k: int = PLANTED_K, n_words: int = PLANTED_V,
+                  doc_length: float = 60.0) -> list[str]:
+    """Documents sampled from LDA (few topics, peaked β), one string each."""
+    rng = np.random.default_rng(seed)
+    X, _, _ = generate_lda_corpus(rng, n_docs, n_words, k, 0.1, 0.05, doc_length=doc_length)
+    texts = []
+    for d in range(X.shape[0]):
+        row = X.getrow(d)
+        tokens = [word(v) for v, c in zip(row.indices, row.data, strict=True)
+                  for _ in range(int(c))]
+        rng.shuffle(tokens)
+        texts.append(" ".join(tokens))
+    return texts

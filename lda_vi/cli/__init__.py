@@ -1,0 +1,5 @@
+"""The command line: parses, calls, formats."""
+
+from lda_vi.cli.commands import main
+
+__all__ = ["main"]

@@ -1,0 +1,164 @@
+"""Online variational Bayes for LDA (Hoffman, Blei & Bach 2010), MATH.md (O1).
+
+Glossary of shapes: D documents in the whole corpus (or an estimate), B
+documents in one minibatch, V words, K topics. ``lam`` K×V, ``alpha`` K,
+``eta`` a scalar.
+
+For minibatch t = 1, 2, …, with ρ_t = (τ0 + t)^(−κ):
+
+1. E-step on the minibatch with λ fixed (the same kernel as batch EM), γ
+   starting from α + N_d/K (no per-document state is kept across minibatches,
+   so memory does not grow with the corpus);
+2. λ̂ = η + (D/B) S_batch; λ ← (1 − ρ_t) λ + ρ_t λ̂                 (O1)
+3. α and η, if learned: the maximizer of (H1) on the minibatch's objective
+   (scaled to D documents), damped by ρ_t like λ.
+
+The bound of each minibatch, scaled to the corpus, gives a running per-word
+bound: (D/B) Σ_{d∈B} L_d + topic terms, over (D/B) N_batch tokens.
+
+Pure functions over arrays: minibatches come in as sparse matrices from an
+iterable the caller supplies (read from disk in chunks, or rows of a matrix).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from lda_vi.engine.dirichlet import as_prior, dirichlet_expectation
+from lda_vi.engine.em import EStepEngine, init_gamma, init_lam
+from lda_vi.engine.estep import CorpusArrays, exact_sum, expect_topics, prepare
+from lda_vi.engine.hyper import newton_dirichlet, newton_symmetric
+from lda_vi.engine.shards import CorpusStep, LocalEngine
+
+
+@dataclass(frozen=True)
+class MinibatchReport:
+    """What :func:`fit_online` tells its callback after each minibatch."""
+
+    update: int             # minibatches processed so far (t + 1)
+    pass_index: int         # 0-based pass over the corpus
+    docs_seen: int          # documents processed so far, over all passes
+    rho: float
+    per_word_bound: float   # running estimate for the corpus, nats per token
+    seconds: float
+    n_docs: int             # D, documents in one pass
+    passes: int
+
+
+@dataclass
+class OnlineResult:
+    """The fitted λ, α, η and the per-minibatch record."""
+
+    lam: np.ndarray
+    alpha: np.ndarray
+    eta: float
+    per_word_bound: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    docs_seen: int = 0
+    topic_tokens: np.ndarray | None = None
+
+    @property
+    def n_updates(self) -> int:
+        return len(self.per_word_bound)
+
+
+def learning_rate(t: int, tau0: float, kappa: float) -> float:
+    """ρ_t = (τ0 + t)^(−κ), MATH.md (O1)."""
+    return float((tau0 + t) ** (-kappa))
+
+
+def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_words: int,
+               k: int, *, alpha: float | np.ndarray, eta: float, rng: np.random.Generator,
+               learn_alpha: bool = False, learn_eta: bool = False, tau0: float = 10.0,
+               kappa: float = 0.7, passes: int = 1, e_tol: float = 1e-3,
+               e_max_iter: int = 100, backend: str = "auto",
+               callback: Callable[[MinibatchReport], None] | None = None,
+               engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> OnlineResult:
+    """Fit λ by online VB over ``passes`` passes; ``batches(p)`` yields pass p's minibatches.
+
+    Each minibatch is a B×V count matrix. ``n_docs`` is D, the corpus size
+    the minibatch statistics are scaled to. λ is seeded from the first
+    minibatch (:func:`lda_vi.engine.em.init_lam`). ``engine`` builds the E-step engine
+    of each minibatch (default: :class:`lda_vi.engine.shards.LocalEngine`; e.g. a Dask
+    cluster's), closed after use when it has ``close()``.
+    """
+    if k < 1 or n_docs < 1 or passes < 1:
+        raise ValueError("k, n_docs and passes must be >= 1")
+    if not 0.5 < kappa <= 1.0 or tau0 < 0:
+        raise ValueError("kappa must be in (0.5, 1] and tau0 >= 0")
+    alpha = as_prior(alpha, k, "alpha")
+    eta = float(as_prior(eta, 1, "eta")[0])
+    result = OnlineResult(lam=np.empty((0, 0)), alpha=alpha, eta=eta)
+    lam = None
+    tokens_total = np.zeros(k)
+    t = 0
+    for pass_index in range(passes):
+        for X in batches(pass_index):
+            start = time.perf_counter()
+            arrays = prepare(X, n_words=n_words)
+            if arrays.n_docs == 0:
+                continue
+            if lam is None:
+                lam = init_lam(rng, k, arrays)
+            topics = expect_topics(lam, backend)                        # (E2)
+            gamma = init_gamma(arrays, alpha)
+            est = _minibatch_e_step(engine, arrays, alpha, topics.expElogbetaT, gamma,
+                                    e_tol=e_tol, e_max_iter=e_max_iter, backend=backend)
+            scale = n_docs / arrays.n_docs
+            tokens = float(arrays.data.sum())
+            bound = (scale * (exact_sum(est.doc_terms) + exact_sum(est.word_bound))
+                     + topics.topic_terms(eta))
+            per_word = bound / (scale * tokens) if tokens > 0 else float("nan")
+            rho = learning_rate(t + 1, tau0, kappa)                 # t = 1, 2, ...
+            lam = (1.0 - rho) * lam + rho * (eta + scale * est.sstats)  # (O1)
+            tokens_total = (1.0 - rho) * tokens_total + rho * scale * est.sstats.sum(axis=1)
+            if learn_alpha:
+                s = scale * dirichlet_expectation(gamma).sum(axis=0)
+                alpha = (1.0 - rho) * alpha + rho * newton_dirichlet(alpha, s, n_docs)  # (H1)
+            if learn_eta:
+                s_eta = exact_sum(expect_topics(lam, backend).sum_Elogbeta)
+                eta = (1.0 - rho) * eta + rho * newton_symmetric(eta, s_eta, k, n_words)
+            t += 1
+            result.docs_seen += arrays.n_docs
+            seconds = time.perf_counter() - start
+            result.per_word_bound.append(per_word)
+            result.seconds.append(seconds)
+            if callback is not None:
+                callback(MinibatchReport(t, pass_index, result.docs_seen, rho, per_word,
+                                         seconds, n_docs, passes))
+    if lam is None:
+        raise ValueError("no documents in any minibatch")
+    result.lam, result.alpha, result.eta, result.topic_tokens = lam, alpha, eta, tokens_total
+    return result
+
+
+def _minibatch_e_step(engine, arrays, alpha, expElogbetaT, gamma, *, e_tol, e_max_iter,
+                      backend) -> CorpusStep:
+    runner = LocalEngine(arrays, backend) if engine is None else engine(arrays)
+    try:
+        return runner.e_step(alpha, expElogbetaT, gamma, False, e_tol=e_tol,
+                             e_max_iter=e_max_iter)
+    finally:
+        close = getattr(runner, "close", None)
+        if close is not None:
+            close()
+
+
+def row_batches(X: sp.spmatrix, batch_size: int, rng: np.random.Generator | None = None
+                ) -> Callable[[int], Iterable[sp.csr_matrix]]:
+    """Minibatches of the rows of an in-memory matrix; shuffled each pass when ``rng`` is given."""
+    X = sp.csr_matrix(X)
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+
+    def batches(pass_index: int) -> Iterable[sp.csr_matrix]:
+        order = np.arange(X.shape[0]) if rng is None else rng.permutation(X.shape[0])
+        for lo in range(0, X.shape[0], batch_size):
+            yield X[np.sort(order[lo:lo + batch_size])]
+
+    return batches

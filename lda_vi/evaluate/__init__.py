@@ -1,0 +1,1 @@
+"""lda_vi.evaluate"""

@@ -1,0 +1,79 @@
+"""Resumable checkpoints of a batch EM run, written atomically.
+
+A checkpoint directory holds ``checkpoint.npz`` (λ K×V, γ D×K, α K and the
+per-iteration records; plain float arrays, loaded without pickle) and
+``checkpoint.json`` (format version, η, the model settings, and a fingerprint
+of the count matrix so that a run resumes only on the corpus it began with).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from lda_vi.engine.em import EMResult
+from lda_vi.engine.estep import CorpusArrays
+from lda_vi.errors import InputError, ModelFileError
+from lda_vi.io.atomic import atomic_open, atomic_write_text
+
+CHECKPOINT_FORMAT = "lda-vi-checkpoint"
+CHECKPOINT_VERSION = 1
+NPZ, JSON = "checkpoint.npz", "checkpoint.json"
+
+
+def fingerprint(corpus: CorpusArrays) -> str:
+    """SHA-256 of the count matrix's CSR arrays and shape."""
+    digest = hashlib.sha256()
+    digest.update(np.array([corpus.n_docs, corpus.n_words], dtype=np.int64).tobytes())
+    for array in (corpus.indptr, corpus.indices, corpus.data):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+def save_checkpoint(directory: str | os.PathLike, state: EMResult, meta: dict) -> None:
+    """Write ``state`` and ``meta`` (settings, fingerprint, ...) into ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    with atomic_open(directory / NPZ, "wb") as handle:
+        np.savez(handle, lam=state.lam, gamma=state.gamma, alpha=state.alpha,
+                 elbo=np.asarray(state.elbo, dtype=np.float64),
+                 seconds=np.asarray(state.seconds, dtype=np.float64),
+                 mean_inner=np.asarray(state.mean_inner, dtype=np.float64),
+                 restarted=np.asarray(state.restarted, dtype=np.float64))
+    info = {"format": CHECKPOINT_FORMAT, "format_version": CHECKPOINT_VERSION,
+            "iterations": state.n_iter, "eta": state.eta,
+            "restarting": bool(state.restarting)} | meta
+    atomic_write_text(directory / JSON, json.dumps(info, indent=2) + "\n")
+
+
+def load_checkpoint(directory: str | os.PathLike) -> tuple[EMResult, dict]:
+    """Read a checkpoint written by :func:`save_checkpoint`: (state, meta)."""
+    directory = Path(directory)
+    if not (directory / JSON).is_file() or not (directory / NPZ).is_file():
+        raise InputError(f"{directory} holds no checkpoint; start a run with "
+                         "'lda-vi fit CORPUS -o DIR --checkpoint-every N'")
+    try:
+        meta = json.loads((directory / JSON).read_text(encoding="utf-8"))
+        if meta.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError("not an lda-vi checkpoint")
+        if meta.get("format_version", 0) > CHECKPOINT_VERSION:
+            raise ModelFileError(f"{directory} holds a checkpoint from a newer lda-vi; "
+                                 "upgrade lda-vi to resume it")
+        with np.load(directory / NPZ, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+        state = EMResult(lam=arrays["lam"], gamma=arrays["gamma"], alpha=arrays["alpha"],
+                         eta=float(meta["eta"]), elbo=arrays["elbo"].tolist(),
+                         seconds=arrays["seconds"].tolist(),
+                         mean_inner=arrays["mean_inner"].tolist(),
+                         restarted=arrays["restarted"].tolist(),
+                         restarting=bool(meta["restarting"]))
+    except ModelFileError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"the checkpoint in {directory} is corrupt ({exc}); "
+                             "start the fit again") from None
+    return state, meta

@@ -1,0 +1,88 @@
+"""Checkpoints: an interrupted fit resumed from its last checkpoint ends bit-identical."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from lda_vi.errors import InputError
+from lda_vi.model.lda import LDA
+
+
+def _counts(seed: int = 0, n_docs: int = 120, n_words: int = 60) -> sp.csr_matrix:
+    rng = np.random.default_rng(seed)
+    X = sp.random(n_docs, n_words, density=0.15, random_state=rng, format="csr")
+    X.data = np.ceil(X.data * 4)
+    return X
+
+
+def _model() -> LDA:
+    return LDA(k=4, seed=3, tol=0.0, max_iter=10)
+
+
+def test_resume_after_interruption_matches_uninterrupted_run(tmp_path: Path) -> None:
+    X = _counts()
+    full = _model().fit_counts(X)
+
+    def interrupt(report) -> None:
+        if report.iteration == 7:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _model().fit_counts(X, callback=interrupt, checkpoint_dir=tmp_path, checkpoint_every=3)
+    assert (tmp_path / "checkpoint.npz").is_file()
+    assert not list(tmp_path.glob(".*.tmp"))
+    resumed = _model().fit_counts(X, resume_dir=tmp_path)
+    assert resumed.trace.n_iter == full.trace.n_iter == 10
+    assert np.array_equal(resumed.lam, full.lam)
+    assert np.array_equal(resumed.gamma, full.gamma)
+    assert np.array_equal(resumed.alpha, full.alpha)
+    assert resumed.eta == full.eta
+    assert resumed.trace.elbo == full.trace.elbo
+
+
+def test_resume_refuses_another_corpus(tmp_path: Path) -> None:
+    _model().fit_counts(_counts(), checkpoint_dir=tmp_path, checkpoint_every=2)
+    with pytest.raises(InputError, match="another corpus"):
+        _model().fit_counts(_counts(seed=1), resume_dir=tmp_path)
+
+
+def test_resume_without_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no checkpoint"):
+        _model().fit_counts(_counts(), resume_dir=tmp_path)
+
+
+def test_cli_checkpoint_then_resume_matches_uninterrupted(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from lda_vi.cli.commands import cli
+
+    rng = np.random.default_rng(4)
+    words = ["apple", "banana", "cherry", "engine", "piston", "wheel", "galaxy", "planet",
+             "orbit", "comet"]
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(" ".join(rng.choice(words, 20)) for _ in range(80)) + "\n",
+                      encoding="utf-8")
+    common = [str(corpus), "-k", "3", "--seed", "9", "--tol", "0", "--min-df", "1",
+              "--max-df", "1.0", "-q"]
+    runner = CliRunner()
+    full = runner.invoke(cli, ["fit", *common, "--max-iter", "10", "-o", str(tmp_path / "full")])
+    assert full.exit_code == 0, full.output
+    part = runner.invoke(cli, ["fit", *common, "--max-iter", "6", "--checkpoint-every", "3",
+                               "-o", str(tmp_path / "part")])
+    assert part.exit_code == 0, part.output
+    assert (tmp_path / "part" / "checkpoint.npz").is_file()
+    resumed = runner.invoke(cli, ["fit", *common, "--max-iter", "10",
+                                  "--resume", str(tmp_path / "part")])
+    assert resumed.exit_code == 0, resumed.output
+    with np.load(tmp_path / "full" / "arrays.npz") as a, \
+            np.load(tmp_path / "part" / "arrays.npz") as b:
+        assert np.array_equal(a["lam"], b["lam"])
+        assert np.array_equal(a["gamma"], b["gamma"])
+    assert (tmp_path / "full" / "doc_topics.csv").read_bytes() == \
+        (tmp_path / "part" / "doc_topics.csv").read_bytes()
+    bad = runner.invoke(cli, ["fit", *common, "--checkpoint-every", "3"])
+    assert bad.exit_code == 2 and "-o DIR" in bad.output

@@ -1,0 +1,355 @@
+"""The HTML report and the plots, without a browser: numerics, page contents, size, CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy.spatial.distance import jensenshannon
+
+from lda_vi.cli.commands import cli
+from lda_vi.model.lda import LDA
+from lda_vi.report import html as report
+from lda_vi.text.vocabulary import Vocabulary
+
+THEMES = [
+    "apple banana cherry orchard fruit harvest sweet juice pear plum",
+    "engine piston wheel gearbox diesel motor brake clutch tyre axle",
+    "galaxy planet orbit telescope comet nebula asteroid stars moon solar",
+    "violin piano cello orchestra sonata melody chord tempo opera choir",
+]
+COMMON = "said year time people"
+
+
+def corpus_lines(n: int = 48, seed: int = 0) -> list[str]:
+    """Documents of four themes, each with some words common to all."""
+    rng = np.random.default_rng(seed)
+    lines = []
+    for i in range(n):
+        theme = THEMES[i % len(THEMES)].split()
+        words = list(rng.choice(theme, size=22)) + list(rng.choice(COMMON.split(), size=6))
+        rng.shuffle(words)
+        lines.append(" ".join(words))
+    return lines
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory) -> tuple[Path, Path, LDA]:
+    """A K=4 model saved in a directory, and its corpus file."""
+    tmp = tmp_path_factory.mktemp("report")
+    corpus = tmp / "corpus.txt"
+    corpus.write_text("\n".join(corpus_lines()) + "\n", encoding="utf-8")
+    model = LDA(k=4, seed=0, max_iter=60, min_df=2, max_df=1.0)
+    model.fit(corpus.read_text(encoding="utf-8").splitlines())
+    model.run_info["input"] = str(corpus)
+    model.save(tmp / "model")
+    return tmp / "model", corpus, model
+
+
+def page_data(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="lda-data">(.*?)</script>', page,
+                      re.S)
+    assert match, "the page has no data block"
+    return json.loads(match.group(1))
+
+
+# ------------------------------------------------------------------------ numerics
+def test_js_distance_is_symmetric_zero_on_diagonal_and_matches_scipy() -> None:
+    rng = np.random.default_rng(1)
+    P = rng.dirichlet(np.full(50, 0.3), size=6)
+    D = report.js_distance(P)
+    assert D.shape == (6, 6)
+    np.testing.assert_array_equal(D, D.T)
+    np.testing.assert_array_equal(np.diag(D), 0.0)
+    assert np.all((D >= 0) & (D <= 1))
+    for i in range(6):
+        for j in range(6):
+            assert D[i, j] == pytest.approx(jensenshannon(P[i], P[j], base=2), abs=1e-7)
+
+
+def test_js_distance_extremes() -> None:
+    P = np.array([[0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.5], [0.5, 0.5, 0.0, 0.0]])
+    D = report.js_distance(P)
+    assert D[0, 1] == pytest.approx(1.0)            # disjoint supports: the maximum
+    assert D[0, 2] == pytest.approx(0.0, abs=1e-7)  # identical rows
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_classical_mds_reproduces_a_euclidean_configuration(dim: int) -> None:
+    rng = np.random.default_rng(dim)
+    X = rng.normal(size=(9, dim)) * [3.0, 1.0, 0.5][:dim]
+    D = np.linalg.norm(X[:, None] - X[None, :], axis=-1)
+    Y = report.classical_mds(D, dim=dim)
+    DY = np.linalg.norm(Y[:, None] - Y[None, :], axis=-1)
+    np.testing.assert_allclose(DY, D, atol=1e-9)
+    np.testing.assert_allclose(Y.mean(axis=0), 0.0, atol=1e-9)    # centred
+
+
+def test_classical_mds_of_one_and_two_points() -> None:
+    np.testing.assert_array_equal(report.classical_mds(np.zeros((1, 1))), [[0.0, 0.0]])
+    Y = report.classical_mds(np.array([[0.0, 0.8], [0.8, 0.0]]))
+    assert np.linalg.norm(Y[0] - Y[1]) == pytest.approx(0.8)
+
+
+def test_relevance_at_lambda_one_ranks_by_probability_and_at_zero_by_lift() -> None:
+    rng = np.random.default_rng(2)
+    p_wk = rng.dirichlet(np.ones(40))
+    p_w = rng.dirichlet(np.ones(40))
+    np.testing.assert_array_equal(report.rank_terms(p_wk, p_w, 1.0),
+                                  np.argsort(-p_wk, kind="stable"))
+    np.testing.assert_array_equal(report.rank_terms(p_wk, p_w, 0.0),
+                                  np.argsort(-(p_wk / p_w), kind="stable"))
+    np.testing.assert_allclose(report.relevance(p_wk, p_w, 0.6),
+                               0.6 * np.log(p_wk) + 0.4 * np.log(p_wk / p_w))
+    with pytest.raises(ValueError):
+        report.relevance(p_wk, p_w, 1.5)
+
+
+def test_candidate_terms_hold_the_top_terms_at_every_grid_lambda() -> None:
+    rng = np.random.default_rng(3)
+    beta = rng.dirichlet(np.full(200, 0.1), size=5)
+    p_w = beta.mean(axis=0)
+    cands = report.candidate_terms(beta, p_w, 10)
+    for k, ids in enumerate(cands):
+        assert np.all(np.diff(beta[k, ids]) <= 0)            # sorted by p(w|k)
+        for lam in (0.0, 0.35, 0.6, 1.0):
+            top = set(report.rank_terms(beta[k], p_w, lam, 10).tolist())
+            assert top <= set(ids.tolist())
+
+
+def test_word_counts_are_the_corpus_counts_with_a_fixed_eta() -> None:
+    lines = corpus_lines(24)
+    model = LDA(k=3, eta=0.05, seed=1, max_iter=20, min_df=1, max_df=1.0).fit(lines)
+    X, _, _ = model.vectorize(lines)
+    np.testing.assert_allclose(report.word_counts(model.lam, model.eta),
+                               np.asarray(X.sum(axis=0)).ravel(), rtol=1e-9)
+
+
+def test_representative_docs_are_the_highest_theta_first() -> None:
+    theta = np.array([[0.9, 0.1], [0.2, 0.8], [0.9, 0.1], [0.5, 0.5]])
+    np.testing.assert_array_equal(report.representative_docs(theta, 3), [[0, 2, 3], [1, 3, 0]])
+
+
+def test_topic_colors_are_distinct() -> None:
+    for k in (1, 4, 10, 11, 50):
+        colors = report.topic_colors(k)
+        assert len(colors) == k and len(set(colors)) == k
+        assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colors)
+
+
+# -------------------------------------------------------------------------- the page
+def test_report_is_self_contained_and_holds_every_section(fitted, tmp_path) -> None:
+    model_dir, corpus, model = fitted
+    out = tmp_path / "report.html"
+    size = report.write_report(LDA.load(model_dir), out, top_n=10,
+                               documents=[(str(i + 1), line) for i, line in
+                                          enumerate(corpus.read_text().splitlines())],
+                               model_dir=model_dir)
+    page = out.read_text(encoding="utf-8")
+    assert size == len(page.encode("utf-8"))
+    assert "http://" not in page and "https://" not in page
+    assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", page, re.I)
+    assert not re.search(r"<link\b", page, re.I)
+    assert "@import" not in page and "url(" not in page
+    for section in ('id="summary"', 'id="topic-list"', 'id="topic-map"', 'id="term-bars"',
+                    'id="doc-list"', 'id="elbo-chart"', 'id="lambda"'):
+        assert section in page
+    assert page.count('class="topic-item"') == 4
+    assert page.count('class="topic-circle"') == 4
+    assert page.count('class="elbo-pt"') == len(model.run_info["elbo"])
+    data = page_data(page)
+    assert len(data["topics"]) == 4 and data["topN"] == 10 and data["hasSnippets"]
+    for topic in data["topics"]:
+        assert len(topic["cand"]) >= 10
+        probs = [c[1] for c in topic["cand"]]
+        assert probs == sorted(probs, reverse=True)
+        assert all(len(d["text"]) <= report.SNIPPET_CHARS + 1 for d in topic["docs"])
+    assert data["summary"]["alpha_learned"] and data["summary"]["eta_learned"]
+    assert data["summary"]["iterations"] == model.run_info["iterations"]
+
+
+def test_report_ranking_data_agrees_with_the_python_ranking(fitted) -> None:
+    _, _, model = fitted
+    data = report.report_data(model, top_n=10)
+    p_w = np.array(data["termCount"]) / data["totalTokens"]
+    for topic in data["topics"]:
+        ids = np.array([c[0] for c in topic["cand"]])
+        p = np.array([c[1] for c in topic["cand"]])
+        top = ids[report.rank_terms(p, p_w[ids], 1.0, 10)]
+        words = [data["terms"][i] for i in top]
+        assert words == [w for w, _ in model.topics(10)[topic["id"]]]
+
+
+def test_report_escapes_document_text(fitted, tmp_path) -> None:
+    model_dir, corpus, _ = fitted
+    lines = corpus.read_text().splitlines()
+    model = LDA.load(model_dir)
+    evil = "</script><script>alert(1)</script> & <b>"
+    data = report.report_data(model, snippets=[evil + line for line in lines])
+    page = report.render_html(data)
+    assert "alert(1)" in page and "</script><script>alert" not in page
+    assert page_data(page)["topics"][0]["docs"][0]["text"].startswith(evil)
+
+
+def test_report_without_documents_shows_ids_only(fitted) -> None:
+    _, _, model = fitted
+    data = report.report_data(model)
+    assert not data["hasSnippets"]
+    assert all(d["text"] is None for t in data["topics"] for d in t["docs"])
+    assert "--docs CORPUS" in report.render_html(data)
+
+
+def test_report_reads_snippets_saved_with_the_model(fitted, tmp_path) -> None:
+    model_dir, corpus, model = fitted
+    copy = tmp_path / "model"
+    model.save(copy)
+    (copy / report.SNIPPETS_FILE).write_text(corpus.read_text(), encoding="utf-8")
+    out = tmp_path / "r.html"
+    report.write_report(LDA.load(copy), out, model_dir=copy)
+    assert page_data(out.read_text())["hasSnippets"]
+
+
+def test_report_refuses_documents_of_another_corpus(fitted) -> None:
+    _, _, model = fitted
+    other = [(str(i + 1), "nothing here matches") for i in range(len(model.doc_ids))]
+    with pytest.raises(report.InputError, match="do not match"):
+        report.report_data(model, documents=other)
+    with pytest.raises(report.InputError, match="ids"):
+        report.report_data(model, documents=[("x", "apple")])
+
+
+def _big_model(k: int = 50, v: int = 20_000, d: int = 2_000, iterations: int = 200) -> LDA:
+    rng = np.random.default_rng(0)
+    model = LDA(k=k)
+    model.lam = rng.gamma(0.1, 1.0, size=(k, v)) * 50 + 0.01
+    model.alpha = np.full(k, 0.05)
+    model.eta = 0.01
+    model.gamma = rng.gamma(0.2, 20.0, size=(d, k)) + 0.05
+    model.vocab = Vocabulary([f"word{i:05d}" for i in range(v)])
+    model.doc_ids = [str(i + 1) for i in range(d)]
+    elbo = -1e7 * (1 + np.exp(-np.arange(iterations) / 20.0))
+    model.run_info = {"elbo": elbo.tolist(), "iterations": iterations, "converged": False,
+                      "settings": {"alpha": "auto", "eta": 0.01, "max_iter": iterations,
+                                   "tol": 1e-4},
+                      "corpus": {"documents": d, "words": v, "tokens": 10**6},
+                      "fit_seconds": 123.4, "stop_reason": "reached max_iter"}
+    return model
+
+
+def test_report_size_for_k50_v20k_is_under_2mb(tmp_path) -> None:
+    model = _big_model()
+    snippets = ["lorem ipsum dolor sit amet " * 12] * len(model.doc_ids)
+    data = report.report_data(model, top_n=30, snippets=snippets)
+    page = report.render_html(data)
+    assert len(page.encode("utf-8")) < 2 * 1024 * 1024
+    assert page.count('class="elbo-pt"') == 200
+    assert page.count('class="topic-item"') == 50
+
+
+# ------------------------------------------------------------------------------ CLI
+def _run(args: list[str]):
+    return CliRunner().invoke(cli, args)
+
+
+def test_cli_report_writes_the_page(fitted, tmp_path) -> None:
+    model_dir, corpus, _ = fitted
+    out = tmp_path / "r.html"
+    result = _run(["report", str(model_dir), "-o", str(out), "--docs", str(corpus),
+                   "--top-n", "12"])
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.stderr and out.is_file()
+    assert page_data(out.read_text())["topN"] == 12
+    again = _run(["report", str(model_dir), "-o", str(out)])
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert _run(["report", str(model_dir), "-o", str(out), "--force"]).exit_code == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "{missing}", "-o", "{out}"], "not a model directory"),
+    (["report", "{tmp}", "-o", "{out}"], "no model.json"),
+    (["report", "{model}", "-o", "{out}", "--top-n", "0"], "--top-n"),
+    (["report", "{model}", "-o", "{out}", "--docs", "{missing}"], "not found"),
+    (["report", "{model}", "-o", "{tmp}/nodir/r.html"], "does not exist"),
+])
+def test_cli_report_errors_are_one_line_and_exit_2(fitted, tmp_path, args, message) -> None:
+    model_dir, _, _ = fitted
+    values = {"missing": str(tmp_path / "missing"), "out": str(tmp_path / "r.html"),
+              "tmp": str(tmp_path), "model": str(model_dir)}
+    result = _run([a.format(**values) for a in args])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_cli_plot_without_matplotlib_is_one_line_exit_2(fitted, tmp_path, monkeypatch) -> None:
+    model_dir, _, _ = fitted
+    monkeypatch.setitem(sys.modules, "matplotlib", None)     # import matplotlib fails
+    result = _run(["plot", str(model_dir), "--elbo", str(tmp_path / "e.png")])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert "pip install 'lda-vi[plot]'" in lines[0]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["plot", "{model}"], "nothing to plot"),
+    (["plot", "--elbo", "{tmp}/e.png"], "DIR"),
+    (["plot", "--sweep", "{tmp}/s.csv"], "go together"),
+    (["plot", "{missing}", "--elbo", "{tmp}/e.png"], "not a model directory"),
+])
+def test_cli_plot_usage_errors(fitted, tmp_path, args, message) -> None:
+    pytest.importorskip("matplotlib")
+    values = {"model": str(fitted[0]), "tmp": str(tmp_path), "missing": str(tmp_path / "no")}
+    result = _run([a.format(**values) for a in args])
+    assert result.exit_code == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_plot_draws_pngs(fitted, tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    from lda_vi.evaluate import sweep
+
+    model_dir, _, _ = fitted
+    rows = [{"k": k, "seed": s, "completion_perplexity": 100.0 / k + s, "npmi": 0.1 * k,
+             "umass": -k - s, "fit_seconds": 0.5 * k, "iterations": 10 + k,
+             "stability": float("nan")} for k in (2, 4) for s in (0, 1)]
+    sweep.write_sweep_csv(rows, tmp_path / "s.csv")
+    outs = [tmp_path / n for n in ("e.png", "t.png", "s.png")]
+    result = _run(["plot", str(model_dir), "--elbo", str(outs[0]), "--topics", str(outs[1]),
+                   "--sweep", str(tmp_path / "s.csv"), "--out", str(outs[2])])
+    assert result.exit_code == 0, result.output
+    for out in outs:
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = _run(["plot", str(model_dir), "--elbo", str(outs[0])])
+    assert again.exit_code == 2 and "--force" in again.stderr
+
+
+def test_read_sweep_csv_types_and_errors(tmp_path) -> None:
+    from lda_vi.report.plots import read_sweep_csv
+
+    path = tmp_path / "s.csv"
+    path.write_text("k,seed,completion_perplexity,npmi,umass,fit_seconds,iterations,"
+                    "stability\n5,0,123.5,0.1,-2.5,1.5,20,nan\n", encoding="utf-8")
+    (row,) = read_sweep_csv(path)
+    assert row["k"] == 5 and row["iterations"] == 20 and np.isnan(row["stability"])
+    path.write_text("k,seed\n5,0\n", encoding="utf-8")
+    with pytest.raises(report.InputError, match="lacks the column"):
+        read_sweep_csv(path)
+
+
+@pytest.mark.parametrize("k, max_iter", [(1, 1), (2, 3)])
+def test_report_of_tiny_models(k, max_iter) -> None:
+    lines = corpus_lines(12)
+    alpha = 1.0 if k == 1 else "auto"           # (learning α with K = 1 warns in hyper.py)
+    model = LDA(k=k, alpha=alpha, seed=0, max_iter=max_iter, min_df=1, max_df=1.0).fit(lines)
+    page = report.render_html(report.report_data(model, top_n=5))
+    assert page.count('class="topic-item"') == k
+    assert page.count('class="elbo-pt"') == max_iter
+    assert ('id="change-chart"' in page) == (max_iter > 1)
+    assert "stopped at iteration" in page or "converged" in page
