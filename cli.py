@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lda_vi.cli.commands import main  # noqa: E402
+from lda_vi.cli.app import main  # noqa: E402
 
 if __name__ == "__main__":
     main()

@@ -1,5 +1,5 @@
 """The command line: parses, calls, formats."""
 
-from lda_vi.cli.commands import main
+from lda_vi.cli.app import main
 
 __all__ = ["main"]

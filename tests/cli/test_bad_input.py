@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lda_vi.cli import commands as cli_module
-from lda_vi.cli.commands import cli
+from lda_vi.cli import fit as cli_module
+from lda_vi.cli.app import cli
 
 THEMES = ["apple banana cherry orchard fruit harvest", "engine piston wheel gearbox diesel",
           "galaxy planet orbit telescope comet nebula"]

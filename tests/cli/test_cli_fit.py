@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from lda_vi.cli.commands import cli
+from lda_vi.cli.app import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 

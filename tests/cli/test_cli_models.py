@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from planted import planted_texts
 
-from lda_vi.cli.commands import cli
+from lda_vi.cli.app import cli
 from lda_vi.evaluate.heldout import completion_rng, evaluate_heldout
 from lda_vi.model.lda import LDA
 

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from click.testing import CliRunner
 from planted import generate_lda_corpus
 
-from lda_vi.cli.commands import cli
+from lda_vi.cli.app import cli
 from lda_vi.engine.em import fit_batch
 from lda_vi.engine.estep import expect_topics, prepare
 from lda_vi.engine.shards import LocalEngine

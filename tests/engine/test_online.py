@@ -92,7 +92,7 @@ def test_fit_stream_reads_from_disk_and_transforms(tmp_path: Path, planted) -> N
 def test_cli_online_streams_and_writes_every_row(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from lda_vi.cli.commands import cli
+    from lda_vi.cli.app import cli
 
     rng = np.random.default_rng(2)
     themes = [["apple", "banana", "cherry", "orchard"], ["engine", "piston", "wheel", "brake"]]

@@ -637,7 +637,7 @@ def fit_ids(*args) -> list[str]:
     """Run ``lda-vi fit ... --doc-topics`` and return the doc ids of the CSV."""
     from click.testing import CliRunner
 
-    from lda_vi.cli.commands import cli
+    from lda_vi.cli.app import cli
 
     out = Path(args[0]).parent / "theta.out.csv"
     result = CliRunner().invoke(cli, ["fit", *map(str, args), *FIT, "--doc-topics", str(out),
@@ -673,7 +673,7 @@ def test_cli_dir_with_glob(tmp_path):
 def test_cli_count_formats_and_transform(tmp_path, fmt):
     from click.testing import CliRunner
 
-    from lda_vi.cli.commands import cli
+    from lda_vi.cli.app import cli
 
     X = sp.csr_matrix(np.kron(np.eye(3), np.ones((2, 4))) * 3)  # 6 docs, 12 words, 3 themes
     words = write(tmp_path / "words.txt", "".join(f"w{i}\n" for i in range(12)))

@@ -58,7 +58,7 @@ def test_resume_without_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
 def test_cli_checkpoint_then_resume_matches_uninterrupted(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from lda_vi.cli.commands import cli
+    from lda_vi.cli.app import cli
 
     rng = np.random.default_rng(4)
     words = ["apple", "banana", "cherry", "engine", "piston", "wheel", "galaxy", "planet",

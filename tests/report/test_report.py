@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from scipy.spatial.distance import jensenshannon
 
-from lda_vi.cli.commands import cli
+from lda_vi.cli.app import cli
 from lda_vi.model.lda import LDA
 from lda_vi.report import html as report
 from lda_vi.text.vocabulary import Vocabulary

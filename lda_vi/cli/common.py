@@ -1,0 +1,186 @@
+"""What every ``lda-vi`` command shares: the one-line error, the input and tokenizer
+options, and the formatting of numbers.
+
+Exit codes: 0 success, 1 runtime failure, 2 usage or input error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from lda_vi.errors import InputError, LdaViError, ModelFileError
+from lda_vi.io.readers import FORMATS
+from lda_vi.model.lda import LDA
+from lda_vi.text.tokenize import TokenizerConfig, load_stopword_file
+from lda_vi.text.vocabulary import PruneConfig
+
+
+class CLIError(click.ClickException):
+    """A user-facing error, shown as one line ``error: ...`` with its exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def handle_errors(func):
+    """Turn the library's user errors and Ctrl-C into one line and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except LdaViError as exc:
+            raise CLIError(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted: no output was written", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None):
+    click.echo(f"warning: {message}", err=True)
+
+
+def number_or_auto(value: str) -> float | str:
+    return value if value.strip().lower() == "auto" else value
+
+
+def count_or_fraction(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a number (a count like 5 or a fraction "
+                                 "like 0.5)") from None
+    return number
+
+
+def pipeline_options(func):
+    """The tokenizer and pruning options shared by the commands that read raw text."""
+    options = [
+        click.option("--stopwords", "stopwords_file", type=click.Path(dir_okay=False),
+                     help="A file of stopwords, one per line, added to the English list."),
+        click.option("--replace-stopwords", is_flag=True,
+                     help="Let --stopwords FILE replace the English list instead."),
+        click.option("--no-stopwords", is_flag=True, help="Keep stopwords."),
+        click.option("--stem", type=click.Choice(["snowball", "porter"]), default=None,
+                     help="Stem words (English)."),
+        click.option("--min-length", type=int, default=3, show_default=True,
+                     help="Drop words shorter than this."),
+        click.option("--min-df", type=str, default="2", show_default=True,
+                     help="Drop words in fewer documents: a count, or a fraction < 1."),
+        click.option("--max-df", type=str, default="0.5", show_default=True,
+                     help="Drop words in more documents: a fraction <= 1, or a count."),
+        click.option("--max-vocab", type=int, default=None,
+                     help="Keep only the most frequent words."),
+        click.option("--encoding", default="utf-8", show_default=True,
+                     help="Text encoding of the input."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def input_options(func):
+    """How to read the input: its format and the options of some formats (docs/inputs.md)."""
+    options = [
+        click.option("--format", "input_format", type=click.Choice(FORMATS, case_sensitive=False),
+                     default=None, help="Input format (default: guessed from the file name: "
+                     ".txt text, directory dir, .csv, .tsv, .jsonl, .dat ldac, docword.*.txt "
+                     "uci, .mtx; .gz/.bz2/.xz are read directly)."),
+        click.option("--glob", default=None, metavar="PATTERN",
+                     help="dir: the files to read, relative to the directory "
+                          "[default: **/*.txt]."),
+        click.option("--text-column", default=None, metavar="NAME",
+                     help="csv/tsv: the column holding the text [default: text]."),
+        click.option("--id-column", default=None, metavar="NAME",
+                     help="csv/tsv: the column holding the document ids (default: 1, 2, ...)."),
+        click.option("--text-field", default=None, metavar="NAME",
+                     help="jsonl: the field holding the text [default: text]."),
+        click.option("--id-field", default=None, metavar="NAME",
+                     help="jsonl: the field holding the document ids (default: 1, 2, ...)."),
+        click.option("--vocab", "vocab_file", default=None, metavar="FILE",
+                     help="ldac/uci/mtx: the vocabulary, one word per line (default: "
+                          "vocab.txt, or vocab.NAME.txt for docword.NAME.txt, beside it)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+INPUT_KEYS = ("input_format", "glob", "text_column", "id_column", "text_field", "id_field",
+               "vocab_file")
+
+
+def pop_input_options(kwargs: dict) -> dict:
+    """Take the input_options out of a command's keyword arguments, named as readers takes
+    them (fmt, glob, text_column, id_column, text_field, id_field, vocab)."""
+    opts = {key: kwargs.pop(key, None) for key in INPUT_KEYS}
+    return {"fmt": opts.pop("input_format"), "vocab": opts.pop("vocab_file"), **opts}
+
+
+def pipeline_configs(stopwords_file, replace_stopwords, no_stopwords, stem, min_length, min_df,
+              max_df, max_vocab):
+    extra = load_stopword_file(stopwords_file) if stopwords_file else ()
+    if replace_stopwords and not stopwords_file:
+        raise InputError("--replace-stopwords needs --stopwords FILE")
+    tokenizer = TokenizerConfig(
+        min_length=min_length, stem=stem, extra_stopwords=extra,
+        stopwords="none" if no_stopwords else "english", replace_stopwords=replace_stopwords)
+    prune = PruneConfig(min_df=count_or_fraction(min_df), max_df=count_or_fraction(max_df),
+                        max_vocab=max_vocab)
+    return tokenizer, prune
+
+
+def json_number(x: float) -> float | None:
+    """A float for JSON: NaN and infinities become null."""
+    x = float(x)
+    return x if x == x and abs(x) != float("inf") else None
+
+
+def json_list(values) -> list:
+    return [json_number(v) for v in values]
+
+
+def num(x: float, spec: str) -> str:
+    """``x`` formatted with ``spec``, or 'n/a' for NaN."""
+    return "n/a" if x != x else format(x, spec)
+
+
+def coherence_record(scores: dict, top_n: int, reference: str) -> dict:
+    return {"top_n": top_n, "reference": reference,
+            "npmi_mean": json_number(scores["npmi"].mean()),
+            "umass_mean": json_number(scores["umass"].mean()),
+            "npmi": json_list(scores["npmi"]), "umass": json_list(scores["umass"])}
+
+
+def heldout_lines(figures, n_oov: int, seed: int) -> list[str]:
+    return [
+        f"  {figures.documents} documents, {figures.tokens} tokens in the vocabulary "
+        f"({n_oov} out of it, ignored)",
+        f"  per-word bound          {num(figures.bound_per_word, '.4f')} nats per word",
+        f"  bound perplexity        {num(figures.bound_perplexity, '.1f')}   "
+        f"(= exp(-bound/N), N = {figures.tokens})",
+        f"  completion perplexity   {num(figures.completion_perplexity, '.1f')}   "
+        f"({figures.completion_tokens} second-half tokens scored; halves drawn with "
+        f"seed {seed})",
+    ]
+
+
+
+def load_model(model_dir: str) -> LDA:
+    """The model saved in ``model_dir``; a directory without model.json is named as such."""
+    path = Path(model_dir)
+    if path.is_dir() and not (path / "model.json").exists():
+        raise ModelFileError(f"{path} is not an lda-vi model directory (it has no model.json); "
+                             "save one with 'lda-vi fit CORPUS -o DIR'")
+    return LDA.load(model_dir)
+

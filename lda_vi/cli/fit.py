@@ -1,0 +1,370 @@
+"""``lda-vi fit``: fit a model to a corpus, batch or online, locally or on Dask."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import click
+
+from lda_vi.cli.common import (
+    coherence_record,
+    handle_errors,
+    heldout_lines,
+    input_options,
+    json_number,
+    num,
+    number_or_auto,
+    pipeline_configs,
+    pipeline_options,
+    pop_input_options,
+)
+from lda_vi.errors import InputError
+from lda_vi.evaluate.heldout import (
+    HeldoutMonitor,
+    coherence,
+    completion_rng,
+    evaluate_heldout,
+    merge_rows,
+    resolve_seed,
+    split_documents,
+)
+from lda_vi.io.atomic import check_writable
+from lda_vi.io.corpus import build_corpus, vectorize
+from lda_vi.io.export import (
+    format_topic_table,
+    write_doc_topics,
+    write_doc_topics_stream,
+    write_topic_words,
+)
+from lda_vi.io.readers import iter_documents, load_corpus
+from lda_vi.model.lda import LDA
+from lda_vi.text.tokenize import Tokenizer
+
+
+def _progress(report) -> None:
+    change = "" if report.rel_change != report.rel_change else f"{report.rel_change:9.2e}"
+    click.echo(f"iter {report.iteration:4d}  elbo {report.elbo:.8e}  rel {change:>9}  "
+               f"{report.seconds:6.3f}s  inner {report.mean_inner:5.1f}", err=True)
+
+
+@click.command()
+@click.argument("corpus", metavar="CORPUS")
+@click.option("-k", "--topics", "k", type=int, default=10, show_default=True,
+              help="Number of topics.")
+@click.option("--alpha", default="auto", show_default=True,
+              help="Prior on document-topic proportions: a number, or 'auto' to learn it.")
+@click.option("--eta", default="auto", show_default=True,
+              help="Prior on topic-word distributions: a number, or 'auto' to learn it.")
+@click.option("--max-iter", type=int, default=200, show_default=True,
+              help="EM iterations, at most.")
+@click.option("--tol", type=float, default=1e-4, show_default=True,
+              help="Stop when the relative ELBO change is below this.")
+@click.option("--e-tol", type=float, default=1e-3, show_default=True,
+              help="E-step: stop a document when its mean |Δγ| is below this.")
+@click.option("--e-max-iter", type=int, default=100, show_default=True,
+              help="E-step: iterations per document, at most.")
+@click.option("--seed", type=int, default=None, help="Random seed (recorded in run.json).")
+@click.option("--threads", type=int, default=None, help="Threads (default: all cores).")
+@click.option("--top-n", type=int, default=10, show_default=True, help="Top words shown.")
+@click.option("--doc-topics", type=click.Path(dir_okay=False), default=None,
+              help="Write the document-topic matrix θ as CSV.")
+@click.option("--topic-words", type=click.Path(dir_okay=False), default=None,
+              help="Write the top words of each topic as CSV.")
+@click.option("--all-words", is_flag=True, help="--topic-words: write the full K×V table.")
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=None,
+              help="Save the model, both CSVs and run.json in this directory.")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--holdout", type=float, default=None, metavar="FRACTION",
+              help="Hold out this fraction of the documents (chosen with --seed), fit on the "
+                   "rest and report held-out perplexities.")
+@click.option("--eval-every", type=int, default=None, metavar="N",
+              help="With --holdout: also score the held-out documents every N iterations.")
+@click.option("--method", type=click.Choice(["batch", "online"]), default="batch",
+              show_default=True, help="Batch variational EM, or online VB streaming from disk "
+                                      "for corpora larger than memory.")
+@click.option("--batch-size", type=int, default=256, show_default=True,
+              help="--method online: documents per minibatch.")
+@click.option("--passes", type=int, default=1, show_default=True,
+              help="--method online: passes over the corpus.")
+@click.option("--tau0", type=float, default=10.0, show_default=True,
+              help="--method online: learning-rate delay τ0, ρ_t = (τ0 + t)^-κ.")
+@click.option("--kappa", type=float, default=0.7, show_default=True,
+              help="--method online: learning-rate decay κ in (0.5, 1].")
+@click.option("--checkpoint-every", type=int, default=None, metavar="N",
+              help="Save a resumable state in the -o directory every N iterations.")
+@click.option("--resume", "resume_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="Continue the fit checkpointed in DIR (same corpus and "
+                                  "settings) to the result of an uninterrupted run.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where the E-step runs: this process, or a Dask cluster "
+                                      "(the same result to the last bit; docs/cluster.md).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="--engine dask: join the cluster whose scheduler is at ADDRESS "
+                   "(tcp://HOST:8786).")
+@click.option("--workers", "n_workers", type=int, default=None, metavar="N",
+              help="--engine dask: start a local cluster of N worker processes instead.")
+@click.option("--connect-timeout", type=float, default=10.0, show_default=True,
+              metavar="SECONDS", help="--engine dask: how long to try to reach the scheduler.")
+@input_options
+@pipeline_options
+@handle_errors
+def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, top_n,
+        doc_topics, topic_words, all_words, output, force, quiet, encoding, holdout=None,
+        eval_every=None, method="batch", batch_size=256, passes=1, tau0=10.0, kappa=0.7,
+        checkpoint_every=None, resume_dir=None, engine="local", scheduler=None, n_workers=None,
+        connect_timeout=10.0, **pipeline):
+    """Fit an LDA model to CORPUS: a text file (one document per line), '-' for
+    stdin, a directory of .txt files (one document per file), a CSV/TSV or JSON Lines
+    file, or word counts in lda-c, UCI bag-of-words or Matrix Market format (with
+    --vocab). The format is guessed from the name (--format to choose it); .gz, .bz2
+    and .xz files are read directly. See docs/inputs.md.
+
+    At the end, the mean coherence (NPMI, UMass) of each topic's top 10 words, counted
+    over the training documents, is reported (per topic in run.json, "coherence").
+
+    With --holdout FRACTION, that fraction of the documents is set aside at random
+    (seeded by --seed), the vocabulary is built and the model fitted on the rest, and
+    the held-out documents' per-word bound perplexity and document-completion
+    perplexity are reported (stderr, and run.json "heldout"). The doc-topics CSV
+    still has one row per input document, in input order: for the held-out ones, θ
+    comes from γ inferred with the topics fixed (as 'lda-vi transform' does).
+    --eval-every N also scores them after every N iterations (run.json
+    "heldout"."during_fit"); the fitted model is the same with or without it.
+
+    --method online streams the documents from disk in minibatches (one pass to
+    count the vocabulary, then --passes passes), never holding the corpus in
+    memory; stdin cannot be read twice, so it needs a file.
+
+    --checkpoint-every N (with -o DIR) saves the state atomically every N
+    iterations; after a crash or Ctrl-C, 'lda-vi fit CORPUS --resume DIR' with
+    the same options goes on to the result of an uninterrupted run.
+
+    --engine dask runs the E-step on a Dask cluster (pip install 'lda-vi[dask]'):
+    --scheduler tcp://HOST:8786 joins a running one, --workers N starts N local
+    worker processes (--threads: kernel threads per worker). The model is the
+    same to the last bit as with the local engine; see docs/cluster.md.
+    """
+    if eval_every is not None and (holdout is None or eval_every < 1):
+        raise InputError("--eval-every N needs --holdout FRACTION and N >= 1")
+    if k < 1:
+        raise InputError(f"-k must be at least 1 (got {k})")
+    if checkpoint_every is not None and (checkpoint_every < 1 or not output):
+        raise InputError("--checkpoint-every N needs N >= 1 and -o DIR to save into")
+    if engine == "local" and (scheduler is not None or n_workers is not None):
+        raise InputError("--scheduler and --workers need --engine dask")
+    if resume_dir is not None:
+        output = output or resume_dir
+        force = True                       # the checkpoint's own directory is the output
+    reader = pop_input_options(pipeline)
+    tokenizer_config, prune_config = pipeline_configs(**pipeline)
+    if method == "online":
+        if holdout is not None or checkpoint_every or resume_dir:
+            raise InputError("--holdout, --checkpoint-every and --resume work with "
+                             "--method batch only")
+        if corpus == "-":
+            raise InputError("--method online reads its input more than once; give a file "
+                             "instead of - (standard input)")
+    outputs = [p for p in (doc_topics, topic_words) if p]
+    for path in outputs:
+        check_writable(path, force=force)
+    if output:
+        out = Path(output)
+        if out.exists() and any(out.iterdir()) and not force:
+            raise InputError(f"{out} already exists and is not empty; pass --force to "
+                             "overwrite it")
+        check_writable(out, force=True)
+    if holdout is not None:
+        seed = resolve_seed(seed)          # one seed for the split and the fit, recorded
+    make_engine = None
+    if engine == "dask":
+        make_engine = _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet)
+    model = LDA(k=k, alpha=number_or_auto(alpha), eta=number_or_auto(eta), max_iter=max_iter,
+                tol=tol, e_tol=e_tol, e_max_iter=e_max_iter, seed=seed, threads=threads,
+                tokenizer=tokenizer_config, prune=prune_config, method=method,
+                batch_size=batch_size, passes=passes, tau0=tau0, kappa=kappa)
+    if method == "online":
+        _fit_online(model, corpus, encoding, reader, quiet=quiet, top_n=top_n,
+                    doc_topics=doc_topics, topic_words=topic_words, all_words=all_words,
+                    output=output, engine=make_engine)
+        return
+    documents = None  # text held out below; otherwise any format through load_corpus
+    split = None
+    if holdout is not None:
+        documents = iter_documents(corpus, encoding=encoding, needed_by="--holdout", **reader)
+        split = split_documents(documents, holdout, seed)
+        documents = split.train
+        if not quiet:
+            click.echo(f"holdout: {len(split.test)} of {split.n_docs} documents set aside "
+                       f"(seed {split.seed}); fitting on the other {len(split.train)}", err=True)
+    if split is not None:
+        corpus_data = build_corpus(documents, Tokenizer(tokenizer_config), prune_config)
+    else:
+        corpus_data = load_corpus(corpus, encoding=encoding, tokenizer=Tokenizer(tokenizer_config),
+                                  prune_config=prune_config, **reader)
+    heldout = monitor = None
+    if split is not None:
+        heldout = vectorize(split.test, Tokenizer(tokenizer_config), corpus_data.vocab)
+        if eval_every:
+            monitor = HeldoutMonitor(model, heldout[0], split.seed,
+                                     report=None if quiet else _eval_progress)
+    if not quiet:
+        click.echo(f"corpus: {corpus_data.n_docs} documents, {corpus_data.n_words} words, "
+                   f"{corpus_data.n_tokens} tokens"
+                   + (f", {corpus_data.n_empty} documents empty after pruning"
+                      if corpus_data.n_empty else ""), err=True)
+    if k > corpus_data.n_docs:
+        warnings.warn(f"k={k} is larger than the number of documents "
+                      f"({corpus_data.n_docs}); some topics will be empty", stacklevel=1)
+    model.fit_corpus(corpus_data, callback=None if quiet else _progress, monitor=monitor,
+                     monitor_every=eval_every or 0,
+                     checkpoint_dir=output if checkpoint_every else None,
+                     checkpoint_every=checkpoint_every or 0, resume_dir=resume_dir,
+                     engine=make_engine)
+    model.run_info["input"] = str(corpus)
+    trace = model.trace
+    if not quiet:
+        state = "converged" if trace.converged else "stopped"
+        click.echo(f"{state} after {trace.n_iter} iterations ({trace.stop_reason}), "
+                   f"{model.run_info['fit_seconds']:.2f}s", err=True)
+    _report_coherence(model, corpus_data.counts)
+    all_ids, all_theta = model.doc_ids, model.theta
+    if split is not None:
+        all_ids, all_theta = _report_heldout(model, split, *heldout, monitor)
+    click.echo(format_topic_table(model.topics(top_n), model.topic_shares()))
+    words = model.vocab.words
+    if doc_topics:
+        write_doc_topics(doc_topics, all_ids, all_theta)
+    if topic_words:
+        write_topic_words(topic_words, model.beta, words, None if all_words else top_n)
+    if output:
+        model.save(output)
+        write_doc_topics(Path(output) / "doc_topics.csv", all_ids, all_theta)
+        write_topic_words(Path(output) / "topic_words.csv", model.beta, words,
+                          None if all_words else top_n)
+        if not quiet:
+            click.echo(f"saved the model, doc_topics.csv, topic_words.csv and run.json "
+                       f"in {output}", err=True)
+
+
+def _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet):
+    """``fit --engine dask``: reach (or start) the cluster now, before reading the corpus;
+    it is closed when the command ends. Returns the engine factory for ``fit_counts``."""
+    if (scheduler is None) == (n_workers is None):
+        raise InputError("--engine dask needs --scheduler tcp://HOST:8786 (a running cluster) "
+                         "or --workers N (a local one)")
+    if n_workers is not None and n_workers < 1:
+        raise InputError("--workers must be >= 1")
+    if connect_timeout <= 0:
+        raise InputError("--connect-timeout must be > 0")
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError("--engine dask needs the dask extra: pip install 'lda-vi[dask]'") from None
+    from lda_vi.engine import dask_engine
+
+    cluster = dask_engine.connect(scheduler, n_workers=n_workers, threads_per_worker=threads,
+                                  timeout=connect_timeout)
+    click.get_current_context().call_on_close(cluster.close)
+    if not quiet:
+        click.echo(f"dask: {cluster.n_workers()} workers, scheduler {cluster.address}",
+                   err=True)
+    return cluster.engine_factory(threads=threads)
+
+
+class _OnlineProgress:
+    """One stderr line per minibatch: documents seen, rate, ETA of the pass, bound."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, report) -> None:
+        self.seconds += report.seconds
+        rate = report.docs_seen / self.seconds if self.seconds > 0 else float("inf")
+        in_pass = report.docs_seen - report.pass_index * report.n_docs
+        eta = (report.n_docs - in_pass) / rate if rate > 0 else 0.0
+        click.echo(f"pass {report.pass_index + 1}/{report.passes}  docs {in_pass:,}/"
+                   f"{report.n_docs:,}  {rate:,.0f} docs/s  ETA {eta:5.1f}s  "
+                   f"bound {report.per_word_bound:.4f} nats/word  rho {report.rho:.3f}",
+                   err=True)
+
+
+def _fit_online(model: LDA, corpus: str, encoding: str, reader: dict, *, quiet: bool,
+                top_n: int, doc_topics, topic_words, all_words: bool, output,
+                engine=None) -> None:
+    """``fit --method online``: stream the input from disk, never holding the corpus;
+    with ``engine`` (``--engine dask``) each minibatch's E-step runs on the cluster."""
+
+    def open_docs():
+        return iter_documents(corpus, encoding=encoding, needed_by="--method online",
+                              **reader)
+
+    model.fit_stream(open_docs, callback=None if quiet else _OnlineProgress(), engine=engine)
+    model.run_info["input"] = str(corpus)
+    info = model.run_info
+    if not quiet:
+        click.echo(f"online VB: {info['updates']} minibatches, {info['documents_seen']:,} "
+                   f"documents seen, {info['fit_seconds']:.2f}s", err=True)
+    click.echo(format_topic_table(model.topics(top_n), model.topic_shares()))
+    words = model.vocab.words
+    targets = [doc_topics] if doc_topics else []
+    if output:
+        model.save(output)
+        targets.append(Path(output) / "doc_topics.csv")
+        write_topic_words(Path(output) / "topic_words.csv", model.beta, words,
+                          None if all_words else top_n)
+    if topic_words:
+        write_topic_words(topic_words, model.beta, words, None if all_words else top_n)
+    for target in targets:            # θ of every document, streamed in minibatches
+        write_doc_topics_stream(target, model.k, model.transform_stream(open_docs()))
+
+
+#: Top words per topic for the coherence reported by ``fit``.
+FIT_COHERENCE_TOP_N = 10
+
+
+def _report_coherence(model: LDA, X_train) -> None:
+    """Coherence of the top words over the training documents: stderr and run.json."""
+    if len(model.vocab) < 2:
+        return
+    top_n = min(FIT_COHERENCE_TOP_N, len(model.vocab))
+    scores = coherence(model, X_train, top_n)
+    model.run_info["coherence"] = coherence_record(scores, top_n, "training documents")
+    click.echo(f"coherence of the top {top_n} words over the training documents "
+               f"(mean over topics): NPMI {num(scores['npmi'].mean(), '.4f')}, "
+               f"UMass {num(scores['umass'].mean(), '.2f')}", err=True)
+
+
+def _eval_progress(record: dict) -> None:
+    click.echo(f"held-out at iter {record['iteration']:4d}  bound perplexity "
+               f"{num(record['bound_perplexity'], '.1f')}  completion perplexity "
+               f"{num(record['completion_perplexity'], '.1f')}", err=True)
+
+
+def _report_heldout(model: LDA, split, X_test, test_ids, n_oov: int,
+                    monitor: HeldoutMonitor | None) -> tuple[list[str], object]:
+    """Score the held-out documents (stderr, run.json); θ of every input document."""
+    inference = model.infer(X_test)                       # γ with λ fixed
+    figures = evaluate_heldout(model, X_test, completion_rng(split.seed), inference=inference)
+    model.run_info["heldout"] = {
+        "fraction": split.fraction, "seed": split.seed,
+        "units": "bound in nats; perplexity = exp(-bound/N); completion perplexity = "
+                 "exp(-score of second halves / their tokens)",
+        **{key: (json_number(v) if isinstance(v, float) else v)
+           for key, v in figures.to_dict().items()},
+        "out_of_vocabulary_tokens": int(n_oov),
+        "doc_ids": list(test_ids),
+    }
+    if monitor is not None:
+        model.run_info["heldout"]["during_fit"] = [
+            {key: json_number(v) if isinstance(v, float) else v for key, v in record.items()}
+            for record in monitor.records]
+        model.run_info["heldout"]["during_fit_seconds"] = monitor.seconds
+    click.echo("held-out documents:", err=True)
+    for line in heldout_lines(figures, n_oov, split.seed):
+        click.echo(line, err=True)
+    theta = merge_rows(split.train_idx, model.theta, split.test_idx, inference.theta)
+    return split.doc_ids, theta
+
+

@@ -1,0 +1,153 @@
+"""``lda-vi show``, ``transform`` and ``evaluate``: use a saved model."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from lda_vi.cli.common import (
+    coherence_record,
+    handle_errors,
+    heldout_lines,
+    input_options,
+    json_number,
+    load_model,
+    num,
+    pop_input_options,
+)
+from lda_vi.errors import InputError
+from lda_vi.evaluate.heldout import coherence, completion_rng, evaluate_heldout
+from lda_vi.io.atomic import atomic_write_text, check_writable
+from lda_vi.io.export import format_topic_table, write_doc_topics
+from lda_vi.io.readers import vectorize_input
+from lda_vi.text.tokenize import Tokenizer
+
+
+@click.command()
+@click.argument("model_dir", metavar="DIR")
+@click.option("--top-n", type=int, default=10, show_default=True, help="Top words shown.")
+@click.option("--topic", type=int, default=None,
+              help="Show only this topic, its top words one per line with probabilities.")
+@handle_errors
+def show(model_dir, top_n, topic):
+    """Print the topics of the model saved in DIR (by 'lda-vi fit -o DIR')."""
+    if top_n < 1:
+        raise InputError(f"--top-n must be at least 1 (got {top_n})")
+    model = load_model(model_dir)
+    if topic is not None and not 0 <= topic < model.k:
+        raise InputError(f"--topic must be between 0 and {model.k - 1} (got {topic})")
+    topics, shares = model.topics(top_n), model.topic_shares()
+    if topic is None:
+        click.echo(format_topic_table(topics, shares))
+        return
+    click.echo(f"topic {topic}: {100 * shares[topic]:.1f}% of the training tokens")
+    click.echo(f"{'rank':>4}  {'probability':>11}  word")
+    for rank, (word, prob) in enumerate(topics[topic], start=1):
+        click.echo(f"{rank:>4}  {prob:11.6f}  {word}")
+
+
+@click.command()
+@click.argument("model_dir", metavar="DIR")
+@click.argument("documents", metavar="DOCUMENTS")
+@click.option("--doc-topics", type=click.Path(dir_okay=False), required=True,
+              help="Write the document-topic matrix θ of the new documents as CSV.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output.")
+@click.option("--encoding", default="utf-8", show_default=True,
+              help="Text encoding of the input.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@input_options
+@handle_errors
+def transform(model_dir, documents, doc_topics, force, encoding, quiet, **reader):
+    """Topic proportions of new DOCUMENTS under the model saved in DIR.
+
+    DOCUMENTS is read like fit's CORPUS (any --format; text is tokenized with the model's
+    own settings, counted formats are matched to its vocabulary word by word); words
+    outside its vocabulary are ignored. γ is inferred with the topics fixed,
+    deterministically. The CSV has the layout of fit's: doc_id, topic_0..topic_{K-1}
+    (θ = γ/Σγ).
+    """
+    reader = pop_input_options(reader)
+    check_writable(doc_topics, force=force)
+    model = load_model(model_dir)
+    X, ids, n_oov = vectorize_input(documents, vocabulary=model.vocab,
+                                    tokenizer=Tokenizer(model.tokenizer_config),
+                                    encoding=encoding, **reader)
+    inference = model.infer(X)
+    if not quiet:
+        known = int(round(float(inference.n_tokens.sum())))
+        empty = int((inference.n_tokens == 0).sum())
+        share = 100.0 * n_oov / (known + n_oov) if known + n_oov else 0.0
+        click.echo(f"{len(ids)} documents: {known} tokens in the vocabulary, {n_oov} out of "
+                   f"it ({share:.1f}%), ignored"
+                   + (f"; {empty} documents with no known word (θ is the prior mean)"
+                      if empty else ""), err=True)
+    write_doc_topics(doc_topics, ids, inference.theta)
+    if not quiet:
+        click.echo(f"wrote {doc_topics}", err=True)
+
+
+@click.command()
+@click.argument("model_dir", metavar="DIR")
+@click.argument("documents", metavar="DOCUMENTS")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the random split of each document's tokens in halves "
+                   "(document completion).")
+@click.option("--top-n", type=int, default=10, show_default=True,
+              help="Top words per topic for coherence.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write every figure (and per-topic coherence) as JSON.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --json file.")
+@click.option("--encoding", default="utf-8", show_default=True,
+              help="Text encoding of the input.")
+@input_options
+@handle_errors
+def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, **reader):
+    """Score the model saved in DIR on held-out DOCUMENTS (not used to fit it).
+
+    \b
+    Prints, with the topics fixed:
+    - the per-word bound, in nats per word: the bound (ELBO without the topic
+      terms) of each document at its optimal γ, summed, over N, the tokens in
+      the vocabulary; and its perplexity = exp(-bound/N);
+    - the document-completion perplexity: each document's tokens split in halves
+      at random (--seed), γ inferred from the first half, the second scored by
+      log Σ_k θ_k β_kw; perplexity = exp(-score / tokens scored);
+    - the coherence (UMass, NPMI) of each topic's top --top-n words, with
+      document frequencies counted over DOCUMENTS (a small set gives noisy values).
+    Words outside the model's vocabulary are ignored (their count is shown).
+    """
+    if json_path:
+        check_writable(json_path, force=force)
+    model = load_model(model_dir)
+    X, ids, n_oov = vectorize_input(documents, vocabulary=model.vocab,
+                                    tokenizer=Tokenizer(model.tokenizer_config),
+                                    encoding=encoding, **pop_input_options(reader))
+    figures = evaluate_heldout(model, X, completion_rng(seed))
+    if figures.tokens == 0:
+        raise InputError(f"no word of the {len(ids)} documents of {documents} is in the "
+                         "model's vocabulary; nothing to evaluate")
+    top_n = min(top_n, len(model.vocab))
+    scores = coherence(model, X, top_n)
+    click.echo(f"held-out documents: {documents}")
+    for line in heldout_lines(figures, n_oov, seed):
+        click.echo(line)
+    click.echo(f"  coherence of the top {top_n} words, document frequencies counted over "
+               "these documents:")
+    click.echo(f"    mean over topics: NPMI {num(scores['npmi'].mean(), '.4f')}, "
+               f"UMass {num(scores['umass'].mean(), '.2f')}")
+    click.echo(f"    {'topic':>5}  {'NPMI':>7}  {'UMass':>8}")
+    for k, (npmi, umass) in enumerate(zip(scores["npmi"], scores["umass"], strict=True)):
+        click.echo(f"    {k:>5}  {npmi:7.4f}  {umass:8.2f}")
+    if json_path:
+        record = {
+            "model_dir": str(model_dir), "documents_file": str(documents), "seed": seed,
+            "units": "bound in nats; per-word bound in nats per word; perplexity = "
+                     "exp(-bound/N); completion perplexity = exp(-score of second halves / "
+                     "their tokens)",
+            **{key: (json_number(v) if isinstance(v, float) else v)
+               for key, v in figures.to_dict().items()},
+            "out_of_vocabulary_tokens": int(n_oov),
+            "coherence": coherence_record(scores, top_n, "these documents"),
+        }
+        atomic_write_text(json_path, json.dumps(record, indent=2) + "\n")

@@ -1,0 +1,121 @@
+"""``lda-vi sweep``: compare numbers of topics on one corpus."""
+
+from __future__ import annotations
+
+import click
+
+from lda_vi.cli.common import (
+    handle_errors,
+    input_options,
+    num,
+    pipeline_configs,
+    pipeline_options,
+    pop_input_options,
+)
+from lda_vi.errors import InputError
+from lda_vi.evaluate.heldout import split_documents
+from lda_vi.io.atomic import check_writable
+from lda_vi.io.corpus import build_corpus, vectorize
+from lda_vi.io.readers import iter_documents
+from lda_vi.text.tokenize import Tokenizer
+
+
+@click.command()
+@click.argument("corpus", metavar="CORPUS")
+@click.option("-k", "--topics", "ks", required=True, metavar="K1,K2,...",
+              help="The numbers of topics to try, e.g. 5,10,20,40.")
+@click.option("--seeds", "n_seeds", type=int, default=3, show_default=True,
+              help="Models fitted per K, with seeds --seed, --seed+1, ...")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="First seed; it also chooses the held-out documents and their halves.")
+@click.option("--holdout", type=float, default=0.1, show_default=True, metavar="FRACTION",
+              help="Fraction of the documents held out for completion perplexity.")
+@click.option("--max-iter", type=int, default=200, show_default=True,
+              help="EM iterations per model, at most.")
+@click.option("--tol", type=float, default=1e-4, show_default=True,
+              help="Stop a fit when the relative ELBO change is below this.")
+@click.option("--threads", type=int, default=None, help="Threads (default: all cores).")
+@click.option("--top-n", type=int, default=10, show_default=True,
+              help="Top words per topic for coherence.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+              help="Write one row per K and seed as CSV.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Draw each metric against K as a PNG (needs matplotlib).")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@input_options
+@pipeline_options
+@handle_errors
+def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv_path,
+          plot_path, force, quiet, encoding, **pipeline):
+    """Compare numbers of topics on CORPUS (read like fit's).
+
+    The corpus is read and tokenized once; a fraction of its documents (--holdout,
+    chosen with --seed) is set aside and the vocabulary built from the rest. For each
+    K and each seed a model is fitted on the training documents and scored: held-out
+    document-completion perplexity (lower is better), mean NPMI and UMass of the top
+    words over the training documents (higher is better), fit time. Per K, the topic
+    stability across seeds is the mean similarity (1 - Hellinger distance) of topics
+    matched one to one between every two runs (1 = the same topics).
+    """
+    from lda_vi.evaluate import sweep as sweep_module
+
+    k_values = sweep_module.parse_ks(ks)
+    if n_seeds < 1:
+        raise InputError(f"--seeds must be at least 1 (got {n_seeds})")
+    if max_iter < 1:
+        raise InputError("--max-iter must be >= 1")
+    reader = pop_input_options(pipeline)
+    tokenizer_config, prune_config = pipeline_configs(**pipeline)
+    for path in (csv_path, plot_path):
+        if path:
+            check_writable(path, force=force)
+    if plot_path:
+        sweep_module.require_matplotlib()
+    split = split_documents(iter_documents(corpus, encoding=encoding, needed_by="sweep",
+                                           **reader), holdout, seed)
+    corpus_data = build_corpus(split.train, Tokenizer(tokenizer_config), prune_config)
+    X_test, _, n_oov = vectorize(split.test, Tokenizer(tokenizer_config), corpus_data.vocab)
+    if not quiet:
+        click.echo(f"corpus: {split.n_docs} documents; {len(split.test)} held out (seed "
+                   f"{seed}, {int(X_test.sum())} tokens in the vocabulary, {n_oov} out of it); "
+                   f"training: {corpus_data.n_words} words, {corpus_data.n_tokens} tokens",
+                   err=True)
+
+    def progress(row: dict) -> None:
+        if not quiet:
+            click.echo(f"k={row['k']} seed={row['seed']}: completion perplexity "
+                       f"{num(row['completion_perplexity'], '.1f')}, NPMI "
+                       f"{row['npmi']:.4f}, UMass {row['umass']:.2f}, {row['iterations']} "
+                       f"iterations, {row['fit_seconds']:.1f}s", err=True)
+
+    rows = sweep_module.run_sweep(
+        corpus_data.counts, X_test, k_values, [seed + i for i in range(n_seeds)],
+        split_seed=seed, top_n=top_n, vocab=corpus_data.vocab, progress=progress,
+        max_iter=max_iter, tol=tol, threads=threads, tokenizer=tokenizer_config,
+        prune=prune_config)
+    summary = sweep_module.summarize(rows)
+
+    def cell(entry: dict, metric: str, spec: str) -> str:
+        sd = entry[f"{metric}_sd"]
+        return num(entry[metric], spec) + ("" if sd != sd else f" ± {sd:{spec}}")
+
+    header = (f"{'K':>4}  {'completion perplexity':>22}  {'NPMI':>17}  {'UMass':>17}  "
+              f"{'stability':>9}  {'fit s':>7}")
+    click.echo(f"mean ± sd over {n_seeds} seed{'s' if n_seeds > 1 else ''}; perplexity on "
+               f"{len(split.test)} held-out documents, coherence of the top {top_n} words "
+               "over the training documents")
+    click.echo(header)
+    click.echo("-" * len(header))
+    for e in summary:
+        click.echo(f"{e['k']:>4}  {cell(e, 'completion_perplexity', '.1f'):>22}  "
+                   f"{cell(e, 'npmi', '.4f'):>17}  {cell(e, 'umass', '.2f'):>17}  "
+                   f"{num(e['stability'], '.3f'):>9}  {e['fit_seconds']:7.1f}")
+    if csv_path:
+        sweep_module.write_sweep_csv(rows, csv_path)
+        if not quiet:
+            click.echo(f"wrote {csv_path}", err=True)
+    if plot_path:
+        sweep_module.plot_sweep(rows, plot_path)
+        if not quiet:
+            click.echo(f"wrote {plot_path}", err=True)
