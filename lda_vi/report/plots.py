@@ -94,7 +94,7 @@ def plot_topics(model, path: str | os.PathLike, top_n: int = 10, ncols: int = 5)
     plt = require_matplotlib()
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-    from lda_vi.report.html import topic_colors
+    from lda_vi.report.layout import topic_colors
 
     K = model.k
     shares = model.topic_shares()

@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from scipy.spatial.distance import jensenshannon
 
 from lda_vi.cli.app import cli
+from lda_vi.errors import InputError
 from lda_vi.model.lda import LDA
 from lda_vi.report import html as report
+from lda_vi.report import layout
+from lda_vi.report.data import SNIPPET_CHARS, SNIPPETS_FILE, report_data
 from lda_vi.text.vocabulary import Vocabulary
 
 THEMES = [
@@ -58,88 +60,13 @@ def page_data(page: str) -> dict:
     return json.loads(match.group(1))
 
 
-# ------------------------------------------------------------------------ numerics
-def test_js_distance_is_symmetric_zero_on_diagonal_and_matches_scipy() -> None:
-    rng = np.random.default_rng(1)
-    P = rng.dirichlet(np.full(50, 0.3), size=6)
-    D = report.js_distance(P)
-    assert D.shape == (6, 6)
-    np.testing.assert_array_equal(D, D.T)
-    np.testing.assert_array_equal(np.diag(D), 0.0)
-    assert np.all((D >= 0) & (D <= 1))
-    for i in range(6):
-        for j in range(6):
-            assert D[i, j] == pytest.approx(jensenshannon(P[i], P[j], base=2), abs=1e-7)
-
-
-def test_js_distance_extremes() -> None:
-    P = np.array([[0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.5], [0.5, 0.5, 0.0, 0.0]])
-    D = report.js_distance(P)
-    assert D[0, 1] == pytest.approx(1.0)            # disjoint supports: the maximum
-    assert D[0, 2] == pytest.approx(0.0, abs=1e-7)  # identical rows
-
-
-@pytest.mark.parametrize("dim", [2, 3])
-def test_classical_mds_reproduces_a_euclidean_configuration(dim: int) -> None:
-    rng = np.random.default_rng(dim)
-    X = rng.normal(size=(9, dim)) * [3.0, 1.0, 0.5][:dim]
-    D = np.linalg.norm(X[:, None] - X[None, :], axis=-1)
-    Y = report.classical_mds(D, dim=dim)
-    DY = np.linalg.norm(Y[:, None] - Y[None, :], axis=-1)
-    np.testing.assert_allclose(DY, D, atol=1e-9)
-    np.testing.assert_allclose(Y.mean(axis=0), 0.0, atol=1e-9)    # centred
-
-
-def test_classical_mds_of_one_and_two_points() -> None:
-    np.testing.assert_array_equal(report.classical_mds(np.zeros((1, 1))), [[0.0, 0.0]])
-    Y = report.classical_mds(np.array([[0.0, 0.8], [0.8, 0.0]]))
-    assert np.linalg.norm(Y[0] - Y[1]) == pytest.approx(0.8)
-
-
-def test_relevance_at_lambda_one_ranks_by_probability_and_at_zero_by_lift() -> None:
-    rng = np.random.default_rng(2)
-    p_wk = rng.dirichlet(np.ones(40))
-    p_w = rng.dirichlet(np.ones(40))
-    np.testing.assert_array_equal(report.rank_terms(p_wk, p_w, 1.0),
-                                  np.argsort(-p_wk, kind="stable"))
-    np.testing.assert_array_equal(report.rank_terms(p_wk, p_w, 0.0),
-                                  np.argsort(-(p_wk / p_w), kind="stable"))
-    np.testing.assert_allclose(report.relevance(p_wk, p_w, 0.6),
-                               0.6 * np.log(p_wk) + 0.4 * np.log(p_wk / p_w))
-    with pytest.raises(ValueError):
-        report.relevance(p_wk, p_w, 1.5)
-
-
-def test_candidate_terms_hold_the_top_terms_at_every_grid_lambda() -> None:
-    rng = np.random.default_rng(3)
-    beta = rng.dirichlet(np.full(200, 0.1), size=5)
-    p_w = beta.mean(axis=0)
-    cands = report.candidate_terms(beta, p_w, 10)
-    for k, ids in enumerate(cands):
-        assert np.all(np.diff(beta[k, ids]) <= 0)            # sorted by p(w|k)
-        for lam in (0.0, 0.35, 0.6, 1.0):
-            top = set(report.rank_terms(beta[k], p_w, lam, 10).tolist())
-            assert top <= set(ids.tolist())
-
-
+# ------------------------------------------------------------------ word counts
 def test_word_counts_are_the_corpus_counts_with_a_fixed_eta() -> None:
     lines = corpus_lines(24)
     model = LDA(k=3, eta=0.05, seed=1, max_iter=20, min_df=1, max_df=1.0).fit(lines)
     X, _, _ = model.vectorize(lines)
-    np.testing.assert_allclose(report.word_counts(model.lam, model.eta),
+    np.testing.assert_allclose(layout.word_counts(model.lam, model.eta),
                                np.asarray(X.sum(axis=0)).ravel(), rtol=1e-9)
-
-
-def test_representative_docs_are_the_highest_theta_first() -> None:
-    theta = np.array([[0.9, 0.1], [0.2, 0.8], [0.9, 0.1], [0.5, 0.5]])
-    np.testing.assert_array_equal(report.representative_docs(theta, 3), [[0, 2, 3], [1, 3, 0]])
-
-
-def test_topic_colors_are_distinct() -> None:
-    for k in (1, 4, 10, 11, 50):
-        colors = report.topic_colors(k)
-        assert len(colors) == k and len(set(colors)) == k
-        assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colors)
 
 
 # -------------------------------------------------------------------------- the page
@@ -168,19 +95,19 @@ def test_report_is_self_contained_and_holds_every_section(fitted, tmp_path) -> N
         assert len(topic["cand"]) >= 10
         probs = [c[1] for c in topic["cand"]]
         assert probs == sorted(probs, reverse=True)
-        assert all(len(d["text"]) <= report.SNIPPET_CHARS + 1 for d in topic["docs"])
+        assert all(len(d["text"]) <= SNIPPET_CHARS + 1 for d in topic["docs"])
     assert data["summary"]["alpha_learned"] and data["summary"]["eta_learned"]
     assert data["summary"]["iterations"] == model.run_info["iterations"]
 
 
 def test_report_ranking_data_agrees_with_the_python_ranking(fitted) -> None:
     _, _, model = fitted
-    data = report.report_data(model, top_n=10)
+    data = report_data(model, top_n=10)
     p_w = np.array(data["termCount"]) / data["totalTokens"]
     for topic in data["topics"]:
         ids = np.array([c[0] for c in topic["cand"]])
         p = np.array([c[1] for c in topic["cand"]])
-        top = ids[report.rank_terms(p, p_w[ids], 1.0, 10)]
+        top = ids[layout.rank_terms(p, p_w[ids], 1.0, 10)]
         words = [data["terms"][i] for i in top]
         assert words == [w for w, _ in model.topics(10)[topic["id"]]]
 
@@ -190,7 +117,7 @@ def test_report_escapes_document_text(fitted, tmp_path) -> None:
     lines = corpus.read_text().splitlines()
     model = LDA.load(model_dir)
     evil = "</script><script>alert(1)</script> & <b>"
-    data = report.report_data(model, snippets=[evil + line for line in lines])
+    data = report_data(model, snippets=[evil + line for line in lines])
     page = report.render_html(data)
     assert "alert(1)" in page and "</script><script>alert" not in page
     assert page_data(page)["topics"][0]["docs"][0]["text"].startswith(evil)
@@ -198,7 +125,7 @@ def test_report_escapes_document_text(fitted, tmp_path) -> None:
 
 def test_report_without_documents_shows_ids_only(fitted) -> None:
     _, _, model = fitted
-    data = report.report_data(model)
+    data = report_data(model)
     assert not data["hasSnippets"]
     assert all(d["text"] is None for t in data["topics"] for d in t["docs"])
     assert "--docs CORPUS" in report.render_html(data)
@@ -208,7 +135,7 @@ def test_report_reads_snippets_saved_with_the_model(fitted, tmp_path) -> None:
     model_dir, corpus, model = fitted
     copy = tmp_path / "model"
     model.save(copy)
-    (copy / report.SNIPPETS_FILE).write_text(corpus.read_text(), encoding="utf-8")
+    (copy / SNIPPETS_FILE).write_text(corpus.read_text(), encoding="utf-8")
     out = tmp_path / "r.html"
     report.write_report(LDA.load(copy), out, model_dir=copy)
     assert page_data(out.read_text())["hasSnippets"]
@@ -217,10 +144,10 @@ def test_report_reads_snippets_saved_with_the_model(fitted, tmp_path) -> None:
 def test_report_refuses_documents_of_another_corpus(fitted) -> None:
     _, _, model = fitted
     other = [(str(i + 1), "nothing here matches") for i in range(len(model.doc_ids))]
-    with pytest.raises(report.InputError, match="do not match"):
-        report.report_data(model, documents=other)
-    with pytest.raises(report.InputError, match="ids"):
-        report.report_data(model, documents=[("x", "apple")])
+    with pytest.raises(InputError, match="do not match"):
+        report_data(model, documents=other)
+    with pytest.raises(InputError, match="ids"):
+        report_data(model, documents=[("x", "apple")])
 
 
 def _big_model(k: int = 50, v: int = 20_000, d: int = 2_000, iterations: int = 200) -> LDA:
@@ -244,7 +171,7 @@ def _big_model(k: int = 50, v: int = 20_000, d: int = 2_000, iterations: int = 2
 def test_report_size_for_k50_v20k_is_under_2mb(tmp_path) -> None:
     model = _big_model()
     snippets = ["lorem ipsum dolor sit amet " * 12] * len(model.doc_ids)
-    data = report.report_data(model, top_n=30, snippets=snippets)
+    data = report_data(model, top_n=30, snippets=snippets)
     page = report.render_html(data)
     assert len(page.encode("utf-8")) < 2 * 1024 * 1024
     assert page.count('class="elbo-pt"') == 200
@@ -339,7 +266,7 @@ def test_read_sweep_csv_types_and_errors(tmp_path) -> None:
     (row,) = read_sweep_csv(path)
     assert row["k"] == 5 and row["iterations"] == 20 and np.isnan(row["stability"])
     path.write_text("k,seed\n5,0\n", encoding="utf-8")
-    with pytest.raises(report.InputError, match="lacks the column"):
+    with pytest.raises(InputError, match="lacks the column"):
         read_sweep_csv(path)
 
 
@@ -348,7 +275,7 @@ def test_report_of_tiny_models(k, max_iter) -> None:
     lines = corpus_lines(12)
     alpha = 1.0 if k == 1 else "auto"           # (learning α with K = 1 warns in hyper.py)
     model = LDA(k=k, alpha=alpha, seed=0, max_iter=max_iter, min_df=1, max_df=1.0).fit(lines)
-    page = report.render_html(report.report_data(model, top_n=5))
+    page = report.render_html(report_data(model, top_n=5))
     assert page.count('class="topic-item"') == k
     assert page.count('class="elbo-pt"') == max_iter
     assert ('id="change-chart"' in page) == (max_iter > 1)

@@ -1,0 +1,215 @@
+"""What the report shows, gathered from a fitted model into one JSON-ready dict.
+
+:func:`report_data` computes the page's data (topics, terms, map coordinates,
+representative documents and their snippets, the run summary) with the numerics
+of :mod:`lda_vi.report.layout`; :func:`read_snippets` reads a model directory's
+optional ``snippets.txt``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from lda_vi import __version__
+from lda_vi.errors import InputError
+from lda_vi.report.layout import (
+    DOCS_PER_TOPIC,
+    candidate_terms,
+    classical_mds,
+    js_distance,
+    representative_docs,
+    topic_colors,
+    word_counts,
+)
+
+__all__ = ["report_data", "read_snippets", "number", "SNIPPET_CHARS", "SNIPPETS_FILE"]
+
+#: Characters of a document's text kept as its snippet.
+SNIPPET_CHARS = 200
+#: The optional file of snippets in a model directory: line i = the start of document i.
+SNIPPETS_FILE = "snippets.txt"
+
+
+# ----------------------------------------------------------------------- snippets
+def _snippet(text: str, chars: int = SNIPPET_CHARS) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= chars else text[:chars].rstrip() + "…"
+
+
+def read_snippets(model_dir: str | os.PathLike) -> list[str] | None:
+    """The lines of ``DIR/snippets.txt`` (one per training document), or None if absent."""
+    path = Path(model_dir) / SNIPPETS_FILE
+    if not path.is_file():
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return [line.rstrip("\n") for line in handle]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path} is unreadable ({exc.__class__.__name__})") from None
+
+
+def _collect_snippets(model, wanted: set[int], documents: Iterable[tuple[str, str]] | None,
+                      snippets: Sequence[str] | None, source: str) -> dict[int, str]:
+    """Row index → snippet for the ``wanted`` training documents.
+
+    ``documents`` (the training corpus, as (id, text) pairs) are matched to the
+    model's documents by id; their token counts in the model's vocabulary are
+    checked against the model's (from γ), so that another corpus is refused.
+    """
+    if documents is None:
+        if snippets is None or len(snippets) != len(model.doc_ids):
+            return {}
+        return {d: _snippet(snippets[d]) for d in wanted}
+    rows = {model.doc_ids[d]: d for d in wanted}
+    texts: dict[int, str] = {}
+    for doc_id, text in documents:
+        d = rows.get(str(doc_id))
+        if d is not None:
+            texts[d] = text
+            if len(texts) == len(rows):
+                break
+    if not texts:
+        raise InputError(f"none of the documents of {source} has the ids of the model's "
+                         "training documents; give the file the model was fitted on")
+    order = sorted(texts)
+    X, _, _ = model.vectorize([(model.doc_ids[d], texts[d]) for d in order])
+    found = np.asarray(X.sum(axis=1)).ravel()
+    expected = _doc_lengths(model)[order]
+    off = np.abs(found - expected) > np.maximum(2.0, 0.05 * expected)
+    if off.sum() * 2 > len(order):
+        raise InputError(f"the documents of {source} do not match the model's training "
+                         f"documents ({int(off.sum())} of {len(order)} have other word counts); "
+                         "give the file the model was fitted on")
+    return {d: _snippet(texts[d]) for d in order}
+
+
+def _doc_lengths(model) -> np.ndarray:
+    """Each training document's tokens in the vocabulary, from γ: Σ_k γ_dk − Σ_k α_k."""
+    return np.maximum(model.gamma.sum(axis=1) - float(np.sum(model.alpha)), 0.0)
+
+
+# ------------------------------------------------------------------- the page's data
+def _sig(x: float, digits: int = 4) -> float:
+    """x rounded to ``digits`` significant digits (for a compact JSON)."""
+    x = float(x)
+    if x == 0 or not math.isfinite(x):
+        return 0.0 if not math.isfinite(x) else x
+    return round(x, digits - 1 - int(math.floor(math.log10(abs(x)))))
+
+
+def number(x) -> float | None:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] | None = None,
+                snippets: Sequence[str] | None = None, source: str = "--docs",
+                docs_per_topic: int = DOCS_PER_TOPIC, title: str | None = None) -> dict:
+    """Everything the report shows, computed from a fitted model (a JSON-ready dict).
+
+    ``documents``: the training corpus as (id, text) pairs (``read_documents``), for
+    the representative documents' snippets; or ``snippets``, one per training
+    document in order. Without either, documents are shown by id.
+    """
+    model._require_fitted()
+    if top_n < 1:
+        raise InputError(f"--top-n must be at least 1 (got {top_n})")
+    K, V = model.lam.shape
+    beta = model.beta
+    counts = word_counts(model.lam, model.eta)
+    total = float(counts.sum())
+    p_w = counts / total
+    shares = model.topic_shares()
+    topic_tokens = shares * total
+    dist = js_distance(beta)
+    coords = classical_mds(dist)
+    colors = topic_colors(K)
+    cands = candidate_terms(beta, p_w, top_n, order_by=model.lam)
+    term_ids = np.unique(np.concatenate(cands)) if K else np.zeros(0, dtype=np.int64)
+    term_index = {int(w): i for i, w in enumerate(term_ids)}
+    sstats = np.maximum(model.lam - float(model.eta), 0.0)
+    label_ids = model.top_word_ids(min(10, V))
+    theta = model.theta
+    rep = representative_docs(theta, docs_per_topic)
+    texts = _collect_snippets(model, {int(d) for d in rep.ravel()}, documents, snippets, source)
+    lengths = _doc_lengths(model)
+    coherence = model.run_info.get("coherence") or {}
+    npmi = coherence.get("npmi") if isinstance(coherence.get("npmi"), list) else None
+    topics = []
+    for k in range(K):
+        order = cands[k]
+        topics.append({
+            "id": k, "color": colors[k], "share": _sig(shares[k]),
+            "tokens": round(float(topic_tokens[k]), 1),
+            "x": _sig(coords[k, 0]), "y": _sig(coords[k, 1]),
+            "words": [model.vocab[int(w)] for w in label_ids[k]],
+            "npmi": number(npmi[k]) if npmi and len(npmi) == K else None,
+            "nearest": [int(j) for j in np.argsort(dist[k], kind="stable") if j != k][:3],
+            "cand": [[term_index[int(w)], _sig(beta[k, w], 6), round(float(sstats[k, w]), 1)]
+                     for w in order],
+            "docs": [{"id": model.doc_ids[d], "theta": round(float(theta[d, k]), 3),
+                      "tokens": int(round(float(lengths[d]))), "text": texts.get(int(d))}
+                     for d in rep[k]],
+        })
+    return {
+        "title": title or "Topic report",
+        "summary": _summary(model),
+        "topN": int(min(top_n, V)),
+        "lambda": 1.0,
+        "terms": [model.vocab[int(w)] for w in term_ids],
+        "termCount": [round(float(counts[w]), 1) for w in term_ids],
+        "totalTokens": round(total, 1),
+        "topics": topics,
+        "hasSnippets": bool(texts),
+        "elbo": [float(e) for e in model.run_info.get("elbo", [])],
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": __version__,
+    }
+
+
+def _summary(model) -> dict:
+    """The run's figures for the summary cards, from ``run_info`` (missing ones: None)."""
+    info = model.run_info or {}
+    settings = info.get("settings") or {}
+    corpus = info.get("corpus") or {}
+    alpha = np.asarray(model.alpha, dtype=np.float64)
+    heldout = info.get("heldout") if isinstance(info.get("heldout"), dict) else None
+    coherence = info.get("coherence") if isinstance(info.get("coherence"), dict) else None
+    elbo = info.get("elbo") or []
+    return {
+        "documents": corpus.get("documents", len(model.doc_ids)),
+        "empty_documents": corpus.get("empty_documents"),
+        "words": corpus.get("words", len(model.vocab)),
+        "tokens": corpus.get("tokens"),
+        "k": int(model.k),
+        "alpha_learned": settings.get("alpha", model.settings.alpha) == "auto",
+        "alpha_mean": float(alpha.mean()), "alpha_min": float(alpha.min()),
+        "alpha_max": float(alpha.max()),
+        "eta_learned": settings.get("eta", model.settings.eta) == "auto",
+        "eta": float(model.eta),
+        "iterations": info.get("iterations", len(elbo)),
+        "max_iter": settings.get("max_iter"),
+        "tol": settings.get("tol"),
+        "converged": info.get("converged"),
+        "stop_reason": info.get("stop_reason"),
+        "fit_seconds": number(info.get("fit_seconds")),
+        "seed": settings.get("seed"),
+        "input": info.get("input"),
+        "heldout": None if heldout is None else {
+            key: heldout.get(key) for key in ("fraction", "documents", "tokens",
+                                              "bound_per_word", "bound_perplexity",
+                                              "completion_perplexity")},
+        "npmi": number(coherence.get("npmi_mean")) if coherence else None,
+        "umass": number(coherence.get("umass_mean")) if coherence else None,
+        "coherence_top_n": coherence.get("top_n") if coherence else None,
+    }
+
