@@ -61,3 +61,11 @@ def sample_corpus_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if proc.returncode != 0:
         pytest.fail(f"corpora/make_sample.py failed:\n{proc.stderr}")
     return out
+
+
+@pytest.fixture()
+def vocab4(tmp_path) -> Path:
+    """A vocabulary file of 4 words, vocab.txt in tmp_path (found beside count files there)."""
+    path = tmp_path / "vocab.txt"
+    path.write_text("apple\nbanana\ncherry\ndate\n", encoding="utf-8")
+    return path

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from lda_vi.errors import InputError, LdaViError, ModelFileError
-from lda_vi.io.readers import FORMATS
+from lda_vi.io.detect import FORMATS
 from lda_vi.model.lda import LDA
 from lda_vi.text.tokenize import TokenizerConfig, load_stopword_file
 from lda_vi.text.vocabulary import PruneConfig

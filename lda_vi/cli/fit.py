@@ -37,7 +37,8 @@ from lda_vi.io.export import (
     write_doc_topics_stream,
     write_topic_words,
 )
-from lda_vi.io.readers import iter_documents, load_corpus
+from lda_vi.io.load import load_corpus
+from lda_vi.io.text_readers import iter_documents
 from lda_vi.model.lda import LDA
 from lda_vi.text.tokenize import Tokenizer
 

@@ -20,7 +20,7 @@ from lda_vi.errors import InputError
 from lda_vi.evaluate.heldout import coherence, completion_rng, evaluate_heldout
 from lda_vi.io.atomic import atomic_write_text, check_writable
 from lda_vi.io.export import format_topic_table, write_doc_topics
-from lda_vi.io.readers import vectorize_input
+from lda_vi.io.load import vectorize_input
 from lda_vi.text.tokenize import Tokenizer
 
 

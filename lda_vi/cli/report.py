@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from lda_vi.cli.common import handle_errors, load_model
+from lda_vi.cli.common import handle_errors, input_options, load_model, pop_input_options
 from lda_vi.errors import InputError
 from lda_vi.io.atomic import check_writable
-from lda_vi.io.corpus import read_documents
+from lda_vi.io.text_readers import iter_documents
 
 
 @click.command("report")
@@ -21,9 +21,10 @@ from lda_vi.io.corpus import read_documents
                    "of each representative document; without it, only their ids.")
 @click.option("--encoding", default="utf-8", show_default=True,
               help="Text encoding of --docs.")
+@input_options
 @click.option("--force", is_flag=True, help="Overwrite an existing output.")
 @handle_errors
-def report_command(model_dir, output, top_n, docs_path, encoding, force):
+def report_command(model_dir, output, top_n, docs_path, encoding, force, **reader):
     """Write a self-contained HTML report of the model saved in DIR.
 
     One file, no network needed: the run summary, every topic with its share and top
@@ -34,9 +35,16 @@ def report_command(model_dir, output, top_n, docs_path, encoding, force):
 
     if top_n < 1:
         raise InputError(f"--top-n must be at least 1 (got {top_n})")
+    reader = pop_input_options(reader)
+    if not docs_path and any(value is not None for value in reader.values()):
+        raise InputError("--format, --glob, --text-column, --id-column, --text-field and "
+                         "--id-field say how to read --docs; give --docs CORPUS too")
     check_writable(output, force=force)
     model = load_model(model_dir)
-    documents = read_documents(docs_path, encoding=encoding) if docs_path else None
+    documents = None
+    if docs_path:  # read as fit read it: the one document reader, every text format
+        documents = iter_documents(docs_path, encoding=encoding, needed_by="report --docs",
+                                   **reader)
     size = report_module.write_report(model, output, top_n=top_n, documents=documents,
                                       model_dir=model_dir, source=str(docs_path))
     click.echo(f"wrote {output} ({size / 1024:,.0f} KiB)", err=True)

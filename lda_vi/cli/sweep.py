@@ -16,7 +16,7 @@ from lda_vi.errors import InputError
 from lda_vi.evaluate.heldout import split_documents
 from lda_vi.io.atomic import check_writable
 from lda_vi.io.corpus import build_corpus, vectorize
-from lda_vi.io.readers import iter_documents
+from lda_vi.io.text_readers import iter_documents
 from lda_vi.text.tokenize import Tokenizer
 
 

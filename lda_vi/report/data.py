@@ -116,9 +116,10 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
                 docs_per_topic: int = DOCS_PER_TOPIC, title: str | None = None) -> dict:
     """Everything the report shows, computed from a fitted model (a JSON-ready dict).
 
-    ``documents``: the training corpus as (id, text) pairs (``read_documents``), for
-    the representative documents' snippets; or ``snippets``, one per training
-    document in order. Without either, documents are shown by id.
+    ``documents``: the training corpus as (id, text) pairs (read by
+    :func:`lda_vi.io.text_readers.iter_documents`), for the representative documents'
+    snippets; or ``snippets``, one per training document in order. Without either,
+    documents are shown by id.
     """
     model._require_fitted()
     if top_n < 1:

@@ -29,7 +29,8 @@ from lda_vi.engine.estep import e_step, e_step_reference, expect_topics, prepare
 from lda_vi.engine.hyper import newton_dirichlet, newton_symmetric
 from lda_vi.engine.shards import LocalEngine
 from lda_vi.evaluate.metrics import match_topics
-from lda_vi.io.corpus import build_corpus, read_documents
+from lda_vi.io.corpus import build_corpus
+from lda_vi.io.text_readers import iter_documents
 from lda_vi.model.lda import LDA
 from lda_vi.text.tokenize import Tokenizer, TokenizerConfig
 from lda_vi.text.vocabulary import PruneConfig
@@ -53,7 +54,7 @@ def is_monotone(trace) -> bool:
 
 @pytest.fixture(scope="module")
 def sample_counts(sample_corpus_path: Path) -> sp.csr_matrix:
-    corpus = build_corpus(read_documents(sample_corpus_path), Tokenizer(TokenizerConfig()),
+    corpus = build_corpus(iter_documents(sample_corpus_path), Tokenizer(TokenizerConfig()),
                           PruneConfig())
     return corpus.counts
 

@@ -10,7 +10,7 @@ from planted import generate_lda_corpus
 
 from lda_vi.engine.online import fit_online, learning_rate, row_batches
 from lda_vi.evaluate.metrics import completion_score, perplexity, split_completion
-from lda_vi.io.corpus import read_documents
+from lda_vi.io.text_readers import iter_documents
 from lda_vi.model.lda import LDA
 
 
@@ -71,7 +71,7 @@ def test_fit_stream_reads_from_disk_and_transforms(tmp_path: Path, planted) -> N
 
     def open_docs():
         opened.append(1)
-        return read_documents(str(path))
+        return iter_documents(str(path))
 
     model = LDA(k=5, seed=1, method="online", batch_size=64, passes=2, min_df=1, max_df=1.0,
                 min_length=1)
@@ -79,7 +79,7 @@ def test_fit_stream_reads_from_disk_and_transforms(tmp_path: Path, planted) -> N
     assert len(opened) == 3                      # one counting pass, then one per pass
     assert model.lam.shape == (5, len(model.vocab))
     assert model.run_info["documents_seen"] == 2 * 300
-    rows = list(model.transform_stream(read_documents(str(path)), batch_size=100))
+    rows = list(model.transform_stream(iter_documents(str(path)), batch_size=100))
     ids = [i for chunk, _, _ in rows for i in chunk]
     theta = np.vstack([t for _, t, _ in rows])
     assert ids == [str(i) for i in range(1, 301)]

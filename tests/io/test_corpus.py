@@ -12,7 +12,8 @@ import pytest
 import scipy.sparse as sp
 
 from lda_vi.errors import InputError
-from lda_vi.io.corpus import Corpus, build_corpus, read_documents, vectorize
+from lda_vi.io.corpus import Corpus, build_corpus, vectorize
+from lda_vi.io.text_readers import iter_documents
 from lda_vi.text.tokenize import Tokenizer, TokenizerConfig
 from lda_vi.text.vocabulary import PruneConfig, Vocabulary
 
@@ -30,158 +31,6 @@ def docs_of(*texts):
 
 def fake_stdin(monkeypatch, data: bytes):
     monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=io.BytesIO(data)))
-
-
-# ------------------------------------------------------------------ read_documents: files
-
-
-def test_read_file_one_doc_per_line_blank_lines_kept(tmp_path):
-    p = tmp_path / "docs.txt"
-    p.write_bytes(b"first doc\n\nthird doc\n")
-    assert list(read_documents(str(p))) == [("1", "first doc"), ("2", ""), ("3", "third doc")]
-
-
-def test_read_file_without_final_newline_crlf_and_bom(tmp_path):
-    p = tmp_path / "docs.txt"
-    p.write_bytes(b"\xef\xbb\xbfone\r\ntwo\r\n\r\nfour")
-    assert list(read_documents(p)) == [("1", "one"), ("2", "two"), ("3", ""), ("4", "four")]
-
-
-def test_read_file_only_newline_is_one_blank_doc(tmp_path):
-    p = tmp_path / "docs.txt"
-    p.write_bytes(b"\n")
-    assert list(read_documents(p)) == [("1", "")]
-
-
-def test_read_file_lines_across_the_sniffed_head(tmp_path):
-    long_line = "word " * 3000  # 15 000 bytes: crosses the first 8 KiB read
-    p = tmp_path / "docs.txt"
-    p.write_text(f"{long_line}\nshort\n" + "x\n" * 5000, encoding="utf-8")
-    docs = list(read_documents(p))
-    assert len(docs) == 5002
-    assert docs[0] == ("1", long_line)
-    assert docs[1] == ("2", "short")
-    assert docs[-1] == ("5002", "x")
-
-
-def test_read_file_other_encodings(tmp_path):
-    p = tmp_path / "latin.txt"
-    p.write_bytes("café\nnaïve\n".encode("latin-1"))
-    assert list(read_documents(p, encoding="latin-1")) == [("1", "café"), ("2", "naïve")]
-    q = tmp_path / "wide.txt"
-    q.write_bytes("café\r\nnaïve\r\n".encode("utf-16"))
-    assert list(read_documents(q, encoding="utf-16")) == [("1", "café"), ("2", "naïve")]
-
-
-# ------------------------------------------------------------ read_documents: directories
-
-
-def test_read_directory_sorted_txt_files_only(tmp_path):
-    (tmp_path / "b.txt").write_text("bee text\nsecond line", encoding="utf-8")
-    (tmp_path / "a.txt").write_text("ay text", encoding="utf-8")
-    (tmp_path / "C.TXT").write_text("upper case suffix", encoding="utf-8")
-    (tmp_path / "notes.md").write_text("ignored", encoding="utf-8")
-    (tmp_path / ".hidden.txt").write_text("ignored", encoding="utf-8")
-    (tmp_path / "sub.txt").mkdir()
-    (tmp_path / "sub.txt" / "inner.txt").write_text("ignored", encoding="utf-8")
-    (tmp_path / "empty.txt").write_bytes(b"")
-    assert list(read_documents(tmp_path)) == [
-        ("C.TXT", "upper case suffix"),
-        ("a.txt", "ay text"),
-        ("b.txt", "bee text\nsecond line"),
-        ("empty.txt", ""),
-    ]
-
-
-def test_read_directory_bad_bytes_name_file_and_line(tmp_path):
-    (tmp_path / "a.txt").write_text("fine", encoding="utf-8")
-    (tmp_path / "b.txt").write_bytes(b"ok\nalso ok\ncaf\xe9\n")
-    docs = read_documents(tmp_path)
-    with pytest.raises(InputError, match=r"b\.txt, line 3, byte 4: .*--encoding"):
-        list(docs)
-
-
-def test_read_directory_binary_file(tmp_path):
-    (tmp_path / "a.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    with pytest.raises(InputError, match=r"a\.txt looks like a binary file"):
-        list(read_documents(tmp_path))
-
-
-# ------------------------------------------------------------------ read_documents: stdin
-
-
-def test_read_stdin(monkeypatch):
-    fake_stdin(monkeypatch, b"one doc\n\nthree\n")
-    assert list(read_documents("-")) == [("1", "one doc"), ("2", ""), ("3", "three")]
-
-
-def test_read_stdin_empty(monkeypatch):
-    fake_stdin(monkeypatch, b"")
-    with pytest.raises(InputError, match="standard input is empty"):
-        list(read_documents("-"))
-
-
-def test_read_stdin_bad_bytes(monkeypatch):
-    fake_stdin(monkeypatch, b"fine\n\xff\xfe oops\n")
-    with pytest.raises(InputError, match="standard input, line 2"):
-        list(read_documents("-"))
-
-
-# ----------------------------------------------------------------- read_documents: errors
-
-
-def test_missing_path(tmp_path):
-    with pytest.raises(InputError, match=r"nope\.txt not found"):
-        read_documents(tmp_path / "nope.txt")
-
-
-def test_directory_without_txt_files(tmp_path):
-    (tmp_path / "notes.md").write_text("hello", encoding="utf-8")
-    with pytest.raises(InputError, match="has no .txt files"):
-        read_documents(tmp_path)
-
-
-def test_empty_file(tmp_path):
-    p = tmp_path / "empty.txt"
-    p.write_bytes(b"")
-    with pytest.raises(InputError, match=r"empty\.txt is empty: no documents"):
-        read_documents(p)
-
-
-def test_non_utf8_file_names_file_and_line(tmp_path):
-    p = tmp_path / "legacy.txt"
-    lines = [b"plain ascii line %d" % i for i in range(1000)]
-    lines[733] = b"na\xefve latin-1"  # far beyond the first 8 KiB
-    p.write_bytes(b"\n".join(lines) + b"\n")
-    docs = read_documents(p)
-    with pytest.raises(InputError) as info:
-        list(docs)
-    message = str(info.value)
-    assert "legacy.txt" in message
-    assert "line 734" in message
-    assert "--encoding" in message
-    assert "\n" not in message
-
-
-def test_binary_file(tmp_path):
-    p = tmp_path / "model.bin"
-    p.write_bytes(b"\x00\x01\x02binary\x00stuff\n" * 10)
-    with pytest.raises(InputError, match="looks like a binary file"):
-        read_documents(p)
-
-
-def test_utf16_without_encoding_gets_a_hint(tmp_path):
-    p = tmp_path / "wide.txt"
-    p.write_bytes("hello\n".encode("utf-16"))
-    with pytest.raises(InputError, match="--encoding utf-16"):
-        read_documents(p)
-
-
-def test_unknown_encoding(tmp_path):
-    p = tmp_path / "docs.txt"
-    p.write_text("hello\n", encoding="utf-8")
-    with pytest.raises(InputError, match="unknown text encoding 'klingon'"):
-        read_documents(p, encoding="klingon")
 
 
 # ------------------------------------------------------------------------- build_corpus
@@ -231,7 +80,7 @@ def test_build_corpus_max_df_and_max_vocab(tok):
 def test_build_corpus_accepts_a_generator(tok, tmp_path):
     p = tmp_path / "docs.txt"
     p.write_text("\n".join(text for _, text in HAND_DOCS) + "\n", encoding="utf-8")
-    c = build_corpus(read_documents(p), tok, PruneConfig(min_df=2, max_df=1.0))
+    c = build_corpus(iter_documents(p), tok, PruneConfig(min_df=2, max_df=1.0))
     np.testing.assert_array_equal(c.counts.toarray(), HAND_COUNTS)
 
 
@@ -305,7 +154,7 @@ def test_vectorize_no_documents(tok):
 def test_ap_corpus_builds():
     if not AP.is_file():
         pytest.skip(f"AP corpus not found at {AP}")
-    c = build_corpus(read_documents(AP), Tokenizer(), PruneConfig())
+    c = build_corpus(iter_documents(AP), Tokenizer(), PruneConfig())
     assert c.n_docs == 2246
     assert c.counts.shape == (2246, len(c.vocab))
     assert 5000 < c.n_words < 50000

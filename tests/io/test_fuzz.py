@@ -17,7 +17,9 @@ from hypothesis.extra.numpy import arrays
 
 from lda_vi.errors import InputError
 from lda_vi.io.corpus import Corpus
-from lda_vi.io.readers import load_corpus, read_count_matrix, write_ldac, write_mtx
+from lda_vi.io.counts import read_count_matrix
+from lda_vi.io.load import load_corpus
+from lda_vi.io.writers import write_ldac, write_mtx
 from lda_vi.text.tokenize import Tokenizer, TokenizerConfig
 from lda_vi.text.vocabulary import PruneConfig
 

@@ -1,0 +1,189 @@
+"""Record formats: CSV/TSV (a header row, then one document per record) and JSON Lines.
+
+* ``csv`` / ``tsv``: quoted fields may hold newlines; the text is in column ``text_column``
+  (default ``text``), the id in ``id_column`` (default: the record number 1, 2, ...);
+* ``jsonl``: one JSON object per line; the text is field ``text_field`` (default ``text``),
+  the id field ``id_field`` (default: the record number); blank lines are skipped.
+
+Both yield ``(doc_id, text)`` pairs; every problem is an InputError naming the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+from lda_vi.errors import InputError
+from lda_vi.io.decode import open_input, text_lines
+from lda_vi.io.detect import display_name
+
+__all__ = ["csv_documents", "jsonl_documents"]
+
+
+_CSV_FIELD_LIMIT = 1 << 28  # characters in one CSV field (the csv module's default is 128 Ki)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _column_list(names: list[str]) -> str:
+    shown = ", ".join(repr(n) for n in names[:20])
+    return shown + (f", ... ({len(names)} columns)" if len(names) > 20 else "")
+
+
+def _find_column(header: list[str], wanted: str) -> int | None:
+    if wanted in header:
+        return header.index(wanted)
+    stripped = [h.strip() for h in header]
+    return stripped.index(wanted.strip()) if wanted.strip() in stripped else None
+
+
+def csv_documents(
+    path: str, fmt: str, encoding: str, ascii_compatible: bool, text_column: str,
+    id_column: str | None,
+):
+    name = display_name(path)
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    delimiter = "\t" if fmt == "tsv" else ","
+    kind = "TSV" if fmt == "tsv" else "CSV"
+    with open_input(path) as stream:
+        lines = (line for _, line in text_lines(stream, name, encoding, ascii_compatible, fmt))
+        reader = csv.reader(lines, delimiter=delimiter)
+
+        def records():
+            try:
+                yield from reader
+            except csv.Error as e:
+                raise InputError(
+                    f"{name}, line {reader.line_num}: not valid {kind} ({e}); check the "
+                    "quoting of that record"
+                ) from None
+
+        rows = records()
+        header = next(rows, None)
+        while header == []:  # blank lines before the header
+            header = next(rows, None)
+        if header is None:
+            raise InputError(
+                f"{kind} file {name} is empty: no header row; its first line must name the "
+                f"columns, one of them {text_column!r} (--text-column)"
+            )
+        text_index = _find_column(header, text_column)
+        if text_index is None:
+            hint = ""
+            if len(header) == 1 and any(c in header[0] for c in ",;\t|"):
+                hint = (" (one column only: is the file separated by something else? "
+                        "tab-separated files need --format tsv)")
+            raise InputError(
+                f"{name} has no column {text_column!r}; its columns are "
+                f"{_column_list(header)}{hint}; name the text column with --text-column"
+            )
+        id_index = None
+        if id_column is not None:
+            id_index = _find_column(header, id_column)
+            if id_index is None:
+                raise InputError(
+                    f"{name} has no column {id_column!r} for the ids; its columns are "
+                    f"{_column_list(header)}; fix --id-column or leave it out to number "
+                    "the records"
+                )
+        needed = max(text_index, -1 if id_index is None else id_index) + 1
+        record = 0
+        for row in rows:
+            if not row:
+                continue  # a blank line
+            if len(row) < needed:
+                raise InputError(
+                    f"{name}, line {reader.line_num}: the record has {len(row)} field"
+                    f"{'' if len(row) == 1 else 's'} but the header has {len(header)}, so "
+                    f"column {header[needed - 1]!r} is missing; check the separators and "
+                    "quotes of that record"
+                )
+            record += 1
+            doc_id = str(record) if id_index is None else row[id_index]
+            yield doc_id, row[text_index]
+
+
+def _json_problem(name: str, lineno: int, problem: str) -> InputError:
+    return InputError(
+        f"{name}, line {lineno}: {problem}; JSON Lines input has one JSON object per line, "
+        'like {"id": "a1", "text": "..."}'
+    )
+
+
+def jsonl_documents(
+    path: str, encoding: str, ascii_compatible: bool, text_field: str, id_field: str | None
+):
+    name = display_name(path)
+    record = 0
+    seen_line = False
+    with open_input(path) as stream:
+        for lineno, line in text_lines(stream, name, encoding, ascii_compatible, "jsonl"):
+            seen_line = True
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                hint = ""
+                if lineno == 1 and line.lstrip().startswith("["):
+                    hint = " (a JSON array is not JSON Lines: write one object per line)"
+                raise _json_problem(
+                    name, lineno, f"not valid JSON ({e.msg} at column {e.colno}){hint}"
+                ) from None
+            except RecursionError:
+                raise _json_problem(name, lineno, "JSON nested too deeply") from None
+            if not isinstance(obj, dict):
+                raise _json_problem(
+                    name, lineno, f"a JSON {_json_type(obj)}, not an object"
+                )
+            if text_field not in obj:
+                fields = ", ".join(repr(k) for k in list(obj)[:20]) or "none"
+                raise InputError(
+                    f"{name}, line {lineno}: no field {text_field!r} (its fields: {fields}); "
+                    "name the text field with --text-field"
+                )
+            text = obj[text_field]
+            if text is None:
+                text = ""
+            elif not isinstance(text, str):
+                raise InputError(
+                    f"{name}, line {lineno}: field {text_field!r} is a JSON "
+                    f"{_json_type(text)}, not a string; the text field must hold the "
+                    "document's text (--text-field)"
+                )
+            record += 1
+            if id_field is None:
+                doc_id = str(record)
+            else:
+                if id_field not in obj or obj[id_field] is None:
+                    raise InputError(
+                        f"{name}, line {lineno}: no field {id_field!r} for the id; fix "
+                        "--id-field or leave it out to number the records"
+                    )
+                value = obj[id_field]
+                if isinstance(value, (dict, list)):
+                    raise InputError(
+                        f"{name}, line {lineno}: field {id_field!r} is a JSON "
+                        f"{_json_type(value)}; an id must be a string or a number"
+                    )
+                doc_id = value if isinstance(value, str) else json.dumps(value)
+            for what, s in (("text", text), ("id", doc_id)):
+                if "\\u" in line and _SURROGATE.search(s):
+                    raise _json_problem(
+                        name, lineno, f"the {what} has an unpaired surrogate escape "
+                        "(\\ud800-\\udfff), which is not text"
+                    )
+            yield doc_id, text
+    if not seen_line:
+        raise InputError(
+            f"JSON Lines file {name} is empty: no documents; give one JSON object per line"
+        )
+
+
+def _json_type(value: object) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean",
+            type(None): "null"}.get(type(value), "number")
+

@@ -1,0 +1,146 @@
+"""Tests of lda_vi.io.record_readers: CSV, TSV and JSON Lines."""
+
+from __future__ import annotations
+
+import io
+import sys
+import types
+
+import pytest
+from io_testing import docs, error, write
+
+from lda_vi.io.text_readers import iter_documents
+
+# ------------------------------------------------------------------------------ csv
+
+
+def test_csv_quoted_newlines_ids_and_extra_columns(tmp_path):
+    p = write(tmp_path / "a.csv", 'id,text,x\nd1,"two\nlines, and a comma",9\n\nd2,plain,8\n')
+    assert docs(p, id_column="id") == [("d1", "two\nlines, and a comma"), ("d2", "plain")]
+    assert docs(p) == [("1", "two\nlines, and a comma"), ("2", "plain")]
+
+
+def test_csv_named_text_column_bom_and_crlf(tmp_path):
+    p = write(tmp_path / "a.csv", "\ufeffbody,title\r\nhello world,t\r\n")
+    assert docs(p, text_column="body", id_column="title") == [("t", "hello world")]
+
+
+def test_csv_header_names_are_matched_ignoring_surrounding_spaces(tmp_path):
+    p = write(tmp_path / "a.csv", "id, text\n1, hi\n")
+    assert docs(p) == [("1", " hi")]
+
+
+def test_tsv(tmp_path):
+    p = write(tmp_path / "a.tsv", "text\tid\nhello, world\tq\n")
+    assert docs(p, id_column="id") == [("q", "hello, world")]
+
+
+def test_csv_field_larger_than_the_default_limit(tmp_path):
+    big = "word " * 60_000  # 300 000 characters: above the csv module's 131 072
+    p = write(tmp_path / "a.csv", f'text\n"{big}"\n')
+    assert docs(p) == [("1", big)]
+
+
+def test_csv_missing_column_lists_the_columns(tmp_path):
+    p = write(tmp_path / "a.csv", "id,body\n1,x\n")
+    message = error(iter_documents, p)
+    assert "no column 'text'" in message and "'id', 'body'" in message
+    assert "--text-column" in message
+
+
+def test_csv_missing_id_column(tmp_path):
+    p = write(tmp_path / "a.csv", "id,text\n1,x\n")
+    assert "--id-column" in error(iter_documents, p, id_column="key")
+
+
+def test_csv_semicolons_hint(tmp_path):
+    p = write(tmp_path / "a.csv", "id;text\n1;x\n")
+    assert "separated by something else" in error(iter_documents, p)
+
+
+def test_csv_short_record_names_the_line(tmp_path):
+    p = write(tmp_path / "a.csv", 'id,x,text\n1,2,three\n"multi\nline",2\n')
+    message = error(iter_documents, p)
+    assert "line 4" in message and "'text' is missing" in message
+
+
+def test_csv_empty_file(tmp_path):
+    p = write(tmp_path / "a.csv", "")
+    assert "is empty" in error(iter_documents, p)
+
+
+def test_csv_decode_error_line(tmp_path):
+    p = write(tmp_path / "a.csv", b'text\n"ok\nstill ok \xe9"\n')
+    message = error(iter_documents, p)
+    assert "a.csv, line 3, byte 10" in message and "--encoding" in message
+    assert docs(p, encoding="latin-1") == [("1", "ok\nstill ok é")]
+
+
+def test_csv_utf16(tmp_path):
+    p = write(tmp_path / "a.csv", "text\nhéllo\n".encode("utf-16"))
+    assert "utf-16" in error(iter_documents, p)
+    assert docs(p, encoding="utf-16") == [("1", "héllo")]
+
+
+def test_csv_from_stdin(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=io.BytesIO(b"text\nab\n")))
+    assert docs("-", "csv") == [("1", "ab")]
+
+
+# ---------------------------------------------------------------------------- jsonl
+
+
+def test_jsonl_fields_ids_blank_lines_and_null(tmp_path):
+    p = write(tmp_path / "a.jsonl", '{"text": "one", "id": 7}\n\n{"id": "b", "text": null}\n')
+    assert docs(p) == [("1", "one"), ("2", "")]
+    assert docs(p, id_field="id") == [("7", "one"), ("b", "")]
+
+
+def test_jsonl_custom_text_field(tmp_path):
+    p = write(tmp_path / "a.jsonl", '{"body": "x y"}\n')
+    assert docs(p, text_field="body") == [("1", "x y")]
+
+
+def test_jsonl_bad_json_has_the_line(tmp_path):
+    p = write(tmp_path / "a.jsonl", '{"text": "a"}\n{"text": "b",}\n')
+    message = error(iter_documents, p)
+    assert "a.jsonl, line 2: not valid JSON" in message
+
+
+def test_jsonl_missing_field_has_the_line_and_fields(tmp_path):
+    p = write(tmp_path / "a.jsonl", '{"text": "a"}\n{"body": "b"}\n')
+    message = error(iter_documents, p)
+    assert "line 2: no field 'text'" in message and "'body'" in message
+    assert "--text-field" in message
+
+
+def test_jsonl_missing_id_field(tmp_path):
+    p = write(tmp_path / "a.jsonl", '{"text": "a", "id": 1}\n{"text": "b"}\n')
+    assert "line 2: no field 'id'" in error(iter_documents, p, id_field="id")
+
+
+@pytest.mark.parametrize(
+    ("line", "expect"),
+    [('["a"]', "array, not an object"), ('{"text": 5}', "number, not a string"),
+     ('"text"', "string, not an object"), ('{"text": "\\ud800"}', "surrogate")],
+)
+def test_jsonl_wrong_types(tmp_path, line, expect):
+    p = write(tmp_path / "a.jsonl", line + "\n")
+    assert expect in error(iter_documents, p)
+
+
+def test_jsonl_array_file_hint(tmp_path):
+    p = write(tmp_path / "a.json", '[\n{"text": "a"}\n]\n')
+    assert "JSON array is not JSON Lines" in error(iter_documents, p)
+
+
+def test_jsonl_empty(tmp_path):
+    p = write(tmp_path / "a.jsonl", "")
+    assert "is empty" in error(iter_documents, p)
+
+
+def test_jsonl_deep_nesting_is_an_input_error(tmp_path):
+    p = write(tmp_path / "a.jsonl", "[" * 100_000 + "]" * 100_000 + "\n")
+    assert "line 1" in error(iter_documents, p)
+
+
