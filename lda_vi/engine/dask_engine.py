@@ -31,148 +31,44 @@ Glossary of shapes: D documents, V words, K topics, S shards, P partitions.
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable
-from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 
 import numpy as np
-from distributed import Client, Future, LocalCluster
-from distributed.scheduler import KilledWorker, NoValidWorkerError, NoWorkerError
+from distributed import Client, Future
 
-from lda_vi.engine.estep import CorpusArrays, set_threads
+from lda_vi.engine.dask_cluster import Cluster, connect
+from lda_vi.engine.dask_tasks import (
+    CALL_TIMEOUT,
+    LOST,
+    MAX_RETRIES,
+    RETRY_PAUSE,
+    TASK_TIMEOUT,
+    ClusterError,
+    Traffic,
+    WorkerLeft,
+    _nbytes,
+    _one_line,
+    partition_runs,
+    run_partition,
+)
+from lda_vi.engine.layout import CorpusArrays
+from lda_vi.engine.settings import EStepSettings
 from lda_vi.engine.shards import (
     SHARD_DOCS,
     CorpusStep,
     ShardResult,
-    TreeReducer,
     assemble,
-    canonical_nodes,
-    estep_shard,
     shard_ranges,
     split_corpus,
     standalone,
     tree_sum,
 )
-from lda_vi.errors import InputError, LdaViError
 
-#: Seconds to wait for one E-step's tasks before giving up.
-TASK_TIMEOUT = 3600.0
-#: Seconds to wait for a scatter, a gather of metadata or a worker to join.
-CALL_TIMEOUT = 120.0
-#: Retries of one E-step after lost workers, and the pause before retry n (n times this).
-MAX_RETRIES = 3
-RETRY_PAUSE = 0.5
-
-
-class WorkerLeft(RuntimeError):
-    """A worker the engine was sending data to left the cluster."""
-
-
-#: What a lost worker looks like from the driver: retried, never a wrong answer.
-#: (OSError covers the comm errors, CommClosedError among them, and timeouts of a call.)
-LOST = (KilledWorker, NoValidWorkerError, NoWorkerError, CancelledError, OSError, WorkerLeft)
-
-
-class ClusterError(LdaViError):
-    """The cluster could not finish an E-step (workers kept failing, or a timeout)."""
-
-    exit_code = 1
-
-
-# --------------------------------------------------------------------- workers
-_ESTEP_LOCK = threading.Lock()  # one partition at a time per worker process: the kernels
-#                                 are parallel already, and numba's thread pool is shared
-
-
-def _owned(array: np.ndarray, dtype=np.float64) -> np.ndarray:
-    """A writeable C-contiguous copy: inputs stored on a worker are never changed, so a
-    retried task sees exactly what the first one saw."""
-    return np.array(array, dtype=dtype, order="C", copy=True)
-
-
-def _worker_threads() -> int | None:
-    try:
-        from distributed import get_worker
-
-        return int(get_worker().state.nthreads)
-    except (ImportError, ValueError, AttributeError):
-        return None
-
-
-def run_partition(shards: list[CorpusArrays], first: int, n_shards: int,
-                  alpha: np.ndarray, expElogbetaT: np.ndarray, gamma: np.ndarray,
-                  restart: np.ndarray | bool, *, e_tol: float, e_max_iter: int,
-                  backend: str = "auto", threads: int | None = None) -> dict:
-    """The task of one partition: shards ``first, first+1, …`` of ``n_shards``.
-
-    ``gamma`` holds the partition's rows (its documents, in order) and is not
-    changed; ``restart`` is a bool or the partition's rows of the mask.
-    Returns ``nodes`` {(a, b): V×K statistics of canonical node [a, b)}, the new
-    ``gamma`` rows and the per-document ``doc_terms``, ``word_bound``,
-    ``n_inner`` and ``restarted``.
-    """
-    gamma = _owned(gamma)
-    alpha = _owned(alpha)
-    expElogbetaT = np.ascontiguousarray(expElogbetaT, dtype=np.float64)
-    mask = np.broadcast_to(np.asarray(restart, dtype=bool), (gamma.shape[0],))
-    starts = np.concatenate(([0], np.cumsum([s.n_docs for s in shards])))
-    nodes: dict[tuple[int, int], np.ndarray] = {}
-    results: list[ShardResult] = []
-    with _ESTEP_LOCK:
-        set_threads(threads if threads is not None else _worker_threads())
-        for a, b in canonical_nodes(first, first + len(shards), n_shards):
-            reducer = TreeReducer()
-            for i in range(a - first, b - first):
-                lo, hi = starts[i], starts[i + 1]
-                result = estep_shard(shards[i], alpha, expElogbetaT, gamma[lo:hi], mask[lo:hi],
-                                     e_tol=e_tol, e_max_iter=e_max_iter, backend=backend)
-                reducer.push(result.statsT)
-                result.statsT = None
-                results.append(result)
-            nodes[(a, b)] = reducer.result()
-    vectors = assemble(results, np.empty((0, 0)))
-    return {"nodes": nodes, "gamma": gamma, "doc_terms": vectors.doc_terms,
-            "word_bound": vectors.word_bound, "n_inner": vectors.n_inner,
-            "restarted": vectors.restarted}
-
-
-# ---------------------------------------------------------------------- driver
-def partition_runs(weights: list[float], n_partitions: int) -> list[tuple[int, int]]:
-    """Cut shards [0, S) into ``n_partitions`` runs [first, last) of about equal total weight
-    (``weights``: S per-shard costs, e.g. non-zeros); every run has at least one shard."""
-    n_shards = len(weights)
-    n = max(1, min(n_partitions, n_shards))
-    prefix = np.concatenate(([0.0], np.cumsum(np.asarray(weights, dtype=np.float64))))
-    cuts = [0]
-    for i in range(1, n):
-        lo, hi = cuts[-1] + 1, n_shards - (n - i)
-        target = prefix[-1] * i / n
-        c = int(np.clip(np.searchsorted(prefix, target), lo, hi))
-        if c > lo and abs(prefix[c - 1] - target) <= abs(prefix[c] - target):
-            c -= 1
-        cuts.append(c)
-    cuts.append(n_shards)
-    return list(zip(cuts[:-1], cuts[1:], strict=True))
-
-
-@dataclass
-class Traffic:
-    """Bytes of array data moved by the last E-step (payloads, not protocol overhead)."""
-
-    broadcast: int = 0        # exp(Elogβ) and α, sent once and copied to every worker
-    to_workers: int = 0       # γ rows and restart masks
-    from_workers: int = 0     # node statistics, γ rows, per-document vectors
-    nodes: int = 0            # V×K node sums returned
-    shards_scattered: int = 0  # shard bytes scattered again after lost workers
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
+__all__ = ["Cluster", "ClusterError", "DaskEngine", "connect", "minibatch_e_step",
+           "partition_runs"]
 
 
 @dataclass
@@ -198,13 +94,13 @@ class DaskEngine:
     """
 
     def __init__(self, corpus: CorpusArrays, client: Client, *, shard_docs: int = SHARD_DOCS,
-                 n_partitions: int | None = None, backend: str = "auto",
+                 n_partitions: int | None = None,
                  threads: int | None = None, timeout: float = TASK_TIMEOUT,
                  call_timeout: float = CALL_TIMEOUT, max_retries: int = MAX_RETRIES) -> None:
         if threads is not None and threads < 1:
             raise ValueError("threads must be >= 1")
         self.client = client
-        self.backend, self.threads = backend, threads
+        self.threads = threads
         self.timeout, self.call_timeout, self.max_retries = timeout, call_timeout, max_retries
         self.n_docs = corpus.n_docs
         self.ranges = shard_ranges(corpus.n_docs, shard_docs)
@@ -290,7 +186,7 @@ class DaskEngine:
 
     # ----------------------------------------------------------------- E-step
     def e_step(self, alpha: np.ndarray, expElogbetaT: np.ndarray, gamma: np.ndarray,
-               restart: np.ndarray | bool, *, e_tol: float, e_max_iter: int,
+               restart: np.ndarray | bool, settings: EStepSettings, *,
                out: np.ndarray | None = None) -> CorpusStep:
         """E-step of every shard on the workers, γ (D×K) updated in place; see the module.
         ``out`` (V×K), when given, receives the statistics."""
@@ -307,8 +203,7 @@ class DaskEngine:
                 if attempt:
                     time.sleep(RETRY_PAUSE * attempt)   # let the scheduler see who left
                 self._prepare(rebalance=attempt == 0)
-                self._run(alpha, expElogbetaT, gamma, restart, done, e_tol=e_tol,
-                          e_max_iter=e_max_iter)
+                self._run(alpha, expElogbetaT, gamma, restart, done, settings)
                 break
             except LOST as exc:
                 reason = f"{type(exc).__name__}: {_one_line(exc)}"
@@ -336,8 +231,8 @@ class DaskEngine:
             statsT = statsT.copy()
         return assemble(parts, statsT)
 
-    def _run(self, alpha, expElogbetaT, gamma, restart, done: dict[int, dict], *,
-             e_tol: float, e_max_iter: int) -> None:
+    def _run(self, alpha, expElogbetaT, gamma, restart, done: dict[int, dict],
+             settings: EStepSettings) -> None:
         """Run the partitions not in ``done`` once; results go into ``done``."""
         client = self.client
         bT = np.ascontiguousarray(expElogbetaT, dtype=np.float64)
@@ -361,7 +256,7 @@ class DaskEngine:
                 self.traffic.to_workers += rows.nbytes + np.asarray(mask).nbytes
                 futures[index] = client.submit(
                     run_partition, part.data, part.first, len(self.ranges), alpha_f, bT_f,
-                    rows_f, mask, e_tol=e_tol, e_max_iter=e_max_iter, backend=self.backend,
+                    rows_f, mask, settings,
                     threads=self.threads, key=f"lda-vi-estep-{index}-{token}", pure=False,
                     workers=[part.worker], allow_other_workers=True)
             lost: BaseException | None = None
@@ -421,85 +316,9 @@ class DaskEngine:
 
 
 def minibatch_e_step(client: Client, arrays: CorpusArrays, alpha: np.ndarray,
-                     expElogbetaT: np.ndarray, gamma: np.ndarray, *, e_tol: float,
-                     e_max_iter: int, **options) -> CorpusStep:
+                     expElogbetaT: np.ndarray, gamma: np.ndarray, settings: EStepSettings,
+                     **options) -> CorpusStep:
     """One E-step of a minibatch on the cluster (online VB): its shards are scattered, run
     and released; γ (B×K) is updated in place. ``options`` go to :class:`DaskEngine`."""
     with DaskEngine(arrays, client, **options) as engine:
-        return engine.e_step(alpha, expElogbetaT, gamma, False, e_tol=e_tol,
-                             e_max_iter=e_max_iter)
-
-
-def _nbytes(corpus: CorpusArrays) -> int:
-    return sum(getattr(corpus, name).nbytes for name in
-               ("indptr", "indices", "data", "csc_indptr", "csc_rows", "csc_to_csr"))
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:300] if text else type(exc).__name__
-
-
-# --------------------------------------------------------------------- clusters
-class Cluster:
-    """A client of a Dask cluster: joined at ``scheduler``, or a local one started here."""
-
-    def __init__(self, client: Client, cluster: LocalCluster | None = None) -> None:
-        self.client, self.local = client, cluster
-
-    @property
-    def address(self) -> str:
-        return self.client.scheduler.address
-
-    def n_workers(self) -> int:
-        """The number of workers connected to the scheduler now."""
-        return len(self.client.scheduler_info()["workers"])
-
-    def engine_factory(self, **options) -> Callable[[CorpusArrays], DaskEngine]:
-        """A function of the prepared corpus giving a :class:`DaskEngine` on this cluster."""
-        return lambda corpus: DaskEngine(corpus, self.client, **options)
-
-    def close(self) -> None:
-        """Close the client, and the local cluster if this started one."""
-        for thing in (self.client, self.local):
-            if thing is not None:
-                try:
-                    thing.close(timeout=30)
-                except Exception:  # noqa: BLE001 - already gone: nothing to free
-                    pass
-
-    def __enter__(self) -> Cluster:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def connect(scheduler: str | None = None, *, n_workers: int | None = None,
-            threads_per_worker: int | None = None, timeout: float = 10.0,
-            quiet_logs: bool = True) -> Cluster:
-    """Join the scheduler at ``scheduler`` (``tcp://host:8786``), or start a local cluster
-    of ``n_workers`` worker processes on 127.0.0.1 (``threads_per_worker`` each, default
-    the cores shared out). Raises :class:`InputError` when the scheduler cannot be reached
-    within ``timeout`` seconds."""
-    if (scheduler is None) == (n_workers is None):
-        raise InputError("give either a scheduler address or a number of local workers")
-    if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: "
-                             f"{_one_line(exc)}; start one with 'dask scheduler'") from None
-        return Cluster(client)
-    if n_workers < 1:
-        raise InputError("the number of Dask workers must be >= 1")
-    threads = threads_per_worker or max(1, (os.cpu_count() or 1) // n_workers)
-    cluster = LocalCluster(n_workers=n_workers, processes=True, host="127.0.0.1",
-                           threads_per_worker=threads, dashboard_address=None,
-                           silence_logs=logging.ERROR if quiet_logs else logging.WARN)
-    try:
-        client = Client(cluster, timeout=timeout, set_as_default=False)
-    except BaseException:
-        cluster.close()
-        raise
-    return Cluster(client, cluster)
+        return engine.e_step(alpha, expElogbetaT, gamma, False, settings)

@@ -30,17 +30,20 @@ from typing import Protocol
 
 import numpy as np
 
-from lda_vi.engine.dirichlet import as_prior, dirichlet_expectation
-from lda_vi.engine.estep import CorpusArrays, exact_sum, expect_topics
-from lda_vi.engine.hyper import newton_dirichlet, newton_symmetric
+from lda_vi.engine.dirichlet import as_prior
+from lda_vi.engine.hyper import hyper_step
+from lda_vi.engine.layout import CorpusArrays
+from lda_vi.engine.settings import BatchSettings, EStepSettings
 from lda_vi.engine.shards import CorpusStep, LocalEngine
+from lda_vi.engine.sums import exact_sum
+from lda_vi.engine.topics import expect_topics
 
 
 class EStepEngine(Protocol):
     """Runs the E-step of the whole corpus: see :class:`lda_vi.engine.shards.LocalEngine`."""
 
     def e_step(self, alpha: np.ndarray, expElogbetaT: np.ndarray, gamma: np.ndarray,
-               restart: np.ndarray | bool, *, e_tol: float, e_max_iter: int,
+               restart: np.ndarray | bool, settings: EStepSettings, *,
                out: np.ndarray | None = None) -> CorpusStep: ...
 
 
@@ -121,39 +124,28 @@ def relative_change(new: float, old: float) -> float:
     return abs(new - old) / abs(old) if old != 0 else float("inf")
 
 
-def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: float,
-              rng: np.random.Generator, learn_alpha: bool = False, learn_eta: bool = False,
-              max_iter: int = 200, tol: float = 1e-4, e_tol: float = 1e-3,
-              e_max_iter: int = 100, backend: str = "auto", on_decrease: str = "warn",
-              resume: EMResult | None = None,
+def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Generator, *,
+              resume: EMResult | None = None, engine: EStepEngine | None = None,
               callback: Callable[[IterationReport], None] | None = None,
-              checkpoint: Callable[[EMResult], None] | None = None,
-              checkpoint_every: int = 0, restarts: str = "auto",
-              engine: EStepEngine | None = None) -> EMResult:
+              checkpoint: Callable[[EMResult], None] | None = None) -> EMResult:
     """Fit LDA to ``corpus`` by batch variational EM; see the module docstring.
 
-    ``alpha`` is the (initial) prior of θ, ``eta`` the (initial) symmetric
-    prior of β; ``learn_alpha`` learns an asymmetric α, ``learn_eta`` a
-    symmetric η. λ is seeded by :func:`init_lam` and γ spread evenly, unless
+    ``settings.priors`` gives the (initial) α and η and whether they are learned.
+    λ is seeded by :func:`init_lam` (from ``rng``) and γ spread evenly, unless
     ``resume`` (a partial result, e.g. a checkpoint) gives the state to go on
     from: the run then continues exactly as if it had never stopped, and
-    ``max_iter`` counts its earlier iterations too. ``checkpoint`` is called
-    with the current state every ``checkpoint_every`` iterations.
-    ``on_decrease`` is 'raise', 'warn' or 'ignore'. ``engine`` runs the E-step
+    ``max_iter`` counts its earlier iterations too. ``callback`` is told each
+    iteration's :class:`IterationReport`; ``checkpoint`` is called with the state
+    after every iteration that does not end the fit. ``engine`` runs the E-step
     over the shards of the corpus (:class:`lda_vi.engine.shards.LocalEngine` unless
     given, e.g. a Dask cluster); every engine gives the same bits.
     """
-    if k < 1:
-        raise ValueError("k must be >= 1")
-    if on_decrease not in ("raise", "warn", "ignore"):
-        raise ValueError("on_decrease must be 'raise', 'warn' or 'ignore'")
-    if restarts not in ("auto", "always", "never"):
-        raise ValueError("restarts must be 'auto', 'always' or 'never'")
+    k, priors, estep = settings.k, settings.priors, settings.estep
     V = corpus.n_words
     if resume is None:
-        alpha = as_prior(alpha, k, "alpha")
+        alpha = as_prior(priors.alpha, k, "alpha")
         state = EMResult(lam=init_lam(rng, k, corpus), gamma=init_gamma(corpus, alpha),
-                         alpha=alpha, eta=float(as_prior(eta, 1, "eta")[0]))
+                         alpha=alpha, eta=float(as_prior(priors.eta, 1, "eta")[0]))
     else:
         state = EMResult(lam=np.array(resume.lam, dtype=np.float64),
                          gamma=np.array(resume.gamma, dtype=np.float64),
@@ -163,19 +155,20 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
                          restarted=list(resume.restarted), restarting=resume.restarting)
     if state.lam.shape != (k, V) or state.gamma.shape != (corpus.n_docs, k):
         raise ValueError("the state to resume from does not match the corpus and k")
-    engine = engine if engine is not None else LocalEngine(corpus, backend)
-    topics = expect_topics(state.lam, backend)                          # (E2)
-    state.stop_reason = f"reached max_iter={max_iter} before the tolerance"
-    for iteration in range(state.n_iter + 1, max_iter + 1):
+    engine = engine if engine is not None else LocalEngine(corpus)
+    topics = expect_topics(state.lam, estep.backend)                    # (E2)
+    state.stop_reason = f"reached max_iter={settings.max_iter} before the tolerance"
+    for iteration in range(state.n_iter + 1, settings.max_iter + 1):
         start = time.perf_counter()
-        restart = restarts == "always" or (restarts == "auto" and state.restarting)
+        restart = settings.restarts == "always" or (settings.restarts == "auto"
+                                                    and state.restarting)
         mask = restart_block(corpus.n_docs, iteration, RESTART_PERIOD) if restart else False
         # λ is not needed again once its expectations are taken: its buffer (V×K)
         # receives the new statistics, and becomes the new λ in place (E5).
         buffer = state.lam.T if state.lam.T.flags.c_contiguous else None
         state.lam = None
-        est = engine.e_step(state.alpha, topics.expElogbetaT, state.gamma, mask, e_tol=e_tol,
-                            e_max_iter=e_max_iter, out=buffer)
+        est = engine.e_step(state.alpha, topics.expElogbetaT, state.gamma, mask, estep,
+                            out=buffer)
         if restart:
             share = float(est.restarted.sum() / max(1, np.count_nonzero(mask)))
             state.restarted.append(share)
@@ -187,12 +180,9 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
         state.topic_tokens = statsT.sum(axis=0)
         statsT += state.eta
         state.lam = statsT.T                                            # (E5), K×V view
-        if learn_alpha:
-            Elogtheta_sum = dirichlet_expectation(state.gamma).sum(axis=0)     # Σ_d (E1)
-            state.alpha = newton_dirichlet(state.alpha, Elogtheta_sum, corpus.n_docs)  # (H1)
-        topics = expect_topics(state.lam, backend, out=topics.expElogbetaT)
-        if learn_eta:
-            state.eta = newton_symmetric(state.eta, exact_sum(topics.sum_Elogbeta), k, V)
+        topics = expect_topics(state.lam, estep.backend, out=topics.expElogbetaT)
+        state.alpha, state.eta = hyper_step(priors, state.alpha, state.eta, gamma=state.gamma,
+                                            n_docs=corpus.n_docs, topics=topics)   # (H1)
         seconds = time.perf_counter() - start
         previous = state.elbo[-1] if state.elbo else None
         state.elbo.append(bound)
@@ -200,14 +190,14 @@ def fit_batch(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: f
         state.mean_inner.append(float(est.n_inner.mean()) if est.n_inner.size else 0.0)
         change = relative_change(bound, previous) if previous is not None else float("nan")
         if previous is not None and bound < previous - DECREASE_TOL * abs(previous):
-            _report_decrease(on_decrease, iteration, previous, bound)
+            _report_decrease(settings.on_decrease, iteration, previous, bound)
         if callback is not None:
             callback(IterationReport(iteration, bound, change, seconds, state.mean_inner[-1]))
-        if previous is not None and change < tol:
+        if previous is not None and change < settings.tol:
             state.converged = True
-            state.stop_reason = f"relative ELBO change {change:.3g} < tol {tol:g}"
+            state.stop_reason = f"relative ELBO change {change:.3g} < tol {settings.tol:g}"
             break
-        if checkpoint is not None and checkpoint_every > 0 and iteration % checkpoint_every == 0:
+        if checkpoint is not None:
             checkpoint(state)
     return state
 

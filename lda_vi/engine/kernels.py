@@ -1,6 +1,6 @@
 """Compiled (numba) kernels of the E-step, parallel over documents or words.
 
-Imported only through :mod:`lda_vi.engine.estep`, which falls back to the numpy
+Imported only through :mod:`lda_vi.engine.backend`, which falls back to the numpy
 reference when numba is missing. Shapes: D documents, V words, K topics,
 nnz non-zeros of the D×V count matrix (CSR arrays ``indptr``, ``indices``,
 ``data``).
@@ -17,6 +17,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from lda_vi.engine.special import digamma, digamma_lgamma
+
 #: Let LLVM reassociate sums and fuse multiply-adds so the K-loops vectorize;
 #: no approximate functions and no assumptions about NaN or infinity. The
 #: vectorized order is fixed by the code, not by the arrays' alignment, so
@@ -31,56 +33,11 @@ RESTART_MARGIN = 1e-8
 
 
 @njit(cache=True, inline="always")
-def digamma(x):
-    """ψ(x) for x > 0, without branches (error < 1e-13): ψ(x+6) by its asymptotic
-    series, less Σ_{i<6} 1/(x+i) summed over one common denominator."""
-    a = x * (x + 1.0)
-    b = (x + 2.0) * (x + 3.0)
-    c = (x + 4.0) * (x + 5.0)
-    reciprocal_sum = ((2.0 * x + 1.0) * b * c + (2.0 * x + 5.0) * a * c
-                      + (2.0 * x + 9.0) * a * b) / (a * b * c)
-    z = x + 6.0
-    inv = 1.0 / z
-    f = inv * inv
-    return math.log(z) - 0.5 * inv + f * (
-        -1.0 / 12.0 + f * (1.0 / 120.0 + f * (-1.0 / 252.0 + f * (
-            1.0 / 240.0 + f * (-1.0 / 132.0 + f * (691.0 / 32760.0)))))) - reciprocal_sum
-
-
-HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
-
-
-@njit(cache=True, inline="always")
-def digamma_lgamma(x):
-    """(ψ(x), log Γ(x)) for x > 0, without branches (error < 1e-13).
-
-    Both shift to z = x + 6, where their asymptotic series converge fast:
-    ψ(x) = ψ(z) − Σ_{i<6} 1/(x+i) and log Γ(x) = log Γ(z) − log Π_{i<6} (x+i);
-    the six reciprocals are summed over one common denominator.
-    """
-    a = x * (x + 1.0)
-    b = (x + 2.0) * (x + 3.0)
-    c = (x + 4.0) * (x + 5.0)
-    bc = b * c
-    product = a * bc
-    reciprocal_sum = ((2.0 * x + 1.0) * bc + (2.0 * x + 5.0) * a * c
-                      + (2.0 * x + 9.0) * a * b) / product
-    z = x + 6.0
-    inv = 1.0 / z
-    f = inv * inv
-    log_z = math.log(z)
-    psi_z = log_z - 0.5 * inv + f * (
-        -1.0 / 12.0 + f * (1.0 / 120.0 + f * (-1.0 / 252.0 + f * (
-            1.0 / 240.0 + f * (-1.0 / 132.0 + f * (691.0 / 32760.0))))))
-    lgamma_z = (z - 0.5) * log_z - z + HALF_LOG_2PI + inv * (
-        1.0 / 12.0 + f * (-1.0 / 360.0 + f * (1.0 / 1260.0 + f * (
-            -1.0 / 1680.0 + f * (1.0 / 1188.0 + f * (-691.0 / 360360.0))))))
-    return psi_z - reciprocal_sum, lgamma_z - math.log(product)
-
-
-@njit(cache=True, inline="always")
 def _exp_elog(g, t):
-    """t_k = exp(ψ(g_k) − ψ(Σ_j g_j)): exp of MATH.md (E1) for one document."""
+    """t_k = exp(ψ(g_k) − ψ(Σ_j g_j)): exp of MATH.md (E1) for one document.
+
+    Numpy equivalent: ``t[:] = np.exp(psi(g) - psi(g.sum()))``.
+    """
     s = 0.0
     for k in range(g.shape[0]):
         s += g[k]
@@ -91,7 +48,10 @@ def _exp_elog(g, t):
 
 @njit(cache=True, fastmath=FASTMATH, inline="always")
 def _dot(x, y):
-    """Σ_k x_k y_k (the normalizer of φ, MATH.md E3)."""
+    """Σ_k x_k y_k (the normalizer of φ, MATH.md E3).
+
+    Numpy equivalent: ``x @ y``.
+    """
     s = 0.0
     for k in range(x.shape[0]):
         s += x[k] * y[k]
@@ -107,6 +67,8 @@ def _doc_cavi(ids, cts, alpha, expElogbetaT, g, t, norm, acc, g_prev, e_tol, e_m
     normalizers of its φ. Stops when the mean |Δγ_d| < e_tol or after
     e_max_iter updates; with e_max_iter == 0 it only takes the normalizers.
     Returns the number of updates.
+
+    Numpy equivalent: ``_doc_cavi_reference`` in :mod:`lda_vi.engine.estep`.
     """
     K = g.shape[0]
     n = ids.shape[0]
@@ -139,17 +101,24 @@ def _doc_cavi(ids, cts, alpha, expElogbetaT, g, t, norm, acc, g_prev, e_tol, e_m
 
 @njit(cache=True, fastmath=FASTMATH)
 def _doc_bound(cts, norm, g_prev, alpha, neg_log_beta_alpha):
-    """Bound of one document at γ_prev: Σ n log norm (B2) plus its θ terms of (B1)."""
+    """Bound of one document at γ_prev: Σ n log norm (B2) plus its θ terms of (B1).
+
+    Numpy equivalent: ``(cts @ np.log(norm), doc_terms(g_prev[None], alpha)[0])``
+    with :func:`lda_vi.engine.elbo.doc_terms`.
+    """
     wb = 0.0
     for j in range(cts.shape[0]):
         wb += cts[j] * math.log(norm[j])
     return wb, _doc_terms(g_prev, alpha, neg_log_beta_alpha)
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
-def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_iter, restart,
-               expElogtheta, word_bound, doc_bound, n_inner, restarted):
+@njit(cache=True)
+def estep_docs(docs, alpha, expElogbetaT, gamma, control, restart, out):
     """CAVI E-step of every document, λ fixed; updates ``gamma`` in place (warm start).
+
+    ``docs`` = (indptr, indices, data), the CSR counts; ``control`` = (e_tol,
+    e_max_iter); ``out`` = (expElogtheta, word_bound, doc_bound, n_inner,
+    restarted), preallocated, described below.
 
     Per document d, with t = exp(Elogθ_d) and b_w = expElogbetaT[w], each
     update is one pass over the document's words:
@@ -173,6 +142,26 @@ def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_i
     sufficient statistics are taken from it by :func:`sstats_by_word`), ``word_bound[d]``,
     ``doc_bound[d]`` the θ terms of (B1) at γ_prev, ``n_inner[d]`` the number
     of γ updates made (both starts counted).
+
+    Numpy equivalent: :func:`lda_vi.engine.estep.e_step_reference`, per document::
+
+        t = np.exp(psi(g) - psi(g.sum()))             # (E1)
+        norm = expElogbetaT[ids] @ t                   # (E3) normalizers
+        g = alpha + t * ((cts / norm) @ expElogbetaT[ids])   # (E4)
+    """
+    indptr, indices, data = docs
+    expElogtheta, word_bound, doc_bound, n_inner, restarted = out
+    _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, control[0], control[1],
+                restart, expElogtheta, word_bound, doc_bound, n_inner, restarted)
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_iter, restart,
+                expElogtheta, word_bound, doc_bound, n_inner, restarted):
+    """The parallel loop of :func:`estep_docs`, over unpacked arguments (numba's parallel
+    loops do not write through arrays unpacked from a tuple argument).
+
+    Numpy equivalent: :func:`lda_vi.engine.estep.e_step_reference`.
     """
     D, K = gamma.shape
     sum_alpha = 0.0
@@ -233,7 +222,10 @@ def estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_i
 
 @njit(cache=True, inline="always")
 def _doc_terms(g, alpha, neg_log_beta_alpha):
-    """θ terms of (B1) for one document: −log B(α) + log B(γ_d) + Σ_k (α_k − γ_dk) Elogθ_dk."""
+    """θ terms of (B1) for one document: −log B(α) + log B(γ_d) + Σ_k (α_k − γ_dk) Elogθ_dk.
+
+    Numpy equivalent: ``lda_vi.engine.elbo.doc_terms(g[None], alpha)[0]``.
+    """
     s = 0.0
     for k in range(g.shape[0]):
         s += g[k]
@@ -245,8 +237,7 @@ def _doc_terms(g, alpha, neg_log_beta_alpha):
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def sstats_by_word(csc_indptr, csc_rows, csc_to_csr, data, row_lo, row_hi, expElogtheta,
-                   expElogbetaT, out):
+def sstats_by_word(csc, rows, expElogtheta, expElogbetaT, out):
     """Sufficient statistics S_kw = Σ_d n_dw φ_dwk, stored transposed in ``out`` (V×K).
 
     S_kw = b_kw Σ_d t_dk n_dw / (t_d·b_w) (MATH.md, E-step paragraph), with t_d
@@ -254,7 +245,16 @@ def sstats_by_word(csc_indptr, csc_rows, csc_to_csr, data, row_lo, row_hi, expEl
     than stored, which keeps the E-step's memory at the count matrix's size.
     One word per parallel task, its documents summed in row order: a fixed order.
     Only documents [row_lo, row_hi) count (a shard; ``expElogtheta`` holds its rows).
+    ``csc`` = (csc_indptr, csc_rows, csc_to_csr, data), ``rows`` = (row_lo, row_hi).
+
+    Numpy equivalent, with X the shard's D×V counts (CSR)::
+
+        norm = (expElogtheta @ expElogbetaT.T)[X.nonzero()]          # t_d·b_w
+        R = scipy.sparse.csr_matrix((X.data / norm, X.indices, X.indptr))
+        out[...] = expElogbetaT * (R.T @ expElogtheta)
     """
+    csc_indptr, csc_rows, csc_to_csr, data = csc
+    row_lo, row_hi = rows
     V, K = out.shape
     for w in prange(V):
         acc = np.zeros(K)
@@ -275,7 +275,15 @@ def sstats_by_word(csc_indptr, csc_rows, csc_to_csr, data, row_lo, row_hi, expEl
 def build_csc(indptr, indices, n_words, csc_indptr, csc_rows, csc_to_csr):
     """The non-zeros by word (a counting sort of the CSR by column): ``csc_indptr``
     (V+1), ``csc_rows`` (each word's documents in increasing order) and
-    ``csc_to_csr`` (each entry's CSR position)."""
+    ``csc_to_csr`` (each entry's CSR position).
+
+    Numpy equivalent::
+
+        order = np.argsort(indices, kind="stable")
+        csc_indptr[1:] = np.cumsum(np.bincount(indices, minlength=n_words))
+        csc_rows[:] = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))[order]
+        csc_to_csr[:] = order
+    """
     csc_indptr[:] = 0
     for p in range(indices.shape[0]):
         csc_indptr[indices[p] + 1] += 1
@@ -305,6 +313,13 @@ def topic_pass(lamT, expElogbetaT, sums):
     η update (H1) follow without a K×V Elogβ. Parallel over fixed blocks of
     words, each reading and writing whole rows; the blocks' partial sums are
     added in block order.
+
+    Numpy equivalent (:func:`lda_vi.engine.topics.expect_topics`, numpy backend)::
+
+        Elogbeta = psi(lamT.T) - psi(lamT.sum(axis=0))[:, None]          # (E2)
+        expElogbetaT[...] = np.exp(Elogbeta.T)
+        sums[...] = np.stack([lamT.sum(0), gammaln(lamT).sum(0),
+                              (lamT.T * Elogbeta).sum(1), Elogbeta.sum(1)], axis=1)
     """
     V, K = lamT.shape
     n_blocks = (V + TOPIC_BLOCK - 1) // TOPIC_BLOCK

@@ -29,11 +29,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from lda_vi.engine.dirichlet import as_prior, dirichlet_expectation
+from lda_vi.engine.dirichlet import as_prior
 from lda_vi.engine.em import EStepEngine, init_gamma, init_lam
-from lda_vi.engine.estep import CorpusArrays, exact_sum, expect_topics, prepare
-from lda_vi.engine.hyper import newton_dirichlet, newton_symmetric
+from lda_vi.engine.hyper import hyper_step
+from lda_vi.engine.layout import CorpusArrays, prepare
+from lda_vi.engine.settings import EStepSettings, OnlineSettings
 from lda_vi.engine.shards import CorpusStep, LocalEngine
+from lda_vi.engine.sums import exact_sum
+from lda_vi.engine.topics import expect_topics
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,11 @@ def learning_rate(t: int, tau0: float, kappa: float) -> float:
 
 
 def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_words: int,
-               k: int, *, alpha: float | np.ndarray, eta: float, rng: np.random.Generator,
-               learn_alpha: bool = False, learn_eta: bool = False, tau0: float = 10.0,
-               kappa: float = 0.7, passes: int = 1, e_tol: float = 1e-3,
-               e_max_iter: int = 100, backend: str = "auto",
+               settings: OnlineSettings, rng: np.random.Generator, *,
                callback: Callable[[MinibatchReport], None] | None = None,
                engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> OnlineResult:
-    """Fit λ by online VB over ``passes`` passes; ``batches(p)`` yields pass p's minibatches.
+    """Fit λ by online VB over ``settings.passes`` passes; ``batches(p)`` yields pass p's
+    minibatches.
 
     Each minibatch is a B×V count matrix. ``n_docs`` is D, the corpus size
     the minibatch statistics are scaled to. λ is seeded from the first
@@ -87,17 +88,16 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
     of each minibatch (default: :class:`lda_vi.engine.shards.LocalEngine`; e.g. a Dask
     cluster's), closed after use when it has ``close()``.
     """
-    if k < 1 or n_docs < 1 or passes < 1:
-        raise ValueError("k, n_docs and passes must be >= 1")
-    if not 0.5 < kappa <= 1.0 or tau0 < 0:
-        raise ValueError("kappa must be in (0.5, 1] and tau0 >= 0")
-    alpha = as_prior(alpha, k, "alpha")
-    eta = float(as_prior(eta, 1, "eta")[0])
+    if n_docs < 1:
+        raise ValueError("n_docs must be >= 1")
+    k, priors, estep = settings.k, settings.priors, settings.estep
+    alpha = as_prior(priors.alpha, k, "alpha")
+    eta = float(as_prior(priors.eta, 1, "eta")[0])
     result = OnlineResult(lam=np.empty((0, 0)), alpha=alpha, eta=eta)
-    lam = None
+    lam = topics = None
     tokens_total = np.zeros(k)
     t = 0
-    for pass_index in range(passes):
+    for pass_index in range(settings.passes):
         for X in batches(pass_index):
             start = time.perf_counter()
             arrays = prepare(X, n_words=n_words)
@@ -105,24 +105,21 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
                 continue
             if lam is None:
                 lam = init_lam(rng, k, arrays)
-            topics = expect_topics(lam, backend)                        # (E2)
+            if topics is None:     # else the η step already took them of this λ
+                topics = expect_topics(lam, estep.backend)              # (E2)
             gamma = init_gamma(arrays, alpha)
-            est = _minibatch_e_step(engine, arrays, alpha, topics.expElogbetaT, gamma,
-                                    e_tol=e_tol, e_max_iter=e_max_iter, backend=backend)
+            est = _minibatch_e_step(engine, arrays, alpha, topics.expElogbetaT, gamma, estep)
             scale = n_docs / arrays.n_docs
             tokens = float(arrays.data.sum())
             bound = (scale * (exact_sum(est.doc_terms) + exact_sum(est.word_bound))
                      + topics.topic_terms(eta))
             per_word = bound / (scale * tokens) if tokens > 0 else float("nan")
-            rho = learning_rate(t + 1, tau0, kappa)                 # t = 1, 2, ...
+            rho = learning_rate(t + 1, settings.tau0, settings.kappa)   # t = 1, 2, ...
             lam = (1.0 - rho) * lam + rho * (eta + scale * est.sstats)  # (O1)
             tokens_total = (1.0 - rho) * tokens_total + rho * scale * est.sstats.sum(axis=1)
-            if learn_alpha:
-                s = scale * dirichlet_expectation(gamma).sum(axis=0)
-                alpha = (1.0 - rho) * alpha + rho * newton_dirichlet(alpha, s, n_docs)  # (H1)
-            if learn_eta:
-                s_eta = exact_sum(expect_topics(lam, backend).sum_Elogbeta)
-                eta = (1.0 - rho) * eta + rho * newton_symmetric(eta, s_eta, k, n_words)
+            topics = expect_topics(lam, estep.backend) if priors.learn_eta else None
+            alpha, eta = hyper_step(priors, alpha, eta, gamma=gamma, n_docs=n_docs,
+                                    topics=topics, scale=scale, rho=rho)          # (H1)
             t += 1
             result.docs_seen += arrays.n_docs
             seconds = time.perf_counter() - start
@@ -130,19 +127,19 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
             result.seconds.append(seconds)
             if callback is not None:
                 callback(MinibatchReport(t, pass_index, result.docs_seen, rho, per_word,
-                                         seconds, n_docs, passes))
+                                         seconds, n_docs, settings.passes))
     if lam is None:
         raise ValueError("no documents in any minibatch")
     result.lam, result.alpha, result.eta, result.topic_tokens = lam, alpha, eta, tokens_total
     return result
 
 
-def _minibatch_e_step(engine, arrays, alpha, expElogbetaT, gamma, *, e_tol, e_max_iter,
-                      backend) -> CorpusStep:
-    runner = LocalEngine(arrays, backend) if engine is None else engine(arrays)
+def _minibatch_e_step(engine, arrays: CorpusArrays, alpha: np.ndarray,
+                      expElogbetaT: np.ndarray, gamma: np.ndarray,
+                      settings: EStepSettings) -> CorpusStep:
+    runner = LocalEngine(arrays) if engine is None else engine(arrays)
     try:
-        return runner.e_step(alpha, expElogbetaT, gamma, False, e_tol=e_tol,
-                             e_max_iter=e_max_iter)
+        return runner.e_step(alpha, expElogbetaT, gamma, False, settings)
     finally:
         close = getattr(runner, "close", None)
         if close is not None:

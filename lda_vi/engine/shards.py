@@ -22,7 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from lda_vi.engine.estep import CorpusArrays, e_step, prepare
+from lda_vi.engine.estep import e_step
+from lda_vi.engine.layout import CorpusArrays, prepare
+from lda_vi.engine.settings import EStepSettings
 
 #: Documents per shard.
 SHARD_DOCS = 16384
@@ -133,13 +135,11 @@ class ShardResult:
 
 
 def estep_shard(shard: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
-                gamma: np.ndarray, restart: np.ndarray | bool, *, e_tol: float,
-                e_max_iter: int, backend: str = "auto",
+                gamma: np.ndarray, restart: np.ndarray | bool, settings: EStepSettings, *,
                 out: np.ndarray | None = None) -> ShardResult:
     """The E-step of one shard; ``gamma`` (B×K) is updated in place and returned;
     ``out`` (V×K), when given, receives the statistics."""
-    est = e_step(shard, alpha, expElogbetaT, gamma, e_tol=e_tol, e_max_iter=e_max_iter,
-                 restart=restart, backend=backend, out=out)
+    est = e_step(shard, alpha, expElogbetaT, gamma, settings, restart=restart, out=out)
     return ShardResult(est.gamma, np.ascontiguousarray(est.sstats.T), est.doc_terms,
                        est.word_bound, est.n_inner, est.restarted)
 
@@ -170,14 +170,12 @@ def assemble(results: list[ShardResult], statsT: np.ndarray) -> CorpusStep:
 class LocalEngine:
     """Runs the shards' E-steps in this process (the kernels use every thread)."""
 
-    def __init__(self, corpus: CorpusArrays, backend: str = "auto",
-                 shard_docs: int = SHARD_DOCS) -> None:
+    def __init__(self, corpus: CorpusArrays, shard_docs: int = SHARD_DOCS) -> None:
         self.ranges = shard_ranges(corpus.n_docs, shard_docs)
         self.shards = [corpus] if len(self.ranges) == 1 else split_corpus(corpus, shard_docs)
-        self.backend = backend
 
     def e_step(self, alpha: np.ndarray, expElogbetaT: np.ndarray, gamma: np.ndarray,
-               restart: np.ndarray | bool, *, e_tol: float, e_max_iter: int,
+               restart: np.ndarray | bool, settings: EStepSettings, *,
                out: np.ndarray | None = None) -> CorpusStep:
         """E-step of every shard, γ (D×K) updated in place; S reduced in the canonical order.
 
@@ -188,8 +186,7 @@ class LocalEngine:
         reducer, results = TreeReducer(), []
         for i, (shard, (lo, hi)) in enumerate(zip(self.shards, self.ranges, strict=True)):
             result = estep_shard(shard, alpha, expElogbetaT, gamma[lo:hi], mask[lo:hi],
-                                 e_tol=e_tol, e_max_iter=e_max_iter, backend=self.backend,
-                                 out=out if i == 0 else None)
+                                 settings, out=out if i == 0 else None)
             reducer.push(result.statsT)
             result.statsT = None               # held by the reducer now
             results.append(result)

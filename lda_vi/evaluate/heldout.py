@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from lda_vi.engine.estep import exact_sum
+from lda_vi.engine.sums import exact_sum
 from lda_vi.errors import InputError
 from lda_vi.evaluate.metrics import (
     completion_score,

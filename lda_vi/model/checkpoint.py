@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from lda_vi.engine.em import EMResult
-from lda_vi.engine.estep import CorpusArrays
+from lda_vi.engine.layout import CorpusArrays
 from lda_vi.errors import InputError, ModelFileError
 from lda_vi.io.atomic import atomic_open, atomic_write_text
 

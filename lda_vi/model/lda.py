@@ -40,9 +40,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from lda_vi import __version__
+from lda_vi.engine.backend import set_threads
 from lda_vi.engine.em import EMResult, EStepEngine, IterationReport, fit_batch, init_gamma
-from lda_vi.engine.estep import CorpusArrays, e_step, expect_topics, prepare, set_threads
+from lda_vi.engine.estep import e_step
+from lda_vi.engine.layout import CorpusArrays, prepare
 from lda_vi.engine.online import MinibatchReport, OnlineResult, fit_online, row_batches
+from lda_vi.engine.settings import BatchSettings, EStepSettings, OnlineSettings, Priors
+from lda_vi.engine.topics import expect_topics
 from lda_vi.errors import InputError, ModelFileError
 from lda_vi.evaluate.heldout import resolve_seed
 from lda_vi.io.atomic import atomic_open, atomic_write_text
@@ -247,15 +251,11 @@ class LDA:
         start = time.perf_counter()
         estep_engine = engine(arrays) if engine is not None else None
         try:
-            result = fit_batch(
-                arrays, s.k, rng=np.random.default_rng(seed),
-                alpha=1.0 / s.k if s.alpha == "auto" else s.alpha,
-                eta=0.01 if s.eta == "auto" else s.eta,
-                learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto",
-                max_iter=s.max_iter, tol=s.tol, e_tol=s.e_tol, e_max_iter=s.e_max_iter,
-                backend=s.backend, on_decrease=s.on_decrease, callback=callback, resume=resume,
-                checkpoint=on_state if hooks else None, checkpoint_every=1 if hooks else 0,
-                engine=estep_engine)
+            batch = BatchSettings(s.k, _priors(s), _estep(s), max_iter=s.max_iter, tol=s.tol,
+                                  on_decrease=s.on_decrease)
+            result = fit_batch(arrays, batch, np.random.default_rng(seed), resume=resume,
+                               engine=estep_engine, callback=callback,
+                               checkpoint=on_state if hooks else None)
             if hasattr(estep_engine, "describe"):
                 self.run_info["engine"] = estep_engine.describe()
         finally:
@@ -298,13 +298,10 @@ class LDA:
         s = self.settings
         threads = set_threads(s.threads)
         start = time.perf_counter()
-        result = fit_online(
-            batches, n_docs, n_words, s.k, rng=np.random.default_rng(seed),
-            alpha=1.0 / s.k if s.alpha == "auto" else s.alpha,
-            eta=0.01 if s.eta == "auto" else s.eta,
-            learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto", tau0=s.tau0,
-            kappa=s.kappa, passes=s.passes, e_tol=s.e_tol, e_max_iter=s.e_max_iter,
-            backend=s.backend, callback=callback, engine=engine)
+        online = OnlineSettings(s.k, _priors(s), _estep(s), tau0=s.tau0, kappa=s.kappa,
+                                passes=s.passes)
+        result = fit_online(batches, n_docs, n_words, online, np.random.default_rng(seed),
+                            callback=callback, engine=engine)
         self.lam, self.alpha, self.eta = result.lam, result.alpha, result.eta
         self.topic_tokens, self._expElogbetaT, self.trace = result.topic_tokens, None, None
         self.run_info.update({
@@ -400,9 +397,8 @@ class LDA:
         arrays: CorpusArrays = prepare(X, n_words=self.lam.shape[1])
         set_threads(self.settings.threads)
         gamma = init_gamma(arrays, self.alpha)
-        est = e_step(arrays, self.alpha, self.expElogbetaT, gamma, e_tol=self.settings.e_tol,
-                     e_max_iter=self.settings.e_max_iter, sstats=False,
-                     backend=self.settings.backend)
+        est = e_step(arrays, self.alpha, self.expElogbetaT, gamma, _estep(self.settings),
+                     sstats=False)
         bound = est.bound
         return Inference(gamma=gamma, bound=bound, n_tokens=arrays.doc_lengths)
 
@@ -582,3 +578,15 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         if arr.dtype != np.float64:
             raise ModelFileError(f"{path}: array {name} has dtype {arr.dtype}, expected float64")
     return arrays
+
+
+def _priors(s: FitSettings) -> Priors:
+    """The engine's priors of these settings ('auto': 1/K and 0.01, then learned)."""
+    return Priors(alpha=1.0 / s.k if s.alpha == "auto" else s.alpha,
+                  eta=0.01 if s.eta == "auto" else s.eta,
+                  learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto")
+
+
+def _estep(s: FitSettings) -> EStepSettings:
+    """The engine's E-step settings of these settings."""
+    return EStepSettings(e_tol=s.e_tol, e_max_iter=s.e_max_iter, backend=s.backend)

@@ -20,12 +20,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from click.testing import CliRunner
+from fits import batch, estep
 from planted import generate_lda_corpus
 
 from lda_vi.cli.app import cli
 from lda_vi.engine.em import fit_batch
-from lda_vi.engine.estep import expect_topics, prepare
+from lda_vi.engine.layout import prepare
 from lda_vi.engine.shards import LocalEngine
+from lda_vi.engine.topics import expect_topics
 
 HAVE_DASK = importlib.util.find_spec("distributed") is not None
 needs_dask = pytest.mark.skipif(not HAVE_DASK, reason="the dask extra is not installed")
@@ -97,13 +99,13 @@ def test_e_step_is_bit_identical_to_the_local_engine(two_workers, corpus, n_part
     alpha, bT, gamma0, mask = _estep_inputs(corpus)
     local_gamma = gamma0.copy()
     local = LocalEngine(corpus, shard_docs=100).e_step(alpha, bT, local_gamma, mask,
-                                                       e_tol=1e-3, e_max_iter=100)
+                                                       estep(e_tol=1e-3, e_max_iter=100))
     with DaskEngine(corpus, two_workers, shard_docs=100, n_partitions=n_partitions) as engine:
         assert len(engine.ranges) == 7
         assert len(engine.partitions) == (n_partitions or 2)
         gamma = gamma0.copy()
         out = np.empty_like(local.statsT)
-        step = engine.e_step(alpha, bT, gamma, mask, e_tol=1e-3, e_max_iter=100, out=out)
+        step = engine.e_step(alpha, bT, gamma, mask, estep(e_tol=1e-3, e_max_iter=100), out=out)
         assert step.statsT is out
         assert np.array_equal(gamma, local_gamma)
         for name in STEP_FIELDS:
@@ -112,9 +114,9 @@ def test_e_step_is_bit_identical_to_the_local_engine(two_workers, corpus, n_part
         assert traffic.broadcast == bT.nbytes + alpha.nbytes
         assert traffic.nodes >= len(engine.partitions)
         gamma2 = gamma0.copy()                  # again, no restarts, no out: same answer
-        again = engine.e_step(alpha, bT, gamma2, False, e_tol=1e-3, e_max_iter=100)
+        again = engine.e_step(alpha, bT, gamma2, False, estep(e_tol=1e-3, e_max_iter=100))
         local2 = LocalEngine(corpus, shard_docs=100).e_step(alpha, bT, gamma0.copy(), False,
-                                                            e_tol=1e-3, e_max_iter=100)
+                                                            estep(e_tol=1e-3, e_max_iter=100))
         assert np.array_equal(again.statsT, local2.statsT)
         assert again.statsT.flags.writeable
 
@@ -123,11 +125,11 @@ def test_e_step_is_bit_identical_to_the_local_engine(two_workers, corpus, n_part
 def test_fit_batch_over_dask_equals_the_local_fit(two_workers, corpus):
     from lda_vi.engine.dask_engine import DaskEngine
 
-    local = fit_batch(corpus, 4, rng=np.random.default_rng(0), max_iter=5,
-                      engine=LocalEngine(corpus, shard_docs=100), **FIT)
+    local = fit_batch(corpus, batch(4, max_iter=5, **FIT), np.random.default_rng(0),
+                      engine=LocalEngine(corpus, shard_docs=100))
     with DaskEngine(corpus, two_workers, shard_docs=100, n_partitions=3) as engine:
-        remote = fit_batch(corpus, 4, rng=np.random.default_rng(0), max_iter=5, engine=engine,
-                           **FIT)
+        remote = fit_batch(corpus, batch(4, max_iter=5, **FIT), np.random.default_rng(0),
+                           engine=engine)
     assert np.array_equal(remote.lam, local.lam)
     assert np.array_equal(remote.gamma, local.gamma)
     assert np.array_equal(remote.alpha, local.alpha) and remote.eta == local.eta
@@ -143,8 +145,8 @@ def test_a_worker_killed_mid_fit_changes_nothing(two_workers):
                                   doc_length=60)
     corpus = prepare(X)
     options = dict(max_iter=6, e_tol=1e-5, **FIT)
-    local = fit_batch(corpus, 6, rng=np.random.default_rng(0),
-                      engine=LocalEngine(corpus, shard_docs=300), **options)
+    local = fit_batch(corpus, batch(6, **options), np.random.default_rng(0),
+                      engine=LocalEngine(corpus, shard_docs=300))
     pids = two_workers.run(os.getpid)
     victim = sorted(pids)[0]
     killed: list[str] = []
@@ -168,8 +170,8 @@ def test_a_worker_killed_mid_fit_changes_nothing(two_workers):
 
     with pytest.warns(RuntimeWarning, match="lost a Dask worker"):
         with DaskEngine(corpus, two_workers, shard_docs=300) as engine:
-            remote = fit_batch(corpus, 6, rng=np.random.default_rng(0), engine=engine,
-                               callback=callback, **options)
+            remote = fit_batch(corpus, batch(6, **options), np.random.default_rng(0),
+                               engine=engine, callback=callback)
     assert killed and engine.recoveries
     assert np.array_equal(remote.lam, local.lam)
     assert np.array_equal(remote.gamma, local.gamma)
@@ -184,9 +186,10 @@ def test_minibatch_e_step_equals_the_local_engine(two_workers, corpus):
     alpha, bT, gamma0, _ = _estep_inputs(corpus)
     local_gamma = gamma0.copy()
     local = LocalEngine(corpus, shard_docs=200).e_step(alpha, bT, local_gamma, False,
-                                                       e_tol=1e-3, e_max_iter=100)
+                                                       estep(e_tol=1e-3, e_max_iter=100))
     gamma = gamma0.copy()
-    step = minibatch_e_step(two_workers, corpus, alpha, bT, gamma, e_tol=1e-3, e_max_iter=100,
+    step = minibatch_e_step(two_workers, corpus, alpha, bT, gamma, estep(e_tol=1e-3,
+                                                                         e_max_iter=100),
                             shard_docs=200)
     assert np.array_equal(gamma, local_gamma)
     for name in STEP_FIELDS:

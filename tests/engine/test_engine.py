@@ -18,16 +18,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from fits import batch, estep
 from planted import generate_lda_corpus
 from scipy.special import gammaln, polygamma, psi
 from scipy.stats import spearmanr
 
+from lda_vi.engine.backend import set_threads
 from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.elbo import doc_terms, topic_terms
 from lda_vi.engine.em import ELBODecreaseError, fit_batch
-from lda_vi.engine.estep import e_step, e_step_reference, expect_topics, prepare, set_threads
+from lda_vi.engine.estep import e_step, e_step_reference
 from lda_vi.engine.hyper import newton_dirichlet, newton_symmetric
+from lda_vi.engine.layout import prepare
 from lda_vi.engine.shards import LocalEngine
+from lda_vi.engine.topics import expect_topics
 from lda_vi.evaluate.metrics import match_topics
 from lda_vi.io.corpus import build_corpus
 from lda_vi.io.text_readers import iter_documents
@@ -86,10 +90,11 @@ def random_estep_inputs(seed: int, D: int = 80, V: int = 50, K: int = 5):
 @pytest.mark.parametrize("e_max_iter,e_tol", [(0, 1e-3), (1, 1e-3), (100, 1e-3), (500, 1e-9)])
 def test_kernel_equals_reference(seed, e_max_iter, e_tol):
     corpus, alpha, expElogbetaT, gamma0 = random_estep_inputs(seed)
-    fast = e_step(corpus, alpha, expElogbetaT, gamma0.copy(), e_tol=e_tol,
-                  e_max_iter=e_max_iter, backend="numba")
-    ref = e_step_reference(corpus, alpha, expElogbetaT, gamma0.copy(), e_tol=e_tol,
-                           e_max_iter=e_max_iter)
+    fast = e_step(corpus, alpha, expElogbetaT, gamma0.copy(), estep(e_tol=e_tol,
+                                                                    e_max_iter=e_max_iter,
+                                                                    backend="numba"))
+    ref = e_step_reference(corpus, alpha, expElogbetaT, gamma0.copy(), estep(e_tol=e_tol,
+                                                                             e_max_iter=e_max_iter))
     for name in ("gamma", "expElogtheta", "word_bound", "doc_terms", "sstats"):
         assert_close(getattr(fast, name), getattr(ref, name), what=name)
     assert np.array_equal(fast.n_inner, ref.n_inner)
@@ -109,9 +114,9 @@ def test_restart_kernel_equals_reference_and_never_lowers_bound(seed):
     """Best of warm and cold start per document: kernel == reference, bound >= warm's."""
     corpus, alpha, expElogbetaT, gamma0 = random_estep_inputs(seed)
     mask = np.arange(corpus.n_docs) % 3 != 0
-    warm = e_step(corpus, alpha, expElogbetaT, gamma0.copy(), backend="numba")
-    fast = e_step(corpus, alpha, expElogbetaT, gamma0.copy(), restart=mask, backend="numba")
-    ref = e_step_reference(corpus, alpha, expElogbetaT, gamma0.copy(), restart=mask)
+    warm = e_step(corpus, alpha, expElogbetaT, gamma0.copy(), estep(backend="numba"))
+    fast = e_step(corpus, alpha, expElogbetaT, gamma0.copy(), estep(backend="numba"), restart=mask)
+    ref = e_step_reference(corpus, alpha, expElogbetaT, gamma0.copy(), estep(), restart=mask)
     for name in ("gamma", "expElogtheta", "word_bound", "doc_terms", "sstats"):
         assert_close(getattr(fast, name), getattr(ref, name), what=name)
     assert np.array_equal(fast.restarted, ref.restarted)
@@ -128,8 +133,8 @@ def test_same_result_whatever_the_memory_alignment(small_planted):
     """The same counts at other memory offsets give the same bits (no alignment-dependent
     SIMD order in the kernels or in the sums of the bound)."""
     X = small_planted
-    first = fit_batch(prepare(X), 4, alpha=0.2, eta=0.05, rng=np.random.default_rng(5),
-                      max_iter=6, tol=0.0)
+    first = fit_batch(prepare(X), batch(4, alpha=0.2, eta=0.05, max_iter=6, tol=0.0),
+                      np.random.default_rng(5))
     for offset in (1, 3):
         arrays = prepare(X)
         shifted = {}
@@ -139,8 +144,8 @@ def test_same_result_whatever_the_memory_alignment(small_planted):
             shifted[name] = buffer[offset:]
             shifted[name][:] = value
         moved = type(arrays)(**shifted, n_docs=arrays.n_docs, n_words=arrays.n_words)
-        again = fit_batch(moved, 4, alpha=0.2, eta=0.05, rng=np.random.default_rng(5),
-                          max_iter=6, tol=0.0)
+        again = fit_batch(moved, batch(4, alpha=0.2, eta=0.05, max_iter=6, tol=0.0),
+                          np.random.default_rng(5))
         assert np.array_equal(first.lam, again.lam)
         assert np.array_equal(first.gamma, again.gamma)
         assert first.elbo == again.elbo
@@ -160,9 +165,9 @@ def test_bit_identical_for_any_thread_count(small_planted):
         for threads in sorted({1, 2, numba.config.NUMBA_NUM_THREADS}):
             set_threads(threads)
             assert numba.get_num_threads() == threads
-            runs.append(fit_batch(corpus, 6, alpha=0.2, eta=0.05, rng=np.random.default_rng(3),
-                                  learn_alpha=True, learn_eta=True, max_iter=8, tol=0.0,
-                                  backend="numba"))
+            runs.append(fit_batch(corpus, batch(6, alpha=0.2, eta=0.05, learn_alpha=True,
+                                                learn_eta=True, max_iter=8, tol=0.0,
+                                                backend="numba"), np.random.default_rng(3)))
     finally:
         set_threads(saved)
     first = runs[0]
@@ -247,7 +252,8 @@ def test_elbo_equals_b1_term_by_term(backend):
     X = sp.csr_matrix(np.array(n, dtype=np.float64))
     gamma, lam, alpha = np.array(GAMMA), np.array(LAM), np.array(ALPHA)
     expElogbetaT = np.exp(dirichlet_expectation(lam).T)
-    est = e_step(prepare(X), alpha, expElogbetaT, gamma.copy(), e_max_iter=0, backend=backend)
+    est = e_step(prepare(X), alpha, expElogbetaT, gamma.copy(), estep(e_max_iter=0,
+                                                                      backend=backend))
     assert np.array_equal(est.gamma, gamma)                        # e_max_iter=0: γ as given
     engine = (doc_terms(gamma, alpha).sum() + est.word_bound.sum()
               + topic_terms(lam, np.full(V, ETA)))
@@ -276,9 +282,9 @@ def test_elbo_equals_b1_term_by_term(backend):
 
 @pytest.mark.parametrize("learn", [False, True], ids=["fixed-priors", "learned-priors"])
 def test_elbo_never_decreases_sample(sample_counts, learn):
-    result = fit_batch(prepare(sample_counts), 8, alpha=1 / 8, eta=0.01,
-                       rng=np.random.default_rng(0), learn_alpha=learn, learn_eta=learn,
-                       max_iter=30, tol=0.0, on_decrease="raise")
+    result = fit_batch(prepare(sample_counts), batch(8, alpha=1 / 8, eta=0.01, learn_alpha=learn,
+                                                     learn_eta=learn, max_iter=30, tol=0.0,
+                                                     on_decrease="raise"), np.random.default_rng(0))
     assert result.n_iter == 30
     assert is_monotone(result.elbo), np.diff(result.elbo)
     assert result.elbo[-1] > result.elbo[0]
@@ -286,9 +292,9 @@ def test_elbo_never_decreases_sample(sample_counts, learn):
 
 @pytest.mark.parametrize("learn", [False, True], ids=["fixed-priors", "learned-priors"])
 def test_elbo_never_decreases_ap(ap_counts, learn):
-    result = fit_batch(prepare(ap_counts), 10, alpha=0.1, eta=0.01,
-                       rng=np.random.default_rng(0), learn_alpha=learn, learn_eta=learn,
-                       max_iter=15, tol=0.0, on_decrease="raise")
+    result = fit_batch(prepare(ap_counts), batch(10, alpha=0.1, eta=0.01, learn_alpha=learn,
+                                                 learn_eta=learn, max_iter=15, tol=0.0,
+                                                 on_decrease="raise"), np.random.default_rng(0))
     assert result.n_iter == 15
     assert is_monotone(result.elbo), np.diff(result.elbo)
     assert result.elbo[-1] > result.elbo[0]
@@ -411,8 +417,8 @@ def test_seeds(small_planted):
 
 def test_fit_batch_stops_at_tolerance(small_planted):
     tol = 1e-4
-    result = fit_batch(prepare(small_planted), 4, alpha=0.2, eta=0.1,
-                       rng=np.random.default_rng(0), max_iter=500, tol=tol)
+    result = fit_batch(prepare(small_planted), batch(4, alpha=0.2, eta=0.1, max_iter=500, tol=tol),
+                       np.random.default_rng(0))
     assert result.converged and 2 <= result.n_iter < 500
     trace = np.array(result.elbo)
     changes = np.abs(np.diff(trace)) / np.abs(trace[:-1])
@@ -421,8 +427,8 @@ def test_fit_batch_stops_at_tolerance(small_planted):
 
 
 def test_fit_batch_stops_at_max_iter(small_planted):
-    result = fit_batch(prepare(small_planted), 4, alpha=0.2, eta=0.1,
-                       rng=np.random.default_rng(0), max_iter=5, tol=0.0)
+    result = fit_batch(prepare(small_planted), batch(4, alpha=0.2, eta=0.1, max_iter=5, tol=0.0),
+                       np.random.default_rng(0))
     assert not result.converged and result.n_iter == 5
     assert "max_iter" in result.stop_reason
 
@@ -445,22 +451,22 @@ def sabotaged_second_bound(monkeypatch):
 
 def test_elbo_decrease_raises(small_planted, sabotaged_second_bound):
     with pytest.raises(ELBODecreaseError, match="iteration 2"):
-        fit_batch(prepare(small_planted), 4, alpha=0.2, eta=0.1, rng=np.random.default_rng(0),
-                  max_iter=5, tol=0.0, on_decrease="raise")
+        fit_batch(prepare(small_planted), batch(4, alpha=0.2, eta=0.1, max_iter=5, tol=0.0,
+                                                on_decrease="raise"), np.random.default_rng(0))
 
 
 def test_elbo_decrease_warns(small_planted, sabotaged_second_bound):
     with pytest.warns(RuntimeWarning, match="ELBO decreased at iteration 2"):
-        fit_batch(prepare(small_planted), 4, alpha=0.2, eta=0.1, rng=np.random.default_rng(0),
-                  max_iter=3, tol=0.0, on_decrease="warn")
+        fit_batch(prepare(small_planted), batch(4, alpha=0.2, eta=0.1, max_iter=3, tol=0.0,
+                                                on_decrease="warn"), np.random.default_rng(0))
 
 
 def test_elbo_decrease_ignored(small_planted, sabotaged_second_bound):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = fit_batch(prepare(small_planted), 4, alpha=0.2, eta=0.1,
-                           rng=np.random.default_rng(0), max_iter=3, tol=0.0,
-                           on_decrease="ignore")
+        result = fit_batch(prepare(small_planted), batch(4, alpha=0.2, eta=0.1, max_iter=3,
+                                                         tol=0.0, on_decrease="ignore"),
+                           np.random.default_rng(0))
     assert result.elbo[1] < result.elbo[0] and result.n_iter == 3
 
 
@@ -470,7 +476,9 @@ MEMORY_PROBE = textwrap.dedent("""
     import gc, json, sys, tracemalloc
     import numpy as np
     import scipy.sparse as sp
-    from lda_vi.engine.estep import e_step, prepare
+    from lda_vi.engine.estep import e_step
+    from lda_vi.engine.layout import prepare
+    from lda_vi.engine.settings import EStepSettings
 
     def status(field):
         with open("/proc/self/status") as handle:
@@ -499,15 +507,15 @@ MEMORY_PROBE = textwrap.dedent("""
     gamma = np.ascontiguousarray(alpha + corpus.doc_lengths[:, None] / K)
 
     small = prepare(sp.random(50, V, density=0.01, format="csr", rng=1) * 10)
-    e_step(small, alpha, expElogbetaT, np.ones((50, K)), e_max_iter=3)   # compile, threads
+    e_step(small, alpha, expElogbetaT, np.ones((50, K)), EStepSettings(e_max_iter=3))  # compile
     gc.collect()
     reset = reset_peak()
     before = status("VmHWM") if reset else status("VmRSS")
-    e_step(corpus, alpha, expElogbetaT, gamma.copy(), e_max_iter=10)
+    e_step(corpus, alpha, expElogbetaT, gamma.copy(), EStepSettings(e_max_iter=10))
     rss_growth = status("VmHWM") - before
     gc.collect()
     tracemalloc.start()
-    e_step(corpus, alpha, expElogbetaT, gamma.copy(), e_max_iter=10)
+    e_step(corpus, alpha, expElogbetaT, gamma.copy(), EStepSettings(e_max_iter=10))
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     csr = corpus.indptr.nbytes + corpus.indices.nbytes + corpus.data.nbytes
@@ -538,7 +546,8 @@ FIT_MEMORY_PROBE = textwrap.dedent("""
     import numpy as np
     import scipy.sparse as sp
     from lda_vi.engine.em import fit_batch
-    from lda_vi.engine.estep import prepare
+    from lda_vi.engine.layout import prepare
+    from lda_vi.engine.settings import BatchSettings, Priors
     from lda_vi.engine.shards import SHARD_DOCS
 
     D, V, K, per_doc = 16000, 20000, 20, 50
@@ -551,13 +560,13 @@ FIT_MEMORY_PROBE = textwrap.dedent("""
     X.sum_duplicates()
     del indices, counts
     small = sp.random(60, 300, density=0.1, format="csr", rng=1) * 10
-    fit_batch(prepare(small), K, alpha=0.1, eta=0.01, rng=np.random.default_rng(0),
-              max_iter=3, tol=0.0)                                    # compile, threads
+    fit_batch(prepare(small), BatchSettings(K, Priors(0.1, 0.01), max_iter=3, tol=0.0),
+              np.random.default_rng(0))                               # compile, threads
     gc.collect()
     tracemalloc.start()
     corpus = prepare(X)           # the CSC index is the fit's too: counted from here
-    result = fit_batch(corpus, K, alpha=0.1, eta=0.01, rng=np.random.default_rng(0),
-                       max_iter=4, tol=0.0)
+    result = fit_batch(corpus, BatchSettings(K, Priors(0.1, 0.01), max_iter=4, tol=0.0),
+                       np.random.default_rng(0))
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     csr = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes

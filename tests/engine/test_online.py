@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fits import estep, online
 from planted import generate_lda_corpus
 
 from lda_vi.engine.online import fit_online, learning_rate, row_batches
@@ -45,15 +46,19 @@ def test_online_within_five_percent_of_batch(planted) -> None:
 def test_online_update_is_o1_on_one_minibatch(planted) -> None:
     """With τ0 = 0 the first ρ is 1: λ is exactly η + (D/B) S of that minibatch."""
     X_train = planted[0][:50]
-    one = fit_online(row_batches(X_train, 50), 1000, X_train.shape[1], 3, alpha=0.3, eta=0.02,
-                     rng=np.random.default_rng(0), tau0=0.0, kappa=0.7)
+    one = fit_online(row_batches(X_train, 50), 1000, X_train.shape[1], online(3, alpha=0.3,
+                                                                              eta=0.02, tau0=0.0,
+                                                                              kappa=0.7),
+                     np.random.default_rng(0))
     from lda_vi.engine.em import init_lam
-    from lda_vi.engine.estep import e_step, expect_topics, prepare
+    from lda_vi.engine.estep import e_step
+    from lda_vi.engine.layout import prepare
+    from lda_vi.engine.topics import expect_topics
 
     arrays = prepare(X_train)
     lam0 = init_lam(np.random.default_rng(0), 3, arrays)
     gamma = np.ascontiguousarray(np.full(3, 0.3) + arrays.doc_lengths[:, None] / 3)
-    est = e_step(arrays, np.full(3, 0.3), expect_topics(lam0).expElogbetaT, gamma)
+    est = e_step(arrays, np.full(3, 0.3), expect_topics(lam0).expElogbetaT, gamma, estep())
     np.testing.assert_allclose(one.lam, 0.02 + (1000 / 50) * est.sstats, rtol=1e-12)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fits import batch, estep
 from planted import generate_lda_corpus
 
 from lda_vi.engine.em import fit_batch
-from lda_vi.engine.estep import e_step, expect_topics, prepare
+from lda_vi.engine.estep import e_step
+from lda_vi.engine.layout import prepare
 from lda_vi.engine.shards import (
     LocalEngine,
     TreeReducer,
@@ -18,6 +20,7 @@ from lda_vi.engine.shards import (
     split_corpus,
     tree_sum,
 )
+from lda_vi.engine.topics import expect_topics
 
 
 def _leaves(n: int, seed: int = 0) -> dict[int, np.ndarray]:
@@ -72,17 +75,17 @@ def test_sharded_estep_equals_one_shard_up_to_rounding() -> None:
     bT = expect_topics(lam).expElogbetaT
     alpha = np.full(4, 0.2)
     gamma0 = np.ascontiguousarray(alpha + corpus.doc_lengths[:, None] / 4)
-    whole = e_step(corpus, alpha, bT, gamma0.copy())
+    whole = e_step(corpus, alpha, bT, gamma0.copy(), estep())
     engine = LocalEngine(corpus, shard_docs=64)
     assert len(engine.shards) == 5
     gamma = gamma0.copy()
-    step = engine.e_step(alpha, bT, gamma, False, e_tol=1e-3, e_max_iter=100)
+    step = engine.e_step(alpha, bT, gamma, False, estep(e_tol=1e-3, e_max_iter=100))
     assert np.array_equal(gamma, whole.gamma)            # per-document work is identical
     assert np.array_equal(step.word_bound, whole.word_bound)
     np.testing.assert_allclose(step.sstats, whole.sstats, rtol=1e-12)
     parts = split_corpus(corpus, 64)
     gamma2 = gamma0.copy()
-    results = [estep_shard(p, alpha, bT, gamma2[lo:hi], False, e_tol=1e-3, e_max_iter=100)
+    results = [estep_shard(p, alpha, bT, gamma2[lo:hi], False, estep(e_tol=1e-3, e_max_iter=100))
                for p, (lo, hi) in zip(parts, shard_ranges(300, 64), strict=True)]
     direct = reduce_nodes({i: r.statsT for i, r in enumerate(results)}, 0, len(results))
     assert np.array_equal(direct, step.statsT)
@@ -92,8 +95,8 @@ def test_fit_with_small_shards_is_monotone_and_reproducible() -> None:
     X, _, _ = generate_lda_corpus(np.random.default_rng(4), 500, 100, 4, 0.2, 0.1,
                                   doc_length=30)
     corpus = prepare(X)
-    runs = [fit_batch(corpus, 4, alpha=0.2, eta=0.1, rng=np.random.default_rng(0),
-                      max_iter=15, tol=0.0, on_decrease="raise",
+    runs = [fit_batch(corpus, batch(4, alpha=0.2, eta=0.1, max_iter=15, tol=0.0,
+                                    on_decrease="raise"), np.random.default_rng(0),
                       engine=LocalEngine(corpus, shard_docs=96)) for _ in range(2)]
     assert np.array_equal(runs[0].lam, runs[1].lam)
     assert runs[0].elbo == runs[1].elbo
