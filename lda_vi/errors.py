@@ -7,9 +7,17 @@ with ``exit_code``; it never shows a traceback for these.
 
 
 class LdaViError(Exception):
-    """Base class of user-facing errors; ``exit_code`` is the CLI's exit status."""
+    """Base class of user-facing errors; ``exit_code`` is the CLI's exit status.
+
+    ``params`` names the library parameters the message mentions (``"max_iter"``), so that
+    the CLI can show them as its flags (``--max-iter``); the library never names a flag.
+    """
 
     exit_code = 1
+
+    def __init__(self, *args: object, params: tuple[str, ...] = ()) -> None:
+        super().__init__(*args)
+        self.params = tuple(params)
 
 
 class InputError(LdaViError):

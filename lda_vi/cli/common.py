@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 runtime failure, 2 usage or input error, 130 interrupte
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +31,35 @@ class CLIError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
+#: The library's parameter names and the flags that set them, for error messages.
+FLAGS = {
+    "k": "-k", "alpha": "--alpha", "eta": "--eta", "max_iter": "--max-iter", "tol": "--tol",
+    "e_tol": "--e-tol", "e_max_iter": "--e-max-iter", "seed": "--seed",
+    "threads": "--threads", "method": "--method", "batch_size": "--batch-size",
+    "passes": "--passes", "tau0": "--tau0", "kappa": "--kappa", "holdout": "--holdout",
+    "fraction": "--holdout", "top_n": "--top-n", "seeds": "--seeds",
+    "checkpoint_every": "--checkpoint-every", "checkpoint_dir": "-o", "resume_dir": "--resume",
+    "min_df": "--min-df", "max_df": "--max-df", "max_vocab": "--max-vocab",
+    "min_length": "--min-length", "encoding": "--encoding", "stem": "--stem",
+}
+
+
+def flag_message(exc: LdaViError) -> str:
+    """The message of a library error with the parameters it names shown as flags.
+
+    Only the names in ``exc.params`` are replaced (``max_iter`` → ``--max-iter``;
+    ``min_df=2`` → ``--min-df 2``), so ordinary words are never touched.
+    """
+    message = str(exc)
+    for name in getattr(exc, "params", ()):
+        flag = FLAGS.get(name)
+        if flag is None:
+            continue
+        message = re.sub(rf"(?<![\w-]){re.escape(name)}=", f"{flag} ", message)
+        message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flag, message)
+    return message
+
+
 def handle_errors(func):
     """Turn the library's user errors and Ctrl-C into one line and an exit code."""
 
@@ -38,7 +68,7 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except LdaViError as exc:
-            raise CLIError(str(exc), exc.exit_code) from None
+            raise CLIError(flag_message(exc), exc.exit_code) from None
         except KeyboardInterrupt:
             click.echo("interrupted: no output was written", err=True)
             sys.exit(130)
@@ -140,26 +170,9 @@ def pipeline_configs(stopwords_file, replace_stopwords, no_stopwords, stem, min_
     return tokenizer, prune
 
 
-def json_number(x: float) -> float | None:
-    """A float for JSON: NaN and infinities become null."""
-    x = float(x)
-    return x if x == x and abs(x) != float("inf") else None
-
-
-def json_list(values) -> list:
-    return [json_number(v) for v in values]
-
-
 def num(x: float, spec: str) -> str:
     """``x`` formatted with ``spec``, or 'n/a' for NaN."""
     return "n/a" if x != x else format(x, spec)
-
-
-def coherence_record(scores: dict, top_n: int, reference: str) -> dict:
-    return {"top_n": top_n, "reference": reference,
-            "npmi_mean": json_number(scores["npmi"].mean()),
-            "umass_mean": json_number(scores["umass"].mean()),
-            "npmi": json_list(scores["npmi"]), "umass": json_list(scores["umass"])}
 
 
 def heldout_lines(figures, n_oov: int, seed: int) -> list[str]:
@@ -173,7 +186,6 @@ def heldout_lines(figures, n_oov: int, seed: int) -> list[str]:
         f"({figures.completion_tokens} second-half tokens scored; halves drawn with "
         f"seed {seed})",
     ]
-
 
 
 def load_model(model_dir: str) -> LDA:

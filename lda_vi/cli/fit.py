@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import click
 
 from lda_vi.cli.common import (
-    coherence_record,
     handle_errors,
     heldout_lines,
     input_options,
-    json_number,
     num,
     number_or_auto,
     pipeline_configs,
@@ -20,27 +17,10 @@ from lda_vi.cli.common import (
     pop_input_options,
 )
 from lda_vi.errors import InputError
-from lda_vi.evaluate.heldout import (
-    HeldoutMonitor,
-    coherence,
-    completion_rng,
-    evaluate_heldout,
-    merge_rows,
-    resolve_seed,
-    split_documents,
-)
+from lda_vi.evaluate import workflow
 from lda_vi.io.atomic import check_writable
-from lda_vi.io.corpus import build_corpus, vectorize
-from lda_vi.io.export import (
-    format_topic_table,
-    write_doc_topics,
-    write_doc_topics_stream,
-    write_topic_words,
-)
-from lda_vi.io.load import load_corpus
-from lda_vi.io.text_readers import iter_documents
+from lda_vi.io.export import format_topic_table
 from lda_vi.model.lda import LDA
-from lda_vi.text.tokenize import Tokenizer
 
 
 def _progress(report) -> None:
@@ -176,8 +156,6 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
             raise InputError(f"{out} already exists and is not empty; pass --force to "
                              "overwrite it")
         check_writable(out, force=True)
-    if holdout is not None:
-        seed = resolve_seed(seed)          # one seed for the split and the fit, recorded
     make_engine = None
     if engine == "dask":
         make_engine = _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet)
@@ -185,68 +163,68 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
                 tol=tol, e_tol=e_tol, e_max_iter=e_max_iter, seed=seed, threads=threads,
                 tokenizer=tokenizer_config, prune=prune_config, method=method,
                 batch_size=batch_size, passes=passes, tau0=tau0, kappa=kappa)
+    reporter = _Reporter(quiet)
     if method == "online":
-        _fit_online(model, corpus, encoding, reader, quiet=quiet, top_n=top_n,
-                    doc_topics=doc_topics, topic_words=topic_words, all_words=all_words,
-                    output=output, engine=make_engine)
-        return
-    documents = None  # text held out below; otherwise any format through load_corpus
-    split = None
-    if holdout is not None:
-        documents = iter_documents(corpus, encoding=encoding, needed_by="--holdout", **reader)
-        split = split_documents(documents, holdout, seed)
-        documents = split.train
+        run = workflow.fit_stream_source(model, corpus, encoding=encoding, reader=reader,
+                                         engine=make_engine, reporter=reporter)
+    else:
+        run = workflow.fit_source(model, corpus, encoding=encoding, reader=reader,
+                                  holdout=holdout, eval_every=eval_every,
+                                  checkpoint_dir=output if checkpoint_every else None,
+                                  checkpoint_every=checkpoint_every or 0,
+                                  resume_dir=resume_dir, engine=make_engine, reporter=reporter)
+    click.echo(format_topic_table(model.topics(top_n), model.topic_shares()))
+    workflow.write_outputs(run, doc_topics=doc_topics, topic_words=topic_words,
+                           all_words=all_words, top_n=top_n, output=output)
+    if output and not quiet and method != "online":
+        click.echo(f"saved the model, doc_topics.csv, topic_words.csv and run.json "
+                   f"in {output}", err=True)
+
+
+class _Reporter(workflow.FitReporter):
+    """Prints a fit's progress and results: stderr, one line each (``-q``: the results only)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
         if not quiet:
+            self.iteration = _progress
+            self.minibatch = _OnlineProgress()
+            self.heldout_iteration = _eval_progress
+
+    def split(self, split) -> None:
+        if not self.quiet:
             click.echo(f"holdout: {len(split.test)} of {split.n_docs} documents set aside "
                        f"(seed {split.seed}); fitting on the other {len(split.train)}", err=True)
-    if split is not None:
-        corpus_data = build_corpus(documents, Tokenizer(tokenizer_config), prune_config)
-    else:
-        corpus_data = load_corpus(corpus, encoding=encoding, tokenizer=Tokenizer(tokenizer_config),
-                                  prune_config=prune_config, **reader)
-    heldout = monitor = None
-    if split is not None:
-        heldout = vectorize(split.test, Tokenizer(tokenizer_config), corpus_data.vocab)
-        if eval_every:
-            monitor = HeldoutMonitor(model, heldout[0], split.seed,
-                                     report=None if quiet else _eval_progress)
-    if not quiet:
-        click.echo(f"corpus: {corpus_data.n_docs} documents, {corpus_data.n_words} words, "
-                   f"{corpus_data.n_tokens} tokens"
-                   + (f", {corpus_data.n_empty} documents empty after pruning"
-                      if corpus_data.n_empty else ""), err=True)
-    if k > corpus_data.n_docs:
-        warnings.warn(f"k={k} is larger than the number of documents "
-                      f"({corpus_data.n_docs}); some topics will be empty", stacklevel=1)
-    model.fit_corpus(corpus_data, callback=None if quiet else _progress, monitor=monitor,
-                     monitor_every=eval_every or 0,
-                     checkpoint_dir=output if checkpoint_every else None,
-                     checkpoint_every=checkpoint_every or 0, resume_dir=resume_dir,
-                     engine=make_engine)
-    model.run_info["input"] = str(corpus)
-    trace = model.trace
-    if not quiet:
+
+    def corpus(self, corpus) -> None:
+        if not self.quiet:
+            click.echo(f"corpus: {corpus.n_docs} documents, {corpus.n_words} words, "
+                       f"{corpus.n_tokens} tokens"
+                       + (f", {corpus.n_empty} documents empty after pruning"
+                          if corpus.n_empty else ""), err=True)
+
+    def fitted(self, model) -> None:
+        if self.quiet:
+            return
+        r = model.record
+        if r.method == "online":
+            click.echo(f"online VB: {r.updates} minibatches, {r.documents_seen:,} "
+                       f"documents seen, {r.fit_seconds:.2f}s", err=True)
+            return
+        trace = model.trace
         state = "converged" if trace.converged else "stopped"
         click.echo(f"{state} after {trace.n_iter} iterations ({trace.stop_reason}), "
-                   f"{model.run_info['fit_seconds']:.2f}s", err=True)
-    _report_coherence(model, corpus_data.counts)
-    all_ids, all_theta = model.doc_ids, model.theta
-    if split is not None:
-        all_ids, all_theta = _report_heldout(model, split, *heldout, monitor)
-    click.echo(format_topic_table(model.topics(top_n), model.topic_shares()))
-    words = model.vocab.words
-    if doc_topics:
-        write_doc_topics(doc_topics, all_ids, all_theta)
-    if topic_words:
-        write_topic_words(topic_words, model.beta, words, None if all_words else top_n)
-    if output:
-        model.save(output)
-        write_doc_topics(Path(output) / "doc_topics.csv", all_ids, all_theta)
-        write_topic_words(Path(output) / "topic_words.csv", model.beta, words,
-                          None if all_words else top_n)
-        if not quiet:
-            click.echo(f"saved the model, doc_topics.csv, topic_words.csv and run.json "
-                       f"in {output}", err=True)
+                   f"{r.fit_seconds:.2f}s", err=True)
+
+    def coherence(self, scores, top_n) -> None:
+        click.echo(f"coherence of the top {top_n} words over the training documents "
+                   f"(mean over topics): NPMI {num(scores['npmi'].mean(), '.4f')}, "
+                   f"UMass {num(scores['umass'].mean(), '.2f')}", err=True)
+
+    def heldout(self, figures, oov_tokens, seed) -> None:
+        click.echo("held-out documents:", err=True)
+        for line in heldout_lines(figures, oov_tokens, seed):
+            click.echo(line, err=True)
 
 
 def _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet):
@@ -291,81 +269,7 @@ class _OnlineProgress:
                    err=True)
 
 
-def _fit_online(model: LDA, corpus: str, encoding: str, reader: dict, *, quiet: bool,
-                top_n: int, doc_topics, topic_words, all_words: bool, output,
-                engine=None) -> None:
-    """``fit --method online``: stream the input from disk, never holding the corpus;
-    with ``engine`` (``--engine dask``) each minibatch's E-step runs on the cluster."""
-
-    def open_docs():
-        return iter_documents(corpus, encoding=encoding, needed_by="--method online",
-                              **reader)
-
-    model.fit_stream(open_docs, callback=None if quiet else _OnlineProgress(), engine=engine)
-    model.run_info["input"] = str(corpus)
-    info = model.run_info
-    if not quiet:
-        click.echo(f"online VB: {info['updates']} minibatches, {info['documents_seen']:,} "
-                   f"documents seen, {info['fit_seconds']:.2f}s", err=True)
-    click.echo(format_topic_table(model.topics(top_n), model.topic_shares()))
-    words = model.vocab.words
-    targets = [doc_topics] if doc_topics else []
-    if output:
-        model.save(output)
-        targets.append(Path(output) / "doc_topics.csv")
-        write_topic_words(Path(output) / "topic_words.csv", model.beta, words,
-                          None if all_words else top_n)
-    if topic_words:
-        write_topic_words(topic_words, model.beta, words, None if all_words else top_n)
-    for target in targets:            # θ of every document, streamed in minibatches
-        write_doc_topics_stream(target, model.k, model.transform_stream(open_docs()))
-
-
-#: Top words per topic for the coherence reported by ``fit``.
-FIT_COHERENCE_TOP_N = 10
-
-
-def _report_coherence(model: LDA, X_train) -> None:
-    """Coherence of the top words over the training documents: stderr and run.json."""
-    if len(model.vocab) < 2:
-        return
-    top_n = min(FIT_COHERENCE_TOP_N, len(model.vocab))
-    scores = coherence(model, X_train, top_n)
-    model.run_info["coherence"] = coherence_record(scores, top_n, "training documents")
-    click.echo(f"coherence of the top {top_n} words over the training documents "
-               f"(mean over topics): NPMI {num(scores['npmi'].mean(), '.4f')}, "
-               f"UMass {num(scores['umass'].mean(), '.2f')}", err=True)
-
-
 def _eval_progress(record: dict) -> None:
     click.echo(f"held-out at iter {record['iteration']:4d}  bound perplexity "
                f"{num(record['bound_perplexity'], '.1f')}  completion perplexity "
                f"{num(record['completion_perplexity'], '.1f')}", err=True)
-
-
-def _report_heldout(model: LDA, split, X_test, test_ids, n_oov: int,
-                    monitor: HeldoutMonitor | None) -> tuple[list[str], object]:
-    """Score the held-out documents (stderr, run.json); θ of every input document."""
-    inference = model.infer(X_test)                       # γ with λ fixed
-    figures = evaluate_heldout(model, X_test, completion_rng(split.seed), inference=inference)
-    model.run_info["heldout"] = {
-        "fraction": split.fraction, "seed": split.seed,
-        "units": "bound in nats; perplexity = exp(-bound/N); completion perplexity = "
-                 "exp(-score of second halves / their tokens)",
-        **{key: (json_number(v) if isinstance(v, float) else v)
-           for key, v in figures.to_dict().items()},
-        "out_of_vocabulary_tokens": int(n_oov),
-        "doc_ids": list(test_ids),
-    }
-    if monitor is not None:
-        model.run_info["heldout"]["during_fit"] = [
-            {key: json_number(v) if isinstance(v, float) else v for key, v in record.items()}
-            for record in monitor.records]
-        model.run_info["heldout"]["during_fit_seconds"] = monitor.seconds
-    click.echo("held-out documents:", err=True)
-    for line in heldout_lines(figures, n_oov, split.seed):
-        click.echo(line, err=True)
-    theta = merge_rows(split.train_idx, model.theta, split.test_idx, inference.theta)
-    return split.doc_ids, theta
-
-

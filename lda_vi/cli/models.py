@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from lda_vi.cli.common import (
-    coherence_record,
     handle_errors,
     heldout_lines,
     input_options,
-    json_number,
     load_model,
     num,
     pop_input_options,
@@ -21,6 +17,7 @@ from lda_vi.evaluate.heldout import coherence, completion_rng, evaluate_heldout
 from lda_vi.io.atomic import atomic_write_text, check_writable
 from lda_vi.io.export import format_topic_table, write_doc_topics
 from lda_vi.io.load import vectorize_input
+from lda_vi.model.record import Results, results_json
 from lda_vi.text.tokenize import Tokenizer
 
 
@@ -140,14 +137,6 @@ def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, **re
     for k, (npmi, umass) in enumerate(zip(scores["npmi"], scores["umass"], strict=True)):
         click.echo(f"    {k:>5}  {npmi:7.4f}  {umass:8.2f}")
     if json_path:
-        record = {
-            "model_dir": str(model_dir), "documents_file": str(documents), "seed": seed,
-            "units": "bound in nats; per-word bound in nats per word; perplexity = "
-                     "exp(-bound/N); completion perplexity = exp(-score of second halves / "
-                     "their tokens)",
-            **{key: (json_number(v) if isinstance(v, float) else v)
-               for key, v in figures.to_dict().items()},
-            "out_of_vocabulary_tokens": int(n_oov),
-            "coherence": coherence_record(scores, top_n, "these documents"),
-        }
-        atomic_write_text(json_path, json.dumps(record, indent=2) + "\n")
+        results = Results.of(figures, n_oov, scores, top_n, "these documents")
+        atomic_write_text(json_path, results_json(results, model_dir=str(model_dir),
+                                                  documents_file=str(documents), seed=seed))

@@ -88,7 +88,7 @@ def plot_command(model_dir, elbo_path, topics_path, top_n, sweep_csv, sweep_out,
     rows = plots.read_sweep_csv(sweep_csv) if sweep_csv else None
     model = load_model(model_dir) if (elbo_path or topics_path) else None
     if elbo_path:
-        plots.plot_elbo(model.run_info, elbo_path)
+        plots.plot_elbo(model.record, elbo_path)
         click.echo(f"wrote {elbo_path}", err=True)
     if topics_path:
         plots.plot_topics(model, topics_path, top_n=top_n)

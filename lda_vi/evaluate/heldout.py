@@ -41,6 +41,7 @@ from lda_vi.evaluate.metrics import (
     top_word_ids,
     umass_coherence,
 )
+from lda_vi.model.settings import resolve_seed  # noqa: F401  (re-exported)
 
 __all__ = [
     "HeldoutFigures",
@@ -62,13 +63,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- seeds
-
-
-def resolve_seed(seed: int | None) -> int:
-    """``seed`` itself, or a fresh random seed (to be recorded) when it is None."""
-    if seed is None:
-        return int(np.random.SeedSequence().entropy % 2**63)
-    return int(seed)
 
 
 def split_rng(seed: int) -> np.random.Generator:
@@ -210,7 +204,8 @@ def coherence(model, X_ref: sp.spmatrix, top_n: int = 10) -> dict[str, np.ndarra
     """
     top_n = int(top_n)
     if top_n < 2:
-        raise InputError(f"coherence needs at least 2 top words per topic (--top-n), got {top_n}")
+        raise InputError(f"coherence needs at least 2 top words per topic (top_n), got {top_n}",
+                         params=("top_n",))
     if X_ref.shape[0] == 0:
         raise InputError("coherence needs at least one reference document")
     beta = model.beta
@@ -227,8 +222,8 @@ def coherence(model, X_ref: sp.spmatrix, top_n: int = 10) -> dict[str, np.ndarra
 def _check_fraction(fraction: float) -> float:
     fraction = float(fraction)
     if not 0.0 < fraction < 1.0:
-        raise InputError(f"--holdout must be a fraction between 0 and 1 (exclusive), "
-                         f"got {fraction:g}")
+        raise InputError(f"holdout must be a fraction between 0 and 1 (exclusive), "
+                         f"got {fraction:g}", params=("holdout",))
     return fraction
 
 

@@ -80,10 +80,10 @@ def run_sweep(X_train: sp.spmatrix, X_test: sp.spmatrix, ks: Sequence[int],
     if not ks:
         raise InputError("-k: give at least one number of topics")
     if not seeds:
-        raise InputError("--seeds must be at least 1")
+        raise InputError("seeds: give at least one seed", params=("seeds",))
     if X_test.shape[0] == 0 or X_test.sum() == 0:
         raise InputError("the held-out documents have no word of the vocabulary; "
-                         "hold out more documents (--holdout)")
+                         "hold out more documents (holdout)", params=("holdout",))
     X_obs, X_held = completion_split(X_test, completion_rng(split_seed))
     rows: list[dict] = []
     for k in ks:
@@ -96,7 +96,7 @@ def run_sweep(X_train: sp.spmatrix, X_test: sp.spmatrix, ks: Sequence[int],
             scores = coherence(model, X_train, top_n)
             row = {"k": int(k), "seed": int(seed), "completion_perplexity": value,
                    "npmi": float(scores["npmi"].mean()), "umass": float(scores["umass"].mean()),
-                   "fit_seconds": float(model.run_info["fit_seconds"]),
+                   "fit_seconds": float(model.record.fit_seconds),
                    "iterations": int(model.trace.n_iter), "stability": float("nan")}
             betas.append(model.beta)
             k_rows.append(row)

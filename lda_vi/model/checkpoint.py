@@ -54,8 +54,9 @@ def load_checkpoint(directory: str | os.PathLike) -> tuple[EMResult, dict]:
     """Read a checkpoint written by :func:`save_checkpoint`: (state, meta)."""
     directory = Path(directory)
     if not (directory / JSON).is_file() or not (directory / NPZ).is_file():
-        raise InputError(f"{directory} holds no checkpoint; start a run with "
-                         "'lda-vi fit CORPUS -o DIR --checkpoint-every N'")
+        raise InputError(f"{directory} holds no checkpoint; make one with "
+                         "checkpoint_dir=DIR and checkpoint_every=N",
+                         params=("checkpoint_dir", "checkpoint_every"))
     try:
         meta = json.loads((directory / JSON).read_text(encoding="utf-8"))
         if meta.get("format") != CHECKPOINT_FORMAT:
@@ -77,3 +78,39 @@ def load_checkpoint(directory: str | os.PathLike) -> tuple[EMResult, dict]:
         raise ModelFileError(f"the checkpoint in {directory} is corrupt ({exc}); "
                              "start the fit again") from None
     return state, meta
+
+
+def checkpoint_hooks(arrays: CorpusArrays, meta: dict, *, checkpoint_dir=None,
+                     checkpoint_every: int = 0, resume_dir=None, monitor=None,
+                     monitor_every: int = 0):
+    """The wiring of a batch fit: ``(resume, on_state)``.
+
+    ``resume`` is the EM state checkpointed in ``resume_dir`` (None without one; refused when
+    it was made on another corpus); ``on_state(state)``, None when there is nothing to call,
+    saves a checkpoint every ``checkpoint_every`` iterations and calls ``monitor`` every
+    ``monitor_every``. ``meta`` (settings, tokenizer, ...) is stored with each checkpoint,
+    with the corpus fingerprint added.
+    """
+    print_ = fingerprint(arrays)
+    resume = None
+    if resume_dir is not None:
+        resume, saved = load_checkpoint(resume_dir)
+        if saved.get("fingerprint") != print_:
+            raise InputError(f"the checkpoint in {resume_dir} was made on another corpus "
+                             "or other pipeline settings; resume with the same input")
+    meta = {"fingerprint": print_} | meta
+    hooks = []
+    if checkpoint_dir is not None and checkpoint_every > 0:
+        hooks.append((checkpoint_every,
+                      lambda state: save_checkpoint(checkpoint_dir, state, meta)))
+    if monitor is not None and monitor_every > 0:
+        hooks.append((monitor_every, monitor))
+    if not hooks:
+        return resume, None
+
+    def on_state(state: EMResult) -> None:
+        for every, hook in hooks:
+            if state.n_iter % every == 0:
+                hook(state)
+
+    return resume, on_state

@@ -29,7 +29,6 @@ Example, on a corpus small enough to read:
 from __future__ import annotations
 
 import copy
-import json
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -39,79 +38,22 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from lda_vi import __version__
 from lda_vi.engine.backend import set_threads
 from lda_vi.engine.em import EMResult, EStepEngine, IterationReport, fit_batch, init_gamma
 from lda_vi.engine.estep import e_step
 from lda_vi.engine.layout import CorpusArrays, prepare
-from lda_vi.engine.online import MinibatchReport, OnlineResult, fit_online, row_batches
-from lda_vi.engine.settings import BatchSettings, EStepSettings, OnlineSettings, Priors
+from lda_vi.engine.online import MinibatchReport
+from lda_vi.engine.settings import BatchSettings
 from lda_vi.engine.topics import expect_topics
-from lda_vi.errors import InputError, ModelFileError
-from lda_vi.evaluate.heldout import resolve_seed
-from lda_vi.io.atomic import atomic_open, atomic_write_text
 from lda_vi.io.corpus import Corpus, build_corpus, vectorize
-from lda_vi.io.stream import count_batches, scan_vocabulary
-from lda_vi.model.checkpoint import fingerprint, load_checkpoint, save_checkpoint
+from lda_vi.model import persistence, streaming
+from lda_vi.model.checkpoint import checkpoint_hooks
+from lda_vi.model.record import RunRecord, versions
+from lda_vi.model.settings import FitSettings, resolve_seed
 from lda_vi.text.tokenize import Tokenizer, TokenizerConfig
 from lda_vi.text.vocabulary import PruneConfig, Vocabulary
 
-FORMAT_NAME = "lda-vi-model"
-FORMAT_VERSION = 1
-
-
-@dataclass
-class FitSettings:
-    """How a model is fitted; stored in ``model.json`` and ``run.json``."""
-
-    k: int = 10
-    alpha: float | str = "auto"
-    eta: float | str = "auto"
-    max_iter: int = 200
-    tol: float = 1e-4
-    e_tol: float = 1e-3
-    e_max_iter: int = 100
-    seed: int | None = None
-    threads: int | None = None
-    backend: str = "auto"
-    on_decrease: str = "warn"
-    method: str = "batch"
-    batch_size: int = 256
-    tau0: float = 10.0
-    kappa: float = 0.7
-    passes: int = 1
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.k, int | np.integer) or self.k < 1:
-            raise InputError(f"the number of topics must be a whole number >= 1, got {self.k!r}")
-        for name in ("alpha", "eta"):
-            value = getattr(self, name)
-            if isinstance(value, str):
-                if value.strip().lower() != "auto":
-                    try:
-                        value = float(value)
-                    except ValueError:
-                        raise InputError(f"--{name} must be a positive number or 'auto', "
-                                         f"got {value!r}") from None
-                else:
-                    value = "auto"
-            if not isinstance(value, str) and not (np.isfinite(value) and value > 0):
-                raise InputError(f"--{name} must be a positive number or 'auto', got {value!r}")
-            setattr(self, name, value if isinstance(value, str) else float(value))
-        if self.max_iter < 1:
-            raise InputError("--max-iter must be >= 1")
-        if self.tol < 0 or self.e_tol <= 0 or self.e_max_iter < 1:
-            raise InputError("--tol must be >= 0, --e-tol > 0 and --e-max-iter >= 1")
-        if self.threads is not None and self.threads < 1:
-            raise InputError("--threads must be >= 1")
-        if self.method not in ("batch", "online"):
-            raise InputError(f"--method must be 'batch' or 'online', got {self.method!r}")
-        if self.batch_size < 1 or self.passes < 1:
-            raise InputError("--batch-size and --passes must be >= 1")
-        if not 0.5 < self.kappa <= 1.0 or self.tau0 < 0:
-            raise InputError("--kappa must be in (0.5, 1] and --tau0 >= 0 "
-                             "(Hoffman et al. 2010)")
-
+__all__ = ["LDA", "FitSettings", "Inference"]
 
 @dataclass
 class Inference:
@@ -149,7 +91,7 @@ class LDA:
     doc_ids: list[str] = field(default_factory=list)
     trace: EMResult | None = None
     topic_tokens: np.ndarray | None = None
-    run_info: dict = field(default_factory=dict)
+    record: RunRecord = field(default_factory=RunRecord)
 
     def __init__(self, k: int = 10, *, alpha: float | str = "auto", eta: float | str = "auto",
                  max_iter: int = 200, tol: float = 1e-4, e_tol: float = 1e-3,
@@ -169,13 +111,23 @@ class LDA:
         self.prune_config = prune or PruneConfig(**prune_kw)
         self.tokenizer_config = tokenizer or TokenizerConfig(**pipeline)
         self.lam = self.alpha = self.eta = self.gamma = self.vocab = None
-        self.doc_ids, self.trace, self.topic_tokens, self.run_info = [], None, None, {}
+        self.doc_ids, self.trace, self.topic_tokens = [], None, None
+        self.record = RunRecord()
         self._expElogbetaT = None
 
     # ------------------------------------------------------------------ fitting
     @property
     def k(self) -> int:
         return self.settings.k
+
+    @property
+    def run_info(self) -> dict:
+        """The run record as the dict ``run.json`` holds (a copy: change :attr:`record`)."""
+        return self.record.to_dict()
+
+    @run_info.setter
+    def run_info(self, data: dict) -> None:
+        self.record = RunRecord.from_dict(data)
 
     def fit(self, docs: Iterable[str] | Iterable[tuple[str, str]], **options) -> LDA:
         """Tokenize ``docs`` (strings, or (id, text) pairs) and fit the model.
@@ -189,9 +141,9 @@ class LDA:
     def fit_corpus(self, corpus: Corpus, **options) -> LDA:
         """Fit to an already built :class:`~lda_vi.io.corpus.Corpus`."""
         self.vocab, self.doc_ids = corpus.vocab, list(corpus.doc_ids)
-        self.run_info["corpus"] = {"documents": corpus.n_docs, "words": corpus.n_words,
-                                   "tokens": int(corpus.n_tokens), "empty_documents":
-                                   int(corpus.n_empty)}
+        self.record.corpus = {"documents": corpus.n_docs, "words": corpus.n_words,
+                              "tokens": int(corpus.n_tokens), "empty_documents":
+                              int(corpus.n_empty)}
         return self.fit_counts(corpus.counts, **options)
 
     def fit_counts(self, X: sp.spmatrix, vocab: Vocabulary | None = None,
@@ -224,40 +176,23 @@ class LDA:
             raise ValueError("the vocabulary does not match the count matrix")
         if not self.doc_ids or len(self.doc_ids) != arrays.n_docs:
             self.doc_ids = [str(i + 1) for i in range(arrays.n_docs)]
-        seed = self._seed()
+        seed = resolve_seed(s.seed)
         threads = set_threads(s.threads)
-        print_ = fingerprint(arrays)
-        resume = None
-        if resume_dir is not None:
-            resume, meta = load_checkpoint(resume_dir)
-            if meta.get("fingerprint") != print_:
-                raise InputError(f"the checkpoint in {resume_dir} was made on another corpus "
-                                 "or other pipeline settings; resume with the same input")
-        meta = {"fingerprint": print_, "settings": asdict(s) | {"seed": seed},
+        meta = {"settings": asdict(s) | {"seed": seed},
                 "tokenizer": self.tokenizer_config.to_dict(),
-                "prune": self.prune_config.to_dict()} | self.run_info.get("checkpoint_meta", {})
-        hooks = []
-        if checkpoint_dir is not None and checkpoint_every > 0:
-            hooks.append((checkpoint_every,
-                          lambda state: save_checkpoint(checkpoint_dir, state, meta)))
-        if monitor is not None and monitor_every > 0:
-            hooks.append((monitor_every, monitor))
-
-        def on_state(state: EMResult) -> None:
-            for every, hook in hooks:
-                if state.n_iter % every == 0:
-                    hook(state)
-
+                "prune": self.prune_config.to_dict()}
+        resume, on_state = checkpoint_hooks(
+            arrays, meta, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
+            resume_dir=resume_dir, monitor=monitor, monitor_every=monitor_every)
         start = time.perf_counter()
         estep_engine = engine(arrays) if engine is not None else None
         try:
-            batch = BatchSettings(s.k, _priors(s), _estep(s), max_iter=s.max_iter, tol=s.tol,
+            batch = BatchSettings(s.k, s.priors(), s.estep(), max_iter=s.max_iter, tol=s.tol,
                                   on_decrease=s.on_decrease)
             result = fit_batch(arrays, batch, np.random.default_rng(seed), resume=resume,
-                               engine=estep_engine, callback=callback,
-                               checkpoint=on_state if hooks else None)
+                               engine=estep_engine, callback=callback, checkpoint=on_state)
             if hasattr(estep_engine, "describe"):
-                self.run_info["engine"] = estep_engine.describe()
+                self.record.engine = estep_engine.describe()
         finally:
             if hasattr(estep_engine, "close"):
                 estep_engine.close()
@@ -267,17 +202,17 @@ class LDA:
         self.lam, self.alpha, self.eta, self.gamma = (result.lam, result.alpha, result.eta,
                                                       result.gamma)
         self.trace, self.topic_tokens, self._expElogbetaT = result, result.topic_tokens, None
-        self.run_info.update({
-            "settings": asdict(s) | {"seed": seed, "threads": threads},
-            "tokenizer": self.tokenizer_config.to_dict(), "prune": self.prune_config.to_dict(),
-            "versions": _versions(), "elbo": result.elbo, "converged": result.converged,
-            "stop_reason": result.stop_reason, "iterations": result.n_iter,
-            "seconds_per_iteration": result.seconds, "mean_inner_iterations": result.mean_inner,
-            "fit_seconds": elapsed, "alpha": result.alpha.tolist(), "eta": result.eta,
-        })
-        self.run_info.setdefault("corpus", {"documents": arrays.n_docs,
-                                            "words": arrays.n_words,
-                                            "tokens": int(arrays.data.sum())})
+        r = self.record
+        r.method = "batch"
+        r.settings = asdict(s) | {"seed": seed, "threads": threads}
+        r.tokenizer, r.prune = self.tokenizer_config.to_dict(), self.prune_config.to_dict()
+        r.versions, r.elbo, r.converged = versions(), result.elbo, result.converged
+        r.stop_reason, r.iterations = result.stop_reason, result.n_iter
+        r.seconds_per_iteration, r.mean_inner_iterations = result.seconds, result.mean_inner
+        r.fit_seconds, r.alpha, r.eta = elapsed, result.alpha.tolist(), result.eta
+        if not r.corpus:
+            r.corpus = {"documents": arrays.n_docs, "words": arrays.n_words,
+                        "tokens": int(arrays.data.sum())}
         return self
 
     def with_state(self, state: EMResult) -> LDA:
@@ -292,48 +227,10 @@ class LDA:
         return view
 
     # ------------------------------------------------------------ online fits
-    def _online(self, batches, n_docs: int, n_words: int, seed: int,
-                callback: Callable[[MinibatchReport], None] | None,
-                engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> OnlineResult:
-        s = self.settings
-        threads = set_threads(s.threads)
-        start = time.perf_counter()
-        online = OnlineSettings(s.k, _priors(s), _estep(s), tau0=s.tau0, kappa=s.kappa,
-                                passes=s.passes)
-        result = fit_online(batches, n_docs, n_words, online, np.random.default_rng(seed),
-                            callback=callback, engine=engine)
-        self.lam, self.alpha, self.eta = result.lam, result.alpha, result.eta
-        self.topic_tokens, self._expElogbetaT, self.trace = result.topic_tokens, None, None
-        self.run_info.update({
-            "settings": asdict(s) | {"seed": seed, "threads": threads},
-            "tokenizer": self.tokenizer_config.to_dict(), "prune": self.prune_config.to_dict(),
-            "versions": _versions(), "method": "online", "updates": result.n_updates,
-            "documents_seen": result.docs_seen, "per_word_bound": result.per_word_bound,
-            "seconds_per_update": result.seconds, "fit_seconds": time.perf_counter() - start,
-            "alpha": result.alpha.tolist(), "eta": result.eta,
-        })
-        return result
-
-    def _seed(self) -> int:
-        return resolve_seed(self.settings.seed)
-
     def _fit_online_counts(self, X: sp.spmatrix,
                            callback: Callable[[MinibatchReport], None] | None,
                            engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> LDA:
-        """Online VB over the rows of an in-memory matrix (shuffled each pass), then γ."""
-        X = sp.csr_matrix(X, dtype=np.float64)
-        if self.vocab is not None and len(self.vocab) != X.shape[1]:
-            raise ValueError("the vocabulary does not match the count matrix")
-        if not self.doc_ids or len(self.doc_ids) != X.shape[0]:
-            self.doc_ids = [str(i + 1) for i in range(X.shape[0])]
-        seed = self._seed()
-        shuffle = np.random.default_rng([seed, 1])
-        self._online(row_batches(X, self.settings.batch_size, shuffle), X.shape[0], X.shape[1],
-                     seed, callback, engine)
-        self.gamma = self.infer(X).gamma
-        self.run_info.setdefault("corpus", {"documents": X.shape[0], "words": X.shape[1],
-                                            "tokens": int(X.sum())})
-        return self
+        return streaming.fit_online_counts(self, X, callback, engine)
 
     def fit_stream(self, open_docs: Callable[[], Iterable[tuple[str, str]]],
                    callback: Callable[[MinibatchReport], None] | None = None,
@@ -347,30 +244,11 @@ class LDA:
         :meth:`transform_stream` to write their θ̄. ``engine`` builds each
         minibatch's E-step engine (e.g. a Dask cluster's; default: this process).
         """
-        tokenizer = Tokenizer(self.tokenizer_config)
-        if vocab is None:
-            vocab, n_docs, n_tokens = scan_vocabulary(open_docs(), tokenizer, self.prune_config)
-        else:
-            n_docs, n_tokens = sum(1 for _ in open_docs()), None
-        self.vocab, self.doc_ids = vocab, []
-        size = self.settings.batch_size
-
-        def batches(pass_index: int):
-            for X, _, _ in count_batches(open_docs(), tokenizer, vocab, size):
-                yield X
-
-        self._online(batches, n_docs, len(vocab), self._seed(), callback, engine)
-        self.gamma = np.empty((0, self.k))
-        self.run_info["corpus"] = {"documents": n_docs, "words": len(vocab),
-                                   "tokens": n_tokens}
-        return self
+        return streaming.fit_stream(self, open_docs, callback, vocab, engine)
 
     def transform_stream(self, docs: Iterable[tuple[str, str]], batch_size: int = 1024):
         """θ̄ of documents read in minibatches: yields (ids, θ̄ B×K, out-of-vocabulary)."""
-        self._require_fitted()
-        tokenizer = Tokenizer(self.tokenizer_config)
-        for X, ids, n_oov in count_batches(docs, tokenizer, self.vocab, batch_size):
-            yield ids, self.infer(X).theta, n_oov
+        return streaming.transform_stream(self, docs, batch_size)
 
     # ---------------------------------------------------------------- inference
     def _require_fitted(self) -> None:
@@ -397,7 +275,7 @@ class LDA:
         arrays: CorpusArrays = prepare(X, n_words=self.lam.shape[1])
         set_threads(self.settings.threads)
         gamma = init_gamma(arrays, self.alpha)
-        est = e_step(arrays, self.alpha, self.expElogbetaT, gamma, _estep(self.settings),
+        est = e_step(arrays, self.alpha, self.expElogbetaT, gamma, self.settings.estep(),
                      sstats=False)
         bound = est.bound
         return Inference(gamma=gamma, bound=bound, n_tokens=arrays.doc_lengths)
@@ -448,145 +326,27 @@ class LDA:
         ``doc_ids.txt`` and ``run.json``.
         """
         self._require_fitted()
-        directory = Path(directory)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"cannot create {directory}: {exc.strerror}") from None
-        with atomic_open(directory / "arrays.npz", "wb") as handle:
-            np.savez(handle, lam=self.lam, alpha=self.alpha, gamma=self.gamma,
-                     topic_tokens=self.topic_shares() if self.topic_tokens is None
-                     else self.topic_tokens)
-        atomic_write_text(directory / "vocab.txt", "".join(w + "\n" for w in self.vocab.words))
-        atomic_write_text(directory / "doc_ids.txt", "".join(_one_line(i) + "\n"
-                                                              for i in self.doc_ids))
-        atomic_write_text(directory / "run.json", json.dumps(self.run_info, indent=2) + "\n")
-        meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
-                "lda_vi_version": __version__, "k": self.k, "n_words": len(self.vocab),
-                "eta": self.eta, "settings": asdict(self.settings),
-                "tokenizer": self.tokenizer_config.to_dict(),
-                "prune": self.prune_config.to_dict()}
-        atomic_write_text(directory / "model.json", json.dumps(meta, indent=2) + "\n")
-        return directory
+        return persistence.save_model(self, directory)
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> LDA:
         """Read a model written by :meth:`save`; a clear :class:`ModelFileError` otherwise."""
-        directory = Path(directory)
-        if not directory.is_dir():
-            raise ModelFileError(f"{directory} is not a model directory (fit one with "
-                                 "'lda-vi fit CORPUS -o DIR')")
-        meta = _read_json(directory / "model.json")
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
-            raise ModelFileError(f"{directory}/model.json is not an lda-vi model")
-        version = meta.get("format_version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise ModelFileError(f"{directory} was written in model format {version!r}, newer "
-                                 f"than this lda-vi {__version__} reads ({FORMAT_VERSION}); "
-                                 "upgrade lda-vi")
-        try:
-            settings = meta["settings"]
-            model = cls(**{k: v for k, v in settings.items() if k != "k"}, k=settings["k"],
-                        tokenizer=TokenizerConfig.from_dict(meta["tokenizer"]),
-                        prune=PruneConfig.from_dict(meta["prune"]))
-            eta = float(meta["eta"])
-        except (KeyError, TypeError, ValueError, InputError) as exc:
-            raise ModelFileError(f"{directory}/model.json is incomplete or corrupt ({exc})") \
-                from None
-        arrays = _read_npz(directory / "arrays.npz")
-        words = _read_lines(directory / "vocab.txt")
-        doc_ids = _read_lines(directory / "doc_ids.txt")
-        lam, alpha, gamma = arrays["lam"], arrays["alpha"], arrays["gamma"]
-        k, v = model.k, len(words)
-        if (lam.shape != (k, v) or alpha.shape != (k,) or gamma.ndim != 2
-                or gamma.shape[1] != k or len(doc_ids) != gamma.shape[0]
-                or meta.get("n_words") != v):
-            raise ModelFileError(f"{directory} is inconsistent: array shapes do not match "
-                                 "the vocabulary and K; re-save the model")
-        if not (np.all(np.isfinite(lam)) and np.all(lam > 0) and np.all(alpha > 0)
-                and np.isfinite(eta) and eta > 0):
-            raise ModelFileError(f"{directory}/arrays.npz holds invalid parameters")
-        model.lam, model.alpha, model.gamma, model.eta = lam, alpha, gamma, eta
-        model.topic_tokens = arrays.get("topic_tokens")
-        model.vocab, model.doc_ids = Vocabulary(words), doc_ids
-        run = directory / "run.json"
-        model.run_info = _read_json(run) if run.exists() else {}
-        return model
+        return persistence.load_model(cls, directory)
 
 
 def _with_ids(docs: Iterable[str] | Iterable[tuple[str, str]]) -> Iterable[tuple[str, str]]:
-    """Strings get ids "1", "2", …; (id, text) pairs pass through."""
+    """Strings get ids "1", "2", …; (id, text) pairs pass through.
+
+    A single string is one document (never a sequence of one-character documents); bytes
+    are refused with a TypeError that says to decode them.
+    """
+    if isinstance(docs, str):
+        docs = [docs]
+    elif isinstance(docs, bytes | bytearray):
+        raise TypeError("documents must be str, not bytes: decode them first, "
+                        "e.g. data.decode('utf-8')")
     for i, doc in enumerate(docs, start=1):
+        if isinstance(doc, bytes | bytearray):
+            raise TypeError(f"document {i} is bytes, not str: decode it first, "
+                            "e.g. data.decode('utf-8')")
         yield (str(i), doc) if isinstance(doc, str) else (str(doc[0]), doc[1])
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).splitlines())
-
-
-def _versions() -> dict:
-    """Versions of lda-vi and the packages that shape its results."""
-    from importlib import metadata
-
-    versions = {"lda_vi": __version__}
-    for name in ("numpy", "scipy", "numba", "click", "nltk"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"{path} is corrupt ({exc.__class__.__name__}); re-save the "
-                             "model") from None
-
-
-def _read_lines(path: Path) -> list[str]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return [line.rstrip("\n") for line in handle]
-    except FileNotFoundError:
-        raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"{path} is unreadable ({exc.__class__.__name__})") from None
-
-
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    """Load float arrays from an .npz, refusing pickles and object arrays."""
-    names = ("lam", "alpha", "gamma", "topic_tokens")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [n for n in names[:3] if n not in npz.files]
-            if missing:
-                raise ModelFileError(f"{path} lacks {', '.join(missing)}: the model is "
-                                     "incomplete")
-            arrays = {n: npz[n] for n in names if n in npz.files}
-    except FileNotFoundError:
-        raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
-    except ModelFileError:
-        raise
-    except (OSError, ValueError, EOFError) as exc:
-        raise ModelFileError(f"{path} is corrupt or holds objects, which lda-vi refuses to load "
-                             f"({exc.__class__.__name__})") from None
-    for name, arr in arrays.items():
-        if arr.dtype != np.float64:
-            raise ModelFileError(f"{path}: array {name} has dtype {arr.dtype}, expected float64")
-    return arrays
-
-
-def _priors(s: FitSettings) -> Priors:
-    """The engine's priors of these settings ('auto': 1/K and 0.01, then learned)."""
-    return Priors(alpha=1.0 / s.k if s.alpha == "auto" else s.alpha,
-                  eta=0.01 if s.eta == "auto" else s.eta,
-                  learn_alpha=s.alpha == "auto", learn_eta=s.eta == "auto")
-
-
-def _estep(s: FitSettings) -> EStepSettings:
-    """The engine's E-step settings of these settings."""
-    return EStepSettings(e_tol=s.e_tol, e_max_iter=s.e_max_iter, backend=s.backend)

@@ -143,8 +143,8 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
     rep = representative_docs(theta, docs_per_topic)
     texts = _collect_snippets(model, {int(d) for d in rep.ravel()}, documents, snippets, source)
     lengths = _doc_lengths(model)
-    coherence = model.run_info.get("coherence") or {}
-    npmi = coherence.get("npmi") if isinstance(coherence.get("npmi"), list) else None
+    npmi_score = model.record.coherence.get("npmi")
+    npmi = npmi_score.per_topic if npmi_score is not None else None
     topics = []
     for k in range(K):
         order = cands[k]
@@ -171,21 +171,19 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
         "totalTokens": round(total, 1),
         "topics": topics,
         "hasSnippets": bool(texts),
-        "elbo": [float(e) for e in model.run_info.get("elbo", [])],
+        "elbo": [float(e) for e in model.record.elbo],
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "version": __version__,
     }
 
 
 def _summary(model) -> dict:
-    """The run's figures for the summary cards, from ``run_info`` (missing ones: None)."""
-    info = model.run_info or {}
-    settings = info.get("settings") or {}
-    corpus = info.get("corpus") or {}
+    """The run's figures for the summary cards, from the run record (missing ones: None)."""
+    r = model.record
+    settings, corpus = r.settings, r.corpus
     alpha = np.asarray(model.alpha, dtype=np.float64)
-    heldout = info.get("heldout") if isinstance(info.get("heldout"), dict) else None
-    coherence = info.get("coherence") if isinstance(info.get("coherence"), dict) else None
-    elbo = info.get("elbo") or []
+    held = r.heldout
+    npmi, umass = r.coherence.get("npmi"), r.coherence.get("umass")
     return {
         "documents": corpus.get("documents", len(model.doc_ids)),
         "empty_documents": corpus.get("empty_documents"),
@@ -197,20 +195,20 @@ def _summary(model) -> dict:
         "alpha_max": float(alpha.max()),
         "eta_learned": settings.get("eta", model.settings.eta) == "auto",
         "eta": float(model.eta),
-        "iterations": info.get("iterations", len(elbo)),
+        "iterations": r.iterations if r.iterations is not None else len(r.elbo),
         "max_iter": settings.get("max_iter"),
         "tol": settings.get("tol"),
-        "converged": info.get("converged"),
-        "stop_reason": info.get("stop_reason"),
-        "fit_seconds": number(info.get("fit_seconds")),
+        "converged": r.converged,
+        "stop_reason": r.stop_reason,
+        "fit_seconds": number(r.fit_seconds),
         "seed": settings.get("seed"),
-        "input": info.get("input"),
-        "heldout": None if heldout is None else {
-            key: heldout.get(key) for key in ("fraction", "documents", "tokens",
-                                              "bound_per_word", "bound_perplexity",
-                                              "completion_perplexity")},
-        "npmi": number(coherence.get("npmi_mean")) if coherence else None,
-        "umass": number(coherence.get("umass_mean")) if coherence else None,
-        "coherence_top_n": coherence.get("top_n") if coherence else None,
+        "input": r.input,
+        "heldout": None if held is None else {
+            "fraction": held.fraction, "documents": held.documents, "tokens": held.tokens,
+            "bound_per_word": held.per_word_bound, "bound_perplexity": held.bound_perplexity,
+            "completion_perplexity": held.completion_perplexity},
+        "npmi": number(npmi.mean) if npmi else None,
+        "umass": number(umass.mean) if umass else None,
+        "coherence_top_n": r.coherence_top_n if r.coherence else None,
     }
 

@@ -46,9 +46,16 @@ def _save(fig, path: str | os.PathLike, plt) -> None:
     plt.close(fig)
 
 
-def plot_elbo(run_info: dict, path: str | os.PathLike) -> None:
-    """The ELBO per EM iteration (stop marked) and its relative change with tol, as PNG."""
-    elbo = np.asarray(run_info.get("elbo") or [], dtype=np.float64)
+def plot_elbo(record, path: str | os.PathLike) -> None:
+    """The ELBO per EM iteration (stop marked) and its relative change with tol, as PNG.
+
+    ``record`` is the model's :class:`~lda_vi.model.record.RunRecord` (or a run.json dict).
+    """
+    if isinstance(record, dict):
+        from lda_vi.model.record import RunRecord
+
+        record = RunRecord.from_dict(record)
+    elbo = np.asarray(record.elbo or [], dtype=np.float64)
     if elbo.size == 0:
         raise InputError("this model has no ELBO trace in its run.json; nothing to plot")
     plt = require_matplotlib()
@@ -56,7 +63,7 @@ def plot_elbo(run_info: dict, path: str | os.PathLike) -> None:
     its = np.arange(1, n + 1)
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
     ax.plot(its, elbo, "-o", color="#3b5bdb", markersize=3.5, markerfacecolor="white")
-    converged = run_info.get("converged")
+    converged = record.converged
     label = ("converged" if converged else "stopped") + f" at iteration {n}"
     ax.plot([n], [elbo[-1]], "o", markersize=11, markerfacecolor="none",
             markeredgecolor="#e8590c", markeredgewidth=2, label=label)
@@ -70,7 +77,7 @@ def plot_elbo(run_info: dict, path: str | os.PathLike) -> None:
         change = np.maximum(np.abs(np.diff(elbo)) / np.abs(elbo[:-1]), 1e-16)
         ax2.semilogy(its[1:], change, "-o", color="#7c8db5", markersize=3.5,
                      markerfacecolor="white")
-        tol = (run_info.get("settings") or {}).get("tol")
+        tol = record.settings.get("tol")
         if isinstance(tol, int | float) and tol > 0:
             ax2.axhline(tol, color="#e8590c", linestyle="--", linewidth=1, label=f"tol {tol:g}")
             ax2.legend(loc="upper right", fontsize=8, frameon=False)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lda_vi.cli import fit as cli_module
 from lda_vi.cli.app import cli
+from lda_vi.evaluate import workflow as workflow_module
 
 THEMES = ["apple banana cherry orchard fruit harvest", "engine piston wheel gearbox diesel",
           "galaxy planet orbit telescope comet nebula"]
@@ -245,7 +245,7 @@ def test_interrupt_exits_130(good, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_module, "load_corpus", interrupted)
+    monkeypatch.setattr(workflow_module, "load_corpus", interrupted)
     result = run("fit", good)
     assert result.exit_code == 130
     assert "interrupted" in result.stderr and "Traceback" not in result.output

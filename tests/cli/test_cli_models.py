@@ -128,11 +128,16 @@ def test_evaluate_prints_units_and_writes_json(files, tmp_path):
     figures = evaluate_heldout(model, X, completion_rng(3))
     assert record["documents"] == 40 and record["seed"] == 3
     assert record["tokens"] == figures.tokens
-    assert record["bound_per_word"] == pytest.approx(figures.bound_per_word, rel=1e-12)
+    assert record["schema"] == "lda-vi-results" and record["schema_version"] == 2
+    assert record["oov_tokens"] >= 0 and "nats" in record["units"]
+    assert record["per_word_bound"] == pytest.approx(figures.bound_per_word, rel=1e-12)
     assert record["completion_perplexity"] == pytest.approx(figures.completion_perplexity,
                                                             rel=1e-12)
     assert f"{figures.completion_perplexity:.1f}" in out
-    assert len(record["coherence"]["npmi"]) == 3 and record["coherence"]["top_n"] == 10
+    npmi = record["coherence"]["npmi"]
+    assert len(npmi["per_topic"]) == 3 and record["coherence_top_n"] == 10
+    assert npmi["mean"] == pytest.approx(np.mean(npmi["per_topic"]), rel=1e-12)
+    assert record["coherence_reference"] == "these documents"
     assert 1 < record["bound_perplexity"] < 60 and 1 < record["completion_perplexity"] < 60
 
 
@@ -146,11 +151,13 @@ def test_evaluate_refuses_text_without_known_words(files, tmp_path):
 
 
 def test_fit_reports_coherence(files):
-    info = json.loads((files["model"] / "run.json").read_text())["coherence"]
-    assert info["top_n"] == 10 and info["reference"] == "training documents"
-    assert len(info["npmi"]) == len(info["umass"]) == 3
-    assert info["npmi_mean"] == pytest.approx(np.mean(info["npmi"]))
-    assert "heldout" not in json.loads((files["model"] / "run.json").read_text())
+    run_json = json.loads((files["model"] / "run.json").read_text())
+    info = run_json["coherence"]
+    assert run_json["coherence_top_n"] == 10
+    assert run_json["coherence_reference"] == "training documents"
+    assert len(info["npmi"]["per_topic"]) == len(info["umass"]["per_topic"]) == 3
+    assert info["npmi"]["mean"] == pytest.approx(np.mean(info["npmi"]["per_topic"]))
+    assert run_json["heldout"] is None
 
 
 def test_fit_holdout(files, tmp_path):

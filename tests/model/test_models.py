@@ -36,7 +36,8 @@ from lda_vi.evaluate.sweep import (
     summarize,
     write_sweep_csv,
 )
-from lda_vi.model.lda import FORMAT_VERSION, LDA
+from lda_vi.model.lda import LDA
+from lda_vi.model.persistence import FORMAT_VERSION
 
 K, V = PLANTED_K, PLANTED_V
 
@@ -277,7 +278,7 @@ def test_holdout_split_is_seeded_and_partitions():
 
 @pytest.mark.parametrize("fraction", [0.0, 1.0, -0.5, 2.0, float("nan")])
 def test_holdout_split_refuses_bad_fractions(fraction):
-    with pytest.raises(InputError, match="--holdout"):
+    with pytest.raises(InputError, match="^holdout must be a fraction"):
         holdout_split(10, fraction, np.random.default_rng(0))
 
 

@@ -48,7 +48,7 @@ def fitted(tmp_path_factory) -> tuple[Path, Path, LDA]:
     corpus.write_text("\n".join(corpus_lines()) + "\n", encoding="utf-8")
     model = LDA(k=4, seed=0, max_iter=60, min_df=2, max_df=1.0)
     model.fit(corpus.read_text(encoding="utf-8").splitlines())
-    model.run_info["input"] = str(corpus)
+    model.record.input = str(corpus)
     model.save(tmp / "model")
     return tmp / "model", corpus, model
 

@@ -1,0 +1,250 @@
+"""The fit workflow: hold out, fit, score, merge θ, coherence, write outputs → run record.
+
+What ``lda-vi fit`` does, as library functions (the CLI only parses, calls and formats):
+
+>>> from lda_vi.evaluate.workflow import fit_source                # doctest: +SKIP
+>>> run = fit_source(LDA(k=20, seed=1), "corpus.txt", holdout=0.1)   # doctest: +SKIP
+>>> write_outputs(run, output="out/")                               # doctest: +SKIP
+
+Progress and results are told to a :class:`FitReporter` as they come (the CLI prints
+them); every figure also lands in ``model.record`` (:class:`~lda_vi.model.record.RunRecord`),
+which :meth:`LDA.save <lda_vi.model.lda.LDA.save>` writes as ``run.json``.
+
+Shapes: D documents (all of the input), K topics, V words.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lda_vi.evaluate.heldout import (
+    DocumentSplit,
+    HeldoutMonitor,
+    coherence,
+    completion_rng,
+    evaluate_heldout,
+    merge_rows,
+    split_documents,
+)
+from lda_vi.io.corpus import Corpus, build_corpus, vectorize
+from lda_vi.io.export import write_doc_topics, write_doc_topics_stream, write_topic_words
+from lda_vi.io.load import load_corpus
+from lda_vi.io.text_readers import iter_documents
+from lda_vi.model.lda import LDA
+from lda_vi.model.record import Heldout, Results, json_number
+from lda_vi.model.settings import resolve_seed
+from lda_vi.text.tokenize import Tokenizer
+
+__all__ = ["FIT_COHERENCE_TOP_N", "FitReporter", "FitRun", "fit_source", "fit_documents",
+           "fit_stream_source", "score_coherence", "score_heldout", "write_outputs",
+           "write_stream_outputs"]
+
+#: Top words per topic for the coherence a fit reports.
+FIT_COHERENCE_TOP_N = 10
+
+
+class FitReporter:
+    """What a fit tells its caller as it goes. Every hook does nothing by default.
+
+    ``iteration``, ``minibatch`` and ``heldout_iteration`` are callables or None (None:
+    nothing is called): each EM iteration's report, each online minibatch's, and each
+    held-out score during the fit (``eval_every``).
+    """
+
+    iteration: Callable | None = None
+    minibatch: Callable | None = None
+    heldout_iteration: Callable[[dict], None] | None = None
+
+    def split(self, split: DocumentSplit) -> None:
+        """The documents were split into training and held-out ones."""
+
+    def corpus(self, corpus: Corpus) -> None:
+        """The training corpus is built (before the fit)."""
+
+    def fitted(self, model: LDA) -> None:
+        """The fit has ended."""
+
+    def coherence(self, scores: dict, top_n: int) -> None:
+        """Coherence of the top words over the training documents (``{measure: K}``)."""
+
+    def heldout(self, figures, oov_tokens: int, seed: int) -> None:
+        """The held-out documents' figures (:class:`~lda_vi.evaluate.heldout.HeldoutFigures`)."""
+
+
+@dataclass
+class FitRun:
+    """The result of a fit: the model, and θ of every input document in input order."""
+
+    model: LDA
+    doc_ids: list[str]
+    theta: np.ndarray | None            # D×K; None for a streamed fit (θ is re-inferred)
+    corpus: Corpus | None = None
+    split: DocumentSplit | None = None
+    open_docs: Callable[[], Iterable[tuple[str, str]]] | None = None   # streamed fits
+
+
+def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
+               reader: dict | None = None, holdout: float | None = None,
+               eval_every: int | None = None, checkpoint_dir: str | os.PathLike | None = None,
+               checkpoint_every: int = 0, resume_dir: str | os.PathLike | None = None,
+               engine=None, reporter: FitReporter | None = None) -> FitRun:
+    """Read ``source`` (any input format; ``reader`` holds the format options of
+    :func:`lda_vi.io.text_readers.iter_documents`), fit ``model`` in batch, and score it.
+
+    With ``holdout`` a seeded fraction of the documents is set aside (the seed is the
+    model's, drawn and recorded when it has none), the vocabulary is built from the rest,
+    and the held-out documents are scored (``model.record.heldout``); ``eval_every`` N also
+    scores them every N iterations. Coherence over the training documents is recorded.
+    """
+    reporter = reporter or FitReporter()
+    reader = reader or {}
+    tokenizer = Tokenizer(model.tokenizer_config)
+    split = None
+    if holdout is not None:
+        model.settings.seed = resolve_seed(model.settings.seed)   # one seed, recorded
+        documents = iter_documents(source, encoding=encoding, needed_by="--holdout", **reader)
+        split = split_documents(documents, holdout, model.settings.seed)
+        reporter.split(split)
+        corpus = build_corpus(split.train, tokenizer, model.prune_config)
+    else:
+        corpus = load_corpus(source, encoding=encoding, tokenizer=tokenizer,
+                             prune_config=model.prune_config, **reader)
+    return _fit(model, corpus, split, source=str(source), eval_every=eval_every,
+                checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
+                resume_dir=resume_dir, engine=engine, reporter=reporter)
+
+
+def fit_documents(model: LDA, docs: Iterable[tuple[str, str]], *,
+                  holdout: float | None = None, eval_every: int | None = None,
+                  reporter: FitReporter | None = None, source: str | None = None) -> FitRun:
+    """:func:`fit_source` over ``(id, text)`` pairs already in memory."""
+    reporter = reporter or FitReporter()
+    tokenizer = Tokenizer(model.tokenizer_config)
+    split = None
+    docs = list(docs)
+    if holdout is not None:
+        model.settings.seed = resolve_seed(model.settings.seed)
+        split = split_documents(docs, holdout, model.settings.seed)
+        reporter.split(split)
+        docs = split.train
+    corpus = build_corpus(docs, tokenizer, model.prune_config)
+    return _fit(model, corpus, split, source=source, eval_every=eval_every, reporter=reporter)
+
+
+def _fit(model: LDA, corpus: Corpus, split: DocumentSplit | None, *, source, eval_every,
+         reporter: FitReporter, checkpoint_dir=None, checkpoint_every: int = 0,
+         resume_dir=None, engine=None) -> FitRun:
+    heldout = monitor = None
+    if split is not None:
+        heldout = vectorize(split.test, Tokenizer(model.tokenizer_config), corpus.vocab)
+        if eval_every:
+            monitor = HeldoutMonitor(model, heldout[0], split.seed,
+                                     report=reporter.heldout_iteration)
+    reporter.corpus(corpus)
+    if model.k > corpus.n_docs:
+        warnings.warn(f"k={model.k} is larger than the number of documents "
+                      f"({corpus.n_docs}); some topics will be empty", stacklevel=2)
+    model.fit_corpus(corpus, callback=reporter.iteration, monitor=monitor,
+                     monitor_every=eval_every or 0,
+                     checkpoint_dir=checkpoint_dir if checkpoint_every else None,
+                     checkpoint_every=checkpoint_every or 0, resume_dir=resume_dir,
+                     engine=engine)
+    model.record.input = source
+    reporter.fitted(model)
+    score_coherence(model, corpus.counts, reporter)
+    doc_ids, theta = model.doc_ids, model.theta
+    if split is not None:
+        doc_ids, theta = score_heldout(model, split, *heldout, monitor, reporter)
+    return FitRun(model=model, doc_ids=list(doc_ids), theta=theta, corpus=corpus, split=split)
+
+
+def score_coherence(model: LDA, X_train, reporter: FitReporter | None = None,
+                    top_n: int = FIT_COHERENCE_TOP_N) -> dict | None:
+    """Coherence of the top words over the training documents, into ``model.record``."""
+    if len(model.vocab) < 2:
+        return None
+    top_n = min(top_n, len(model.vocab))
+    scores = coherence(model, X_train, top_n)
+    model.record.set_coherence(scores, top_n, "training documents")
+    if reporter is not None:
+        reporter.coherence(scores, top_n)
+    return scores
+
+
+def score_heldout(model: LDA, split: DocumentSplit, X_test, test_ids, oov_tokens: int,
+                  monitor: HeldoutMonitor | None = None,
+                  reporter: FitReporter | None = None) -> tuple[list[str], np.ndarray]:
+    """Score the held-out documents into ``model.record.heldout``; θ of every document."""
+    inference = model.infer(X_test)                       # γ with λ fixed
+    figures = evaluate_heldout(model, X_test, completion_rng(split.seed), inference=inference)
+    results = Results.of(figures, oov_tokens)
+    model.record.heldout = Heldout(
+        **{name: getattr(results, name) for name in results.__dataclass_fields__},
+        fraction=split.fraction, seed=split.seed, doc_ids=list(test_ids))
+    if monitor is not None:
+        model.record.heldout.during_fit = [
+            {key: json_number(v) if isinstance(v, float) else v for key, v in record.items()}
+            for record in monitor.records]
+        model.record.heldout.during_fit_seconds = monitor.seconds
+    if reporter is not None:
+        reporter.heldout(figures, oov_tokens, split.seed)
+    theta = merge_rows(split.train_idx, model.theta, split.test_idx, inference.theta)
+    return split.doc_ids, theta
+
+
+def fit_stream_source(model: LDA, source: str, *, encoding: str = "utf-8",
+                      reader: dict | None = None, engine=None,
+                      reporter: FitReporter | None = None) -> FitRun:
+    """Online VB streaming ``source`` from disk (``model.settings.method == 'online'``)."""
+    reporter = reporter or FitReporter()
+    reader = reader or {}
+
+    def open_docs():
+        return iter_documents(source, encoding=encoding, needed_by="--method online",
+                              **reader)
+
+    model.fit_stream(open_docs, callback=reporter.minibatch, engine=engine)
+    model.record.input = str(source)
+    reporter.fitted(model)
+    return FitRun(model=model, doc_ids=[], theta=None, open_docs=open_docs)
+
+
+def write_outputs(run: FitRun, *, doc_topics=None, topic_words=None, all_words: bool = False,
+                  top_n: int = 10, output=None) -> None:
+    """θ (``doc_topics`` CSV), the topic words (``topic_words`` CSV: the top ``top_n``, or
+    all with ``all_words``) and, in ``output``, the model with both CSVs and run.json."""
+    if run.theta is None:
+        return write_stream_outputs(run, doc_topics=doc_topics, topic_words=topic_words,
+                                    all_words=all_words, top_n=top_n, output=output)
+    model, words = run.model, run.model.vocab.words
+    n_words = None if all_words else top_n
+    if doc_topics:
+        write_doc_topics(doc_topics, run.doc_ids, run.theta)
+    if topic_words:
+        write_topic_words(topic_words, model.beta, words, n_words)
+    if output:
+        model.save(output)
+        write_doc_topics(Path(output) / "doc_topics.csv", run.doc_ids, run.theta)
+        write_topic_words(Path(output) / "topic_words.csv", model.beta, words, n_words)
+
+
+def write_stream_outputs(run: FitRun, *, doc_topics=None, topic_words=None,
+                         all_words: bool = False, top_n: int = 10, output=None) -> None:
+    """:func:`write_outputs` of a streamed fit: θ re-inferred minibatch by minibatch."""
+    model, words = run.model, run.model.vocab.words
+    n_words = None if all_words else top_n
+    targets = [doc_topics] if doc_topics else []
+    if output:
+        model.save(output)
+        targets.append(Path(output) / "doc_topics.csv")
+        write_topic_words(Path(output) / "topic_words.csv", model.beta, words, n_words)
+    if topic_words:
+        write_topic_words(topic_words, model.beta, words, n_words)
+    for target in targets:            # θ of every document, streamed in minibatches
+        write_doc_topics_stream(target, model.k, model.transform_stream(run.open_docs()))

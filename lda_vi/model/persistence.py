@@ -1,0 +1,143 @@
+"""Saving and loading a fitted model: one directory, every file written atomically.
+
+Files: ``model.json`` (format name and version, settings, tokenizer and pruning),
+``arrays.npz`` (λ K×V, α K, γ D×K, topic tokens K; float64, no pickles), ``vocab.txt``,
+``doc_ids.txt`` and ``run.json`` (the :class:`~lda_vi.model.record.RunRecord`).
+
+Format versions: 1 (lda-vi 0.1.0 on). A model of any version up to :data:`FORMAT_VERSION`
+keeps loading (tests/fixtures/models holds one of each).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from lda_vi import __version__
+from lda_vi.errors import InputError, ModelFileError
+from lda_vi.io.atomic import atomic_open, atomic_write_text
+from lda_vi.model.record import RunRecord
+from lda_vi.text.tokenize import TokenizerConfig
+from lda_vi.text.vocabulary import PruneConfig, Vocabulary
+
+FORMAT_NAME = "lda-vi-model"
+FORMAT_VERSION = 1
+
+
+def save_model(model, directory: str | os.PathLike) -> Path:
+    """Write the fitted ``model`` to ``directory`` (created if needed)."""
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {directory}: {exc.strerror}") from None
+    with atomic_open(directory / "arrays.npz", "wb") as handle:
+        np.savez(handle, lam=model.lam, alpha=model.alpha, gamma=model.gamma,
+                 topic_tokens=model.topic_shares() if model.topic_tokens is None
+                 else model.topic_tokens)
+    atomic_write_text(directory / "vocab.txt", "".join(w + "\n" for w in model.vocab.words))
+    atomic_write_text(directory / "doc_ids.txt", "".join(_one_line(i) + "\n"
+                                                          for i in model.doc_ids))
+    atomic_write_text(directory / "run.json", model.record.to_json())
+    meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+            "lda_vi_version": __version__, "k": model.k, "n_words": len(model.vocab),
+            "eta": model.eta, "settings": asdict(model.settings),
+            "tokenizer": model.tokenizer_config.to_dict(),
+            "prune": model.prune_config.to_dict()}
+    atomic_write_text(directory / "model.json", json.dumps(meta, indent=2) + "\n")
+    return directory
+
+
+def load_model(cls, directory: str | os.PathLike):
+    """Read a model written by :func:`save_model` as ``cls``; a clear ModelFileError otherwise."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ModelFileError(f"{directory} is not a model directory (fit one with "
+                             "'lda-vi fit CORPUS -o DIR')")
+    meta = _read_json(directory / "model.json")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{directory}/model.json is not an lda-vi model")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(f"{directory} was written in model format {version!r}, newer "
+                             f"than this lda-vi {__version__} reads ({FORMAT_VERSION}); "
+                             "upgrade lda-vi")
+    try:
+        settings = meta["settings"]
+        model = cls(**{k: v for k, v in settings.items() if k != "k"}, k=settings["k"],
+                    tokenizer=TokenizerConfig.from_dict(meta["tokenizer"]),
+                    prune=PruneConfig.from_dict(meta["prune"]))
+        eta = float(meta["eta"])
+    except (KeyError, TypeError, ValueError, InputError) as exc:
+        raise ModelFileError(f"{directory}/model.json is incomplete or corrupt ({exc})") \
+            from None
+    arrays = _read_npz(directory / "arrays.npz")
+    words = _read_lines(directory / "vocab.txt")
+    doc_ids = _read_lines(directory / "doc_ids.txt")
+    lam, alpha, gamma = arrays["lam"], arrays["alpha"], arrays["gamma"]
+    k, v = model.k, len(words)
+    if (lam.shape != (k, v) or alpha.shape != (k,) or gamma.ndim != 2
+            or gamma.shape[1] != k or len(doc_ids) != gamma.shape[0]
+            or meta.get("n_words") != v):
+        raise ModelFileError(f"{directory} is inconsistent: array shapes do not match "
+                             "the vocabulary and K; re-save the model")
+    if not (np.all(np.isfinite(lam)) and np.all(lam > 0) and np.all(alpha > 0)
+            and np.isfinite(eta) and eta > 0):
+        raise ModelFileError(f"{directory}/arrays.npz holds invalid parameters")
+    model.lam, model.alpha, model.gamma, model.eta = lam, alpha, gamma, eta
+    model.topic_tokens = arrays.get("topic_tokens")
+    model.vocab, model.doc_ids = Vocabulary(words), doc_ids
+    run = directory / "run.json"
+    model.record = RunRecord.from_dict(_read_json(run)) if run.exists() else RunRecord()
+    return model
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).splitlines())
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{path} is corrupt ({exc.__class__.__name__}); re-save the "
+                             "model") from None
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return [line.rstrip("\n") for line in handle]
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelFileError(f"{path} is unreadable ({exc.__class__.__name__})") from None
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    """Load float arrays from an .npz, refusing pickles and object arrays."""
+    names = ("lam", "alpha", "gamma", "topic_tokens")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [n for n in names[:3] if n not in npz.files]
+            if missing:
+                raise ModelFileError(f"{path} lacks {', '.join(missing)}: the model is "
+                                     "incomplete")
+            arrays = {n: npz[n] for n in names if n in npz.files}
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
+    except ModelFileError:
+        raise
+    except (OSError, ValueError, EOFError) as exc:
+        raise ModelFileError(f"{path} is corrupt or holds objects, which lda-vi refuses to load "
+                             f"({exc.__class__.__name__})") from None
+    for name, arr in arrays.items():
+        if arr.dtype != np.float64:
+            raise ModelFileError(f"{path}: array {name} has dtype {arr.dtype}, expected float64")
+    return arrays
