@@ -48,6 +48,8 @@ except ImportError:  # pragma: no cover - only where numba is absent
 #: Sweeps before α and η start being learned: the counts of the first sweeps
 #: still carry the random start.
 HYPER_BURN_IN = 10
+#: α and η are learned every this many sweeps (each time a few fixed-point steps).
+HYPER_EVERY = 2
 #: Fold-in of new documents (:func:`fold_in`): sweeps at most, and the tolerance
 #: on the mean |ΔN_dk| per token.
 FOLD_MAX_ITER = 100
@@ -56,7 +58,7 @@ FOLD_TOL = 1e-4
 
 def memory_bytes(nnz: int, n_docs: int, n_words: int, k: int) -> int:
     """Bytes a CVB0 fit holds: φ (nnz×K) and its D×K and V×K companions, float64."""
-    return 8 * k * (int(nnz) + 3 * int(n_docs) + 4 * int(n_words))
+    return 8 * k * (int(nnz) + 4 * int(n_docs) + 5 * int(n_words))
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,23 @@ class Counts:
             self.nwkT[...] = reducer.result()
         _kernels.topic_totals(self.nwkT, self.nk)
 
+    def nonzero_probs(self) -> tuple[np.ndarray, np.ndarray]:
+        """P(N_dk ≥ 1) (D×K) and P(N_wk ≥ 1) (V×K) under q(z): 1 − Π (1 − φ)^n."""
+        c = self.corpus
+        logs_d = np.empty_like(self.ndk)
+        logs_w = np.empty_like(self.nwkT)
+        if self.compiled:
+            _kernels.doc_zero_logs(c.indptr, c.data, self.phi, logs_d)
+            _kernels.word_zero_logs(c.csc_indptr, c.csc_to_csr, c.data, self.phi, logs_w)
+        else:
+            terms = c.data[:, np.newaxis] * np.log1p(-self.phi)
+            rows = np.repeat(np.arange(c.n_docs), np.diff(c.indptr))
+            logs_d[...] = 0.0
+            logs_w[...] = 0.0
+            np.add.at(logs_d, rows, terms)
+            np.add.at(logs_w, c.indices, terms)
+        return -np.expm1(logs_d), -np.expm1(logs_w)
+
     def sweep(self, alpha: np.ndarray, eta: float) -> int:
         """One sweep (V2) then the counts summed again; returns the stale count."""
         c = self.corpus
@@ -218,12 +237,14 @@ def relative_change(new: float, old: float) -> float:
 def learn_hyper(counts: Counts, alpha: np.ndarray, eta: float, *, learn_alpha: bool,
                 learn_eta: bool, method: str, sum_Elogbeta: float) -> tuple[np.ndarray, float]:
     """α and η after one hyperparameter step (V4 or Newton on B1); see :mod:`cvb0_hyper`."""
-    if method == "fixed-point":
+    if method in ("fixed-point", "corrected"):
+        qdk, qwkT = counts.nonzero_probs() if method == "corrected" else (None, None)
         if learn_alpha:
             alpha = hyper.fixed_point_alpha(counts.ndk, counts.ndk.sum(axis=1), alpha,
-                                            compiled=counts.compiled)
+                                            compiled=counts.compiled, qdk=qdk)
         if learn_eta:
-            eta = hyper.fixed_point_eta(counts.nwkT, counts.nk, eta, compiled=counts.compiled)
+            eta = hyper.fixed_point_eta(counts.nwkT, counts.nk, eta, compiled=counts.compiled,
+                                        qwkT=qwkT)
     else:
         if learn_alpha:
             alpha = hyper.newton_alpha(counts.ndk, alpha)
@@ -234,15 +255,16 @@ def learn_hyper(counts: Counts, alpha: np.ndarray, eta: float, *, learn_alpha: b
 
 def fit_cvb0(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: float,
              rng: np.random.Generator, learn_alpha: bool = False, learn_eta: bool = False,
-             hyper_method: str = "fixed-point", max_iter: int = 200, tol: float = 1e-4,
+             hyper_method: str = "corrected", max_iter: int = 200, tol: float = 1e-4,
              backend: str = "auto", burn_in: int = HYPER_BURN_IN,
              callback: Callable[[SweepReport], None] | None = None,
              shard_docs: int = SHARD_DOCS) -> CVB0Result:
     """Fit LDA to ``corpus`` by batch CVB0; see the module docstring.
 
     ``alpha`` is the (initial) prior of θ, ``eta`` the (initial) symmetric prior
-    of β; ``learn_alpha``/``learn_eta`` learn them after ``burn_in`` sweeps by
-    ``hyper_method`` ('fixed-point', V4, or 'newton', on B1).
+    of β; ``learn_alpha``/``learn_eta`` learn them after ``burn_in`` sweeps, every
+    ``HYPER_EVERY`` sweeps, by ``hyper_method`` (:mod:`lda_vi.engine.cvb0_hyper`:
+    'corrected', 'fixed-point' (V4) or 'newton' (on B1)).
     """
     if k < 1:
         raise ValueError("k must be >= 1")
@@ -262,7 +284,7 @@ def fit_cvb0(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: fl
     for sweep in range(1, max_iter + 1):
         start = time.perf_counter()
         stale = counts.sweep(alpha, eta)                                 # (V2)
-        if sweep > burn_in and (learn_alpha or learn_eta):
+        if sweep > burn_in and (learn_alpha or learn_eta) and sweep % HYPER_EVERY == 0:
             alpha, eta = learn_hyper(counts, alpha, eta, learn_alpha=learn_alpha,
                                      learn_eta=learn_eta, method=hyper_method,
                                      sum_Elogbeta=state.sum_Elogbeta if state else 0.0)

@@ -166,17 +166,30 @@ def doc_scores(indptr, indices, data, expElogtheta, expElogbetaT, theta, betaT,
         loglik[d] = ll
 
 
+@njit(cache=True, inline="always")
+def _psi_gain(n, q, a, psi_a, corrected):
+    """E[ψ(n + a)] − ψ(a) for a count of mean ``n``: ψ(n + a) − ψ(a) (V4), or, corrected,
+    q·[ψ(n/q + a) − ψ(a)] with q = P(count ≥ 1) (0 where q is 0)."""
+    if not corrected:
+        return digamma(n + a) - psi_a
+    if q <= 0.0:
+        return 0.0
+    return q * (digamma(n / q + a) - psi_a)
+
+
 @njit(cache=True, parallel=True)
-def alpha_terms(ndk, nd, alpha):
-    """The sums of the α fixed point (V4): Σ_d [ψ(N_dk + α_k) − ψ(α_k)] (K) and
-    Σ_d [ψ(N_d + Σα) − ψ(Σα)], one topic per parallel task, documents in order."""
+def alpha_terms(ndk, nd, alpha, qdk, corrected):
+    """The sums of the α fixed point (V4): Σ_d [ψ(N_dk + α_k) − ψ(α_k)] (K) (corrected:
+    see :func:`_psi_gain`, ``qdk`` D×K) and Σ_d [ψ(N_d + Σα) − ψ(Σα)], one topic per
+    parallel task, documents in order."""
     D, K = ndk.shape
     num = np.zeros(K)
     for k in prange(K):
         psi_a = digamma(alpha[k])
         s = 0.0
         for d in range(D):
-            s += digamma(ndk[d, k] + alpha[k]) - psi_a
+            s += _psi_gain(ndk[d, k], qdk[d, k] if corrected else 1.0, alpha[k], psi_a,
+                           corrected)
         num[k] = s
     a_sum = 0.0
     for k in range(K):
@@ -189,9 +202,10 @@ def alpha_terms(ndk, nd, alpha):
 
 
 @njit(cache=True, parallel=True)
-def eta_terms(nwkT, nk, eta):
-    """The sums of the η fixed point (V4): Σ_kw [ψ(N_wk + η) − ψ(η)] and
-    Σ_k [ψ(N_k + Vη) − ψ(Vη)], over fixed blocks of words added in order."""
+def eta_terms(nwkT, nk, eta, qwkT, corrected):
+    """The sums of the η fixed point (V4): Σ_kw [ψ(N_wk + η) − ψ(η)] (corrected: see
+    :func:`_psi_gain`, ``qwkT`` V×K) and Σ_k [ψ(N_k + Vη) − ψ(Vη)], over fixed blocks
+    of words added in order."""
     V, K = nwkT.shape
     n_blocks = (V + WORD_BLOCK - 1) // WORD_BLOCK
     partial = np.zeros(n_blocks)
@@ -200,7 +214,8 @@ def eta_terms(nwkT, nk, eta):
         s = 0.0
         for w in range(blk * WORD_BLOCK, min(V, (blk + 1) * WORD_BLOCK)):
             for k in range(K):
-                s += digamma(nwkT[w, k] + eta) - psi_eta
+                s += _psi_gain(nwkT[w, k], qwkT[w, k] if corrected else 1.0, eta, psi_eta,
+                               corrected)
         partial[blk] = s
     num = 0.0
     for blk in range(n_blocks):
@@ -210,3 +225,35 @@ def eta_terms(nwkT, nk, eta):
     for k in range(K):
         den += digamma(nk[k] + V * eta) - psi_v
     return num, den
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def doc_zero_logs(indptr, data, phi, out):
+    """log P(N_dk = 0) = Σ_w n_dw log(1 − φ_dwk) (D×K): under q(z) the tokens are
+    independent, so a document holds no token of topic k with this probability."""
+    D, K = out.shape
+    for d in prange(D):
+        acc = out[d]
+        for k in range(K):
+            acc[k] = 0.0
+        for j in range(indptr[d], indptr[d + 1]):
+            c = data[j]
+            row = phi[j]
+            for k in range(K):
+                acc[k] += c * math.log1p(-row[k])
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def word_zero_logs(csc_indptr, csc_to_csr, data, phi, out):
+    """log P(N_wk = 0) = Σ_d n_dw log(1 − φ_dwk) (V×K), each word's documents in order."""
+    V, K = out.shape
+    for w in prange(V):
+        acc = out[w]
+        for k in range(K):
+            acc[k] = 0.0
+        for q in range(csc_indptr[w], csc_indptr[w + 1]):
+            j = csc_to_csr[q]
+            c = data[j]
+            row = phi[j]
+            for k in range(K):
+                acc[k] += c * math.log1p(-row[k])

@@ -345,3 +345,36 @@ def test_bad_arguments_name_the_parameter():
                           **kwargs)
     with pytest.raises(ValueError, match="k must"):
         cvb0.fit_cvb0(corpus, 0, alpha=0.1, eta=0.05, rng=np.random.default_rng(0))
+
+
+def test_corrected_fixed_point_is_plain_v4_for_sure_counts_and_never_above_it():
+    """With one-hot φ (every count certain), q ∈ {0, 1} and the corrected step is (V4);
+    otherwise each corrected gain q·[ψ(N/q + a) − ψ(a)] ≤ ψ(N + a) − ψ(a) (ψ is concave)."""
+    corpus, _, _ = tiny(15)
+    K = 3
+    rng = np.random.default_rng(0)
+    onehot = np.eye(K)[rng.integers(0, K, size=corpus.nnz)]
+    counts = cvb0.Counts(corpus, np.ascontiguousarray(onehot), True)
+    qdk, qwkT = counts.nonzero_probs()
+    assert set(np.unique(qdk)) <= {0.0, 1.0} and np.array_equal(qdk > 0, counts.ndk > 0)
+    nd = counts.ndk.sum(axis=1)
+    alpha = np.array([0.2, 0.3, 0.1])
+    close(cvb0_hyper.fixed_point_alpha(counts.ndk, nd, alpha, qdk=qdk),
+          cvb0_hyper.fixed_point_alpha(counts.ndk, nd, alpha), 1e-12)
+    close(cvb0_hyper.fixed_point_eta(counts.nwkT, counts.nk, 0.05, qwkT=qwkT),
+          cvb0_hyper.fixed_point_eta(counts.nwkT, counts.nk, 0.05), 1e-12)
+    spread = cvb0.Counts(corpus, cvb0.init_phi(rng, corpus.nnz, K), True)
+    qdk, qwkT = spread.nonzero_probs()
+    by_hand = 1 - np.exp(counts_reference(corpus.indptr, corpus.indices, corpus.data,
+                                          np.log1p(-spread.phi), corpus.n_words)[0])
+    close(qdk, by_hand, 1e-12)
+    nd = spread.ndk.sum(axis=1)
+    plain, _ = cvb0_hyper.alpha_sums(spread.ndk, nd, alpha, True)
+    corrected, _ = cvb0_hyper.alpha_sums(spread.ndk, nd, alpha, True, qdk)
+    slow, _ = cvb0_hyper.alpha_sums(spread.ndk, nd, alpha, False, qdk)
+    close(corrected, slow, 1e-12)
+    assert np.all(corrected <= plain + 1e-12)
+    eta_plain, _ = cvb0_hyper.eta_sums(spread.nwkT, spread.nk, 0.05, True)
+    eta_corr, _ = cvb0_hyper.eta_sums(spread.nwkT, spread.nk, 0.05, True, qwkT)
+    eta_slow, _ = cvb0_hyper.eta_sums(spread.nwkT, spread.nk, 0.05, False, qwkT)
+    assert abs(eta_corr - eta_slow) <= 1e-12 * abs(eta_slow) and eta_corr <= eta_plain
