@@ -34,17 +34,23 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lda_vi.engine import cvb0_hyper as hyper
+from lda_vi.engine.backend import resolve_backend
 from lda_vi.engine.cvb0_reference import sweep_reference
 from lda_vi.engine.dirichlet import as_prior, dirichlet_expectation
 from lda_vi.engine.elbo import doc_terms
-from lda_vi.engine.estep import CorpusArrays, exact_sum, expect_topics, resolve_backend
+from lda_vi.engine.em import init_lam
+from lda_vi.engine.layout import CorpusArrays
 from lda_vi.engine.shards import SHARD_DOCS, TreeReducer, shard_ranges
+from lda_vi.engine.sums import exact_sum
+from lda_vi.engine.topics import expect_topics
 
 try:
     from lda_vi.engine import cvb0_kernels as _kernels
 except ImportError:  # pragma: no cover - only where numba is absent
     _kernels = None
 
+#: As in the kernels: a probability of no token below this is 0.
+ZERO_FLOOR = 1e-200
 #: Sweeps before α and η start being learned: the counts of the first sweeps
 #: still carry the random start.
 HYPER_BURN_IN = 10
@@ -149,19 +155,21 @@ class Counts:
     def nonzero_probs(self) -> tuple[np.ndarray, np.ndarray]:
         """P(N_dk ≥ 1) (D×K) and P(N_wk ≥ 1) (V×K) under q(z): 1 − Π (1 − φ)^n."""
         c = self.corpus
-        logs_d = np.empty_like(self.ndk)
-        logs_w = np.empty_like(self.nwkT)
+        zero_d = np.empty_like(self.ndk)
+        zero_w = np.empty_like(self.nwkT)
         if self.compiled:
-            _kernels.doc_zero_logs(c.indptr, c.data, self.phi, logs_d)
-            _kernels.word_zero_logs(c.csc_indptr, c.csc_to_csr, c.data, self.phi, logs_w)
+            _kernels.doc_zero_probs(c.indptr, c.data, self.phi, zero_d)
+            _kernels.word_zero_probs(c.csc_indptr, c.csc_to_csr, c.data, self.phi, zero_w)
         else:
             terms = c.data[:, np.newaxis] * np.log1p(-self.phi)
             rows = np.repeat(np.arange(c.n_docs), np.diff(c.indptr))
-            logs_d[...] = 0.0
-            logs_w[...] = 0.0
+            logs_d, logs_w = np.zeros_like(zero_d), np.zeros_like(zero_w)
             np.add.at(logs_d, rows, terms)
             np.add.at(logs_w, c.indices, terms)
-        return -np.expm1(logs_d), -np.expm1(logs_w)
+            zero_d, zero_w = np.exp(logs_d), np.exp(logs_w)
+            zero_d[zero_d < ZERO_FLOOR] = 0.0
+            zero_w[zero_w < ZERO_FLOOR] = 0.0
+        return 1.0 - zero_d, 1.0 - zero_w
 
     def sweep(self, alpha: np.ndarray, eta: float) -> int:
         """One sweep (V2) then the counts summed again; returns the stale count."""
@@ -188,6 +196,16 @@ def _block_sums(nwkT: np.ndarray) -> np.ndarray:
 def init_phi(rng: np.random.Generator, nnz: int, k: int) -> np.ndarray:
     """Random start: each non-zero's φ drawn from a flat Dirichlet (nnz×K)."""
     phi = rng.standard_exponential((nnz, k))
+    phi /= phi.sum(axis=1, keepdims=True)
+    return phi
+
+
+def seeded_phi(rng: np.random.Generator, corpus: CorpusArrays, k: int) -> np.ndarray:
+    """Seeded start: φ_dw· ∝ λ⁰_·w, λ⁰ the VB engine's seeded λ (noise plus the counts
+    of a few random documents per topic, :func:`lda_vi.engine.em.init_lam`), so that
+    topics differ from the first sweep (nnz×K)."""
+    lamT = np.ascontiguousarray(init_lam(rng, k, corpus).T)
+    phi = lamT[corpus.indices]
     phi /= phi.sum(axis=1, keepdims=True)
     return phi
 
@@ -257,6 +275,7 @@ def fit_cvb0(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: fl
              rng: np.random.Generator, learn_alpha: bool = False, learn_eta: bool = False,
              hyper_method: str = "corrected", max_iter: int = 200, tol: float = 1e-4,
              backend: str = "auto", burn_in: int = HYPER_BURN_IN,
+             hyper_every: int = HYPER_EVERY, init: str = "seeded",
              callback: Callable[[SweepReport], None] | None = None,
              shard_docs: int = SHARD_DOCS) -> CVB0Result:
     """Fit LDA to ``corpus`` by batch CVB0; see the module docstring.
@@ -277,14 +296,19 @@ def fit_cvb0(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: fl
     alpha = as_prior(alpha, k, "alpha")
     eta = float(as_prior(eta, 1, "eta")[0])
     compiled = resolve_backend(backend) == "numba" and _kernels is not None
-    counts = Counts(corpus, init_phi(rng, corpus.nnz, k), compiled, shard_docs)
+    if init not in ("seeded", "random"):
+        raise ValueError("init must be 'seeded' or 'random'")
+    if hyper_every < 1:
+        raise ValueError("hyper_every must be >= 1")
+    phi = seeded_phi(rng, corpus, k) if init == "seeded" else init_phi(rng, corpus.nnz, k)
+    counts = Counts(corpus, phi, compiled, shard_docs)
     result = CVB0Result(lam=np.empty((k, 0)), gamma=np.empty((0, k)), alpha=alpha, eta=eta)
     result.stop_reason = f"reached max_iter={max_iter} before the tolerance"
     state = None
     for sweep in range(1, max_iter + 1):
         start = time.perf_counter()
         stale = counts.sweep(alpha, eta)                                 # (V2)
-        if sweep > burn_in and (learn_alpha or learn_eta) and sweep % HYPER_EVERY == 0:
+        if sweep > burn_in and (learn_alpha or learn_eta) and sweep % hyper_every == 0:
             alpha, eta = learn_hyper(counts, alpha, eta, learn_alpha=learn_alpha,
                                      learn_eta=learn_eta, method=hyper_method,
                                      sum_Elogbeta=state.sum_Elogbeta if state else 0.0)

@@ -22,7 +22,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from lda_vi.engine.kernels import FASTMATH, digamma
+from lda_vi.engine.kernels import FASTMATH
+from lda_vi.engine.special import digamma
 
 #: Words per block of the η fixed point's sums (fixed, so the sum order is too).
 WORD_BLOCK = 512
@@ -227,33 +228,45 @@ def eta_terms(nwkT, nk, eta, qwkT, corrected):
     return num, den
 
 
+#: A probability of no token below this is taken as 0 (keeps products out of subnormals).
+ZERO_FLOOR = 1e-200
+
+
+@njit(cache=True, inline="always")
+def _times_power(acc, row, c):
+    """acc_k ← acc_k · (1 − row_k)^c, floored to 0 below ZERO_FLOOR."""
+    K = acc.shape[0]
+    if c == 1.0:
+        for k in range(K):
+            v = acc[k] * (1.0 - row[k])
+            acc[k] = v if v >= ZERO_FLOOR else 0.0
+    else:
+        for k in range(K):
+            v = acc[k] * (1.0 - row[k]) ** c
+            acc[k] = v if v >= ZERO_FLOOR else 0.0
+
+
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def doc_zero_logs(indptr, data, phi, out):
-    """log P(N_dk = 0) = Σ_w n_dw log(1 − φ_dwk) (D×K): under q(z) the tokens are
-    independent, so a document holds no token of topic k with this probability."""
+def doc_zero_probs(indptr, data, phi, out):
+    """P(N_dk = 0) = Π_w (1 − φ_dwk)^n_dw (D×K): under q(z) the tokens are independent,
+    so a document holds no token of topic k with this probability."""
     D, K = out.shape
     for d in prange(D):
         acc = out[d]
         for k in range(K):
-            acc[k] = 0.0
+            acc[k] = 1.0
         for j in range(indptr[d], indptr[d + 1]):
-            c = data[j]
-            row = phi[j]
-            for k in range(K):
-                acc[k] += c * math.log1p(-row[k])
+            _times_power(acc, phi[j], data[j])
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def word_zero_logs(csc_indptr, csc_to_csr, data, phi, out):
-    """log P(N_wk = 0) = Σ_d n_dw log(1 − φ_dwk) (V×K), each word's documents in order."""
+def word_zero_probs(csc_indptr, csc_to_csr, data, phi, out):
+    """P(N_wk = 0) = Π_d (1 − φ_dwk)^n_dw (V×K), each word's documents in order."""
     V, K = out.shape
     for w in prange(V):
         acc = out[w]
         for k in range(K):
-            acc[k] = 0.0
+            acc[k] = 1.0
         for q in range(csc_indptr[w], csc_indptr[w + 1]):
             j = csc_to_csr[q]
-            c = data[j]
-            row = phi[j]
-            for k in range(K):
-                acc[k] += c * math.log1p(-row[k])
+            _times_power(acc, phi[j], data[j])

@@ -14,8 +14,9 @@ from planted import generate_lda_corpus
 from scipy.special import gammaln, psi
 
 from lda_vi.engine import cvb0, cvb0_hyper
+from lda_vi.engine.backend import set_threads
 from lda_vi.engine.cvb0_reference import counts_reference, scores_reference, sweep_reference
-from lda_vi.engine.estep import prepare, set_threads
+from lda_vi.engine.layout import prepare
 from lda_vi.evaluate.metrics import match_topics
 
 numba = pytest.importorskip("numba")
