@@ -55,7 +55,7 @@ ZERO_FLOOR = 1e-200
 #: still carry the random start.
 HYPER_BURN_IN = 10
 #: α and η are learned every this many sweeps (each time a few fixed-point steps).
-HYPER_EVERY = 2
+HYPER_EVERY = 5
 #: Fold-in of new documents (:func:`fold_in`): sweeps at most, and the tolerance
 #: on the mean |ΔN_dk| per token.
 FOLD_MAX_ITER = 100

@@ -91,7 +91,7 @@ def test_reference_sweep_is_equation_v2():
 def test_fit_numba_equals_numpy_backend():
     corpus, _, _ = tiny(5)
     runs = [cvb0.fit_cvb0(corpus, 3, alpha=0.2, eta=0.05, rng=np.random.default_rng(0),
-                          learn_alpha=True, learn_eta=True, burn_in=2, max_iter=6, tol=0.0,
+                          learn_alpha=True, learn_eta=True, burn_in=2, hyper_every=2, max_iter=6, tol=0.0,
                           backend=backend) for backend in ("numba", "numpy")]
     close(runs[0].lam, runs[1].lam, 1e-9)
     close(runs[0].gamma, runs[1].gamma, 1e-9)
@@ -134,7 +134,7 @@ def test_bit_identical_for_any_thread_count():
             for method in cvb0_hyper.HYPER_METHODS:
                 runs.append(cvb0.fit_cvb0(
                     corpus, 4, alpha=0.2, eta=0.05, rng=np.random.default_rng(3),
-                    learn_alpha=True, learn_eta=True, hyper_method=method, burn_in=2,
+                    learn_alpha=True, learn_eta=True, hyper_method=method, burn_in=2, hyper_every=2,
                     max_iter=8, tol=0.0, shard_docs=16))
     finally:
         set_threads(saved)
@@ -379,3 +379,15 @@ def test_corrected_fixed_point_is_plain_v4_for_sure_counts_and_never_above_it():
     eta_corr, _ = cvb0_hyper.eta_sums(spread.nwkT, spread.nk, 0.05, True, qwkT)
     eta_slow, _ = cvb0_hyper.eta_sums(spread.nwkT, spread.nk, 0.05, False, qwkT)
     assert abs(eta_corr - eta_slow) <= 1e-12 * abs(eta_slow) and eta_corr <= eta_plain
+
+
+def test_seeded_and_random_starts_are_distributions_and_seeded_topics_differ():
+    corpus, _, _ = tiny(16, n_docs=60)
+    phi = cvb0.seeded_phi(np.random.default_rng(0), corpus, 4)
+    assert phi.shape == (corpus.nnz, 4) and np.allclose(phi.sum(axis=1), 1.0)
+    counts = cvb0.Counts(corpus, phi, True)
+    beta = counts.nwkT.T / counts.nk[:, None]
+    assert np.min([np.abs(beta[i] - beta[j]).sum() for i in range(4) for j in range(i)]) > 0.2
+    with pytest.raises(ValueError, match="init"):
+        cvb0.fit_cvb0(corpus, 3, alpha=0.1, eta=0.05, rng=np.random.default_rng(0),
+                      init="zeros")
