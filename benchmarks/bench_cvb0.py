@@ -44,8 +44,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(HERE.parent))
 
-from bench_ap import (AP_DIR, RESULTS_DIR, completion_perplexity, load_ap,  # noqa: E402
-                      machine_info, make_split, to_bow, version_of)
+from bench_ap import (  # noqa: E402
+    AP_DIR,
+    RESULTS_DIR,
+    completion_perplexity,
+    load_ap,
+    machine_info,
+    make_split,
+    to_bow,
+    version_of,
+)
 from machine import cpu_busy_seconds  # noqa: E402
 
 TOOLS = ("vb", "cvb0", "cvb0-fixed", "tomotopy", "sklearn", "gensim")
@@ -103,7 +111,7 @@ def _tomotopy(k: int, threads: int, split: dict, iters: int):
             words = words_of(X, d)
             if words:
                 model.add_doc(words)
-        model.train(iter=iters, workers=threads)
+        model.train(iterations=iters, workers=threads)
         return model
 
     def evaluate(m):
@@ -122,7 +130,7 @@ def _tomotopy(k: int, threads: int, split: dict, iters: int):
                 rows.append(d)
                 docs.append(m.make_doc(words))
         if docs:
-            dists, _ = m.infer(docs, iter=100, workers=threads)
+            dists, _ = m.infer(docs, iterations=100, workers=threads)
             theta[rows] = np.array(dists)
         return theta, beta
 

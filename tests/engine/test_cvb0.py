@@ -91,7 +91,8 @@ def test_reference_sweep_is_equation_v2():
 def test_fit_numba_equals_numpy_backend():
     corpus, _, _ = tiny(5)
     runs = [cvb0.fit_cvb0(corpus, 3, alpha=0.2, eta=0.05, rng=np.random.default_rng(0),
-                          learn_alpha=True, learn_eta=True, burn_in=2, hyper_every=2, max_iter=6, tol=0.0,
+                          learn_alpha=True, learn_eta=True, burn_in=2, hyper_every=2,
+                          max_iter=6, tol=0.0,
                           backend=backend) for backend in ("numba", "numpy")]
     close(runs[0].lam, runs[1].lam, 1e-9)
     close(runs[0].gamma, runs[1].gamma, 1e-9)
