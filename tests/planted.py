@@ -86,3 +86,42 @@ def planted_texts(seed: int = 0, n_docs: int = 160, k: int = PLANTED_K, n_words:
         rng.shuffle(tokens)
         texts.append(" ".join(tokens))
     return texts
+
+
+def planted_prevalence(t: np.ndarray) -> np.ndarray:
+    """E[θ | t] of :func:`generate_covariate_corpus`, t in [0, 1] (N×3): a rising topic,
+    a falling one and one that peaks in the middle."""
+    logits = np.stack([2.0 * t - 1.0, 1.0 - 2.0 * t, 1.2 - 8.0 * (t - 0.5) ** 2], axis=1)
+    a = np.exp(logits)
+    return a / a.sum(axis=1, keepdims=True)
+
+
+def generate_covariate_corpus(rng: np.random.Generator, n_docs: int = 1500,
+                              n_words: int = 300, concentration: float = 1.5,
+                              doc_length: float = 80.0):
+    """A corpus whose topic prevalence follows a known function of a date.
+
+    Returns ``(X, beta, dates, t)``: D×V CSR counts, the 3×V true topics (disjoint
+    blocks of words, lightly mixed), the D dates (datetime64[D], uniform over
+    1988–1990) and t, their position in [0, 1]. θ_d ~ Dir(c · E[θ | t_d]).
+    """
+    k = 3
+    t = rng.random(n_docs)
+    start = np.datetime64("1988-01-01")
+    span = (np.datetime64("1990-12-31") - start).astype(np.int64)
+    dates = start + np.round(t * span).astype("timedelta64[D]")
+    t = (dates - start).astype(np.int64) / span
+    block = n_words // k
+    beta = np.full((k, n_words), 0.02 / n_words)
+    for j in range(k):
+        beta[j, j * block:(j + 1) * block] += 1.0 / block
+    beta /= beta.sum(axis=1, keepdims=True)
+    mean = planted_prevalence(t)
+    theta = np.vstack([_dirichlet_rows(rng, concentration * k * mean[d], 1)
+                       for d in range(n_docs)])
+    lengths = np.maximum(rng.poisson(doc_length, size=n_docs), 1)
+    probs = theta @ beta
+    counts = rng.multinomial(lengths, probs / probs.sum(axis=1, keepdims=True))
+    X = sp.csr_matrix(counts.astype(np.float64))
+    X.sort_indices()
+    return X, beta, dates, t

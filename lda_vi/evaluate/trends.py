@@ -20,6 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lda_vi.io.dates import parse_dates
+from lda_vi.model.design import check_missing, infer_kind, parse_numbers
+
 FREQS = ("day", "week", "month", "quarter", "year")
 DEFAULT_DRAWS = 200
 
@@ -161,3 +164,79 @@ def compare(result: Trends, a: str, b: str, level: float = 0.95
     tail = (1.0 - level) / 2.0
     lo, hi = np.quantile(diff, [tail, 1.0 - tail], axis=0)
     return result.prevalence[ia] - result.prevalence[ib], lo, hi
+
+
+NUMBER_GROUPS = 5
+
+
+def grouping(values: Sequence[str], where: Sequence[str], *, freq: str = "auto"):
+    """How documents group by a covariate's raw values.
+
+    Returns ``(kind, codes, labels, mids)``: 'date' (periods of ``freq``, ``mids`` their
+    midpoints), 'number' (quintile ranges) or 'category' (one group per value; ``mids``
+    is None for both).
+    """
+    check_missing(values, "by", where)
+    kind = infer_kind(values)
+    if kind == "date":
+        dates = parse_dates(values, "by", where)
+        chosen = auto_freq(dates) if freq == "auto" else freq
+        codes, labels, mids = period_codes(dates, chosen)
+        return kind, codes, labels, mids
+    if kind == "number" and len(set(values)) > 12:
+        x = parse_numbers(values, "by", where)
+        edges = np.unique(np.quantile(x, np.linspace(0, 1, NUMBER_GROUPS + 1)))
+        codes = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
+        labels = [f"{edges[i]:.4g}–{edges[i + 1]:.4g}" for i in range(len(edges) - 1)]
+        return kind, codes, labels, None
+    codes, labels = category_codes(values)
+    return "category", codes, labels, None
+
+
+@dataclass(frozen=True)
+class TrendsReport:
+    """What ``lda-vi trends`` shows: the trends, how documents were grouped, the times."""
+
+    trends: Trends
+    kind: str                       # 'date', 'number' or 'category'
+    mids: np.ndarray | None         # P period midpoints (dates only)
+
+
+def model_trends(gamma: np.ndarray, values: Sequence[str], where: Sequence[str], *,
+                 by: str, covariates=None, freq: str = "auto",
+                 rng: np.random.Generator, n_draws: int = DEFAULT_DRAWS) -> TrendsReport:
+    """Prevalence of a model's topics by the covariate ``by`` (``values``: one per document).
+
+    ``covariates`` (a :class:`~lda_vi.model.covariates.CovariateState`, or None) gives
+    the model's own curve E[θ | by] when the model was fitted with ``by``.
+    """
+    if len(values) != gamma.shape[0]:
+        raise ValueError(f"by: {len(values)} values for {gamma.shape[0]} documents")
+    if freq != "auto" and freq not in FREQS:
+        raise ValueError(f"freq must be 'auto' or one of {', '.join(FREQS)}")
+    kind, codes, labels, mids = grouping(values, where, freq=freq)
+    curve = None
+    if covariates is not None and by in covariates.names and kind != "number":
+        new = [str(m) for m in mids] if kind == "date" else labels
+        curve = covariates.marginal_prevalence(by, new)
+    result = trends(gamma, codes, labels, rng=rng, n_draws=n_draws, curve=curve)
+    return TrendsReport(result, kind, mids)
+
+
+CSV_COLUMNS = ("period", "topic", "label", "prevalence", "lower", "upper", "documents", "model")
+
+
+def trends_rows(result: Trends, labels: Sequence[str], topics: Sequence[int]):
+    """The rows of the trends CSV (:data:`CSV_COLUMNS`), period by period, topic by topic.
+
+    ``model`` is the model's E[θ | x] (empty without covariates); an empty period has
+    no prevalence or interval.
+    """
+    for p, period in enumerate(result.periods):
+        for k in topics:
+            def cell(x):
+                return "" if not np.isfinite(x) else repr(float(x))
+            model = "" if result.curve is None else cell(result.curve[p, k])
+            yield (period, k, labels[k], cell(result.prevalence[p, k]),
+                   cell(result.lower[p, k]), cell(result.upper[p, k]),
+                   int(result.documents[p]), model)

@@ -128,6 +128,16 @@ class Design:
             parts.append(c.encode(raw[c.name], where))
         return np.ascontiguousarray(np.hstack(parts))
 
+    def column_slice(self, name: str) -> slice:
+        """Where covariate ``name``'s columns sit in the design matrix."""
+        start = 1
+        for c in self.covariates:
+            width = len(c.columns)
+            if c.name == name:
+                return slice(start, start + width)
+            start += width
+        raise KeyError(name)
+
     def to_dict(self) -> dict:
         return {"covariates": [c.to_dict() for c in self.covariates]}
 
