@@ -239,10 +239,16 @@ class DaskEngine:
         alpha = np.ascontiguousarray(alpha, dtype=np.float64)
         holders = sorted({part.worker for i, part in enumerate(self.partitions)
                           if i not in done})
-        bT_f, alpha_f = self._scatter([bT, alpha], workers=holders, broadcast=True)
-        self.traffic.broadcast += bT.nbytes + alpha.nbytes
+        per_doc = alpha.ndim == 2            # α_d (D×K, MATH.md C1) travels by partition
+        if per_doc:
+            (bT_f,) = self._scatter([bT], workers=holders, broadcast=True)
+            self.traffic.broadcast += bT.nbytes
+            sent: list[Future] = [bT_f]
+        else:
+            bT_f, alpha_f = self._scatter([bT, alpha], workers=holders, broadcast=True)
+            self.traffic.broadcast += bT.nbytes + alpha.nbytes
+            sent = [bT_f, alpha_f]
         futures: dict[int, Future] = {}
-        sent: list[Future] = [bT_f, alpha_f]
         token = uuid.uuid4().hex[:12]
         try:
             for index, part in enumerate(self.partitions):
@@ -254,6 +260,11 @@ class DaskEngine:
                 (rows_f,) = self._scatter([rows], workers=[part.worker])
                 sent.append(rows_f)
                 self.traffic.to_workers += rows.nbytes + np.asarray(mask).nbytes
+                if per_doc:
+                    part_alpha = np.ascontiguousarray(alpha[part.lo:part.hi])
+                    (alpha_f,) = self._scatter([part_alpha], workers=[part.worker])
+                    sent.append(alpha_f)
+                    self.traffic.to_workers += part_alpha.nbytes
                 futures[index] = client.submit(
                     run_partition, part.data, part.first, len(self.ranges), alpha_f, bT_f,
                     rows_f, mask, settings,

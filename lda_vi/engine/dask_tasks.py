@@ -22,6 +22,7 @@ from lda_vi.engine.shards import (
     assemble,
     canonical_nodes,
     estep_shard,
+    rows_of,
 )
 from lda_vi.errors import LdaViError
 
@@ -75,7 +76,8 @@ def run_partition(shards: list[CorpusArrays], first: int, n_shards: int,
     """The task of one partition: shards ``first, first+1, …`` of ``n_shards``.
 
     ``gamma`` holds the partition's rows (its documents, in order) and is not
-    changed; ``restart`` is a bool or the partition's rows of the mask.
+    changed; ``alpha`` is the shared prior (K) or the partition's rows of α_d;
+    ``restart`` is a bool or the partition's rows of the mask.
     Returns ``nodes`` {(a, b): V×K statistics of canonical node [a, b)}, the new
     ``gamma`` rows and the per-document ``doc_terms``, ``word_bound``,
     ``n_inner`` and ``restarted``.
@@ -93,8 +95,8 @@ def run_partition(shards: list[CorpusArrays], first: int, n_shards: int,
             reducer = TreeReducer()
             for i in range(a - first, b - first):
                 lo, hi = starts[i], starts[i + 1]
-                result = estep_shard(shards[i], alpha, expElogbetaT, gamma[lo:hi], mask[lo:hi],
-                                     settings)
+                result = estep_shard(shards[i], rows_of(alpha, lo, hi), expElogbetaT,
+                                     gamma[lo:hi], mask[lo:hi], settings)
                 reducer.push(result.statsT)
                 result.statsT = None
                 results.append(result)

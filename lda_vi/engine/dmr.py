@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import gammaln, psi
+from threadpoolctl import threadpool_limits
 
 #: The largest linear predictor x_d · w_k allowed (α_dk ≤ e^40); beyond it the step
 #: is refused, which keeps gammaln and ψ finite.
@@ -82,8 +83,11 @@ def fit_weights(weights: np.ndarray, features: np.ndarray, Elogtheta: np.ndarray
             return np.inf, np.zeros(flat.size)
         return -value, -grad.ravel()
 
-    result = minimize(negative, start.ravel(), jac=True, method="L-BFGS-B",
-                      options={"maxiter": max_iter, "gtol": 1e-8, "ftol": 1e-14})
+    # L-BFGS works on K×F numbers: one BLAS thread, or its threads fight the kernels' (a
+    # hundredfold slowdown seen after a parallel E-step)
+    with threadpool_limits(1, user_api="blas"):
+        result = minimize(negative, start.ravel(), jac=True, method="L-BFGS-B",
+                          options={"maxiter": max_iter, "gtol": 1e-8, "ftol": 1e-14})
     new = np.ascontiguousarray(result.x.reshape(shape))
     new_value, _ = weights_objective(new, features, Elogtheta, precision)
     if np.isfinite(new_value) and new_value > old_value:

@@ -25,15 +25,16 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
 
-from lda_vi.engine.dirichlet import as_prior
+from lda_vi.engine.dirichlet import as_prior, dirichlet_expectation
+from lda_vi.engine.dmr import doc_alpha, fit_weights, initial_weights, log_prior
 from lda_vi.engine.hyper import hyper_step
 from lda_vi.engine.layout import CorpusArrays
-from lda_vi.engine.settings import BatchSettings, EStepSettings
+from lda_vi.engine.settings import BatchSettings, CovariatePrior, EStepSettings
 from lda_vi.engine.shards import CorpusStep, LocalEngine
 from lda_vi.engine.sums import exact_sum
 from lda_vi.engine.topics import expect_topics
@@ -84,6 +85,7 @@ class EMResult:
     stop_reason: str = ""
     restarted: list[float] = field(default_factory=list)
     restarting: bool = True
+    weights: np.ndarray | None = None      # K×F, W of a covariate prior (MATH.md C1)
 
     @property
     def n_iter(self) -> int:
@@ -127,8 +129,13 @@ def relative_change(new: float, old: float) -> float:
 def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Generator, *,
               resume: EMResult | None = None, engine: EStepEngine | None = None,
               callback: Callable[[IterationReport], None] | None = None,
-              checkpoint: Callable[[EMResult], None] | None = None) -> EMResult:
+              checkpoint: Callable[[EMResult], None] | None = None,
+              covariates: CovariatePrior | None = None) -> EMResult:
     """Fit LDA to ``corpus`` by batch variational EM; see the module docstring.
+
+    ``covariates`` gives each document its own prior α_d = exp(x_d · w_k) (C1): W is
+    then learned in the M-step in place of α (C2–C3, a step kept only if it raises
+    the bound), and the bound monitored is (B1) plus the log prior of W.
 
     ``settings.priors`` gives the (initial) α and η and whether they are learned.
     λ is seeded by :func:`init_lam` (from ``rng``) and γ spread evenly, unless
@@ -155,6 +162,9 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
                          restarted=list(resume.restarted), restarting=resume.restarting)
     if state.lam.shape != (k, V) or state.gamma.shape != (corpus.n_docs, k):
         raise ValueError("the state to resume from does not match the corpus and k")
+    if covariates is not None:
+        state.weights = _initial_weights(covariates, resume, state.alpha, corpus.n_docs)
+        priors = replace(priors, learn_alpha=False)         # W is learned instead (C2)
     engine = engine if engine is not None else LocalEngine(corpus)
     topics = expect_topics(state.lam, estep.backend)                    # (E2)
     state.stop_reason = f"reached max_iter={settings.max_iter} before the tolerance"
@@ -167,8 +177,9 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
         # receives the new statistics, and becomes the new λ in place (E5).
         buffer = state.lam.T if state.lam.T.flags.c_contiguous else None
         state.lam = None
-        est = engine.e_step(state.alpha, topics.expElogbetaT, state.gamma, mask, estep,
-                            out=buffer)
+        alpha = state.alpha if covariates is None else \
+            doc_alpha(covariates.features, state.weights)                # α_d (C1)
+        est = engine.e_step(alpha, topics.expElogbetaT, state.gamma, mask, estep, out=buffer)
         if restart:
             share = float(est.restarted.sum() / max(1, np.count_nonzero(mask)))
             state.restarted.append(share)
@@ -176,6 +187,8 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
             state.restarting = share >= RESTART_STOP or state.n_iter == 0
         bound = float(exact_sum(est.doc_terms) + exact_sum(est.word_bound)
                       + topics.topic_terms(state.eta))                  # (B1) with (B2)
+        if covariates is not None:
+            bound += log_prior(state.weights, covariates.precision)     # the prior of W (C2)
         statsT = est.statsT
         state.topic_tokens = statsT.sum(axis=0)
         statsT += state.eta
@@ -183,6 +196,11 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
         topics = expect_topics(state.lam, estep.backend, out=topics.expElogbetaT)
         state.alpha, state.eta = hyper_step(priors, state.alpha, state.eta, gamma=state.gamma,
                                             n_docs=corpus.n_docs, topics=topics)   # (H1)
+        if covariates is not None:
+            step = fit_weights(state.weights, covariates.features,
+                               dirichlet_expectation(state.gamma), covariates.precision)
+            state.weights = step.weights                                # (C2)–(C3)
+            state.alpha = doc_alpha(covariates.features, state.weights).mean(axis=0)
         seconds = time.perf_counter() - start
         previous = state.elbo[-1] if state.elbo else None
         state.elbo.append(bound)
@@ -200,6 +218,21 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
         if checkpoint is not None:
             checkpoint(state)
     return state
+
+
+def _initial_weights(covariates: CovariatePrior, resume: EMResult | None, alpha: np.ndarray,
+                     n_docs: int) -> np.ndarray:
+    """W to start from: the resumed one, the given one, or the plain prior α (K×F)."""
+    if covariates.features.shape[0] != n_docs:
+        raise ValueError("covariates: features must have one row per document")
+    given = resume.weights if resume is not None and resume.weights is not None \
+        else covariates.weights
+    n_features = covariates.features.shape[1]
+    weights = initial_weights(alpha, n_features) if given is None else \
+        np.array(given, dtype=np.float64)
+    if weights.shape != (alpha.shape[0], n_features):
+        raise ValueError("covariates: weights must be K×F")
+    return weights
 
 
 def _report_decrease(on_decrease: str, iteration: int, previous: float, bound: float) -> None:

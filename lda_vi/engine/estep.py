@@ -7,8 +7,9 @@ Glossary of shapes: D documents, V words, K topics, nnz non-zeros.
 
 - ``corpus``: :class:`lda_vi.engine.layout.CorpusArrays`, the D×V counts as CSR
   plus a CSC index.
-- ``alpha``: K.  ``expElogbetaT``: V×K, exp(Elogβ) transposed so each word's
-  K topic weights are contiguous.
+- ``alpha``: K, or D×K (a prior α_d per document, MATH.md C1).
+- ``expElogbetaT``: V×K, exp(Elogβ) transposed so each word's K topic weights are
+  contiguous.
 - ``gamma``: D×K, warm start on entry, result on exit (updated in place).
 - ``expElogtheta``: D×K, exp(Elogθ) of γ_prev, the γ the last update started
   from (see :func:`e_step`).
@@ -82,7 +83,8 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
     E-step no longer needs.
     """
     D, K = gamma.shape
-    if corpus.n_docs != D or expElogbetaT.shape != (corpus.n_words, K) or alpha.shape != (K,):
+    if (corpus.n_docs != D or expElogbetaT.shape != (corpus.n_words, K)
+            or alpha.shape not in ((K,), (D, K))):
         raise ValueError("e_step: shapes of corpus, alpha, expElogbetaT and gamma disagree")
     if gamma.dtype != np.float64 or not gamma.flags.c_contiguous:
         raise ValueError("e_step: gamma must be a C-contiguous float64 array")
@@ -95,7 +97,7 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
             result.sstats = out.T
         return result
     expElogbetaT = np.ascontiguousarray(expElogbetaT, dtype=np.float64)
-    alpha = np.ascontiguousarray(alpha, dtype=np.float64)
+    alpha = np.ascontiguousarray(alpha.reshape(-1, K), dtype=np.float64)   # A×K, A = 1 or D
     expElogtheta = np.empty((D, K))
     word_bound = np.empty(D)
     doc_bound = np.empty(D)
@@ -123,8 +125,9 @@ def e_step_reference(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.n
     """Plain numpy E-step, one document at a time; the kernel must agree with it."""
     e_tol, e_max_iter = settings.e_tol, settings.e_max_iter
     D, K = gamma.shape
+    alphas = np.broadcast_to(alpha, (D, K))                    # α_d per document (C1)
     expElogtheta = np.empty((D, K))
-    gamma_prev = np.array(alpha[np.newaxis, :].repeat(D, axis=0))
+    gamma_prev = np.array(alphas)
     word_bound = np.zeros(D)
     n_inner = np.zeros(D, dtype=np.int64)
     restarted = np.zeros(D, dtype=bool)
@@ -132,6 +135,7 @@ def e_step_reference(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.n
     for d in range(D):
         lo, hi = corpus.indptr[d], corpus.indptr[d + 1]
         ids, cts = corpus.indices[lo:hi], corpus.data[lo:hi]
+        alpha = alphas[d]
         if hi == lo:
             gamma[d] = alpha
             expElogtheta[d] = np.exp(dirichlet_expectation(alpha))
@@ -151,7 +155,7 @@ def e_step_reference(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.n
         n_inner[d] = it
         if sstats:
             stats[:, ids] += np.outer(t, cts / norm) * b.T     # Σ n_dw φ_dwk
-    terms = doc_terms(gamma_prev, alpha)
+    terms = doc_terms(gamma_prev, alphas)
     terms[corpus.indptr[1:] == corpus.indptr[:-1]] = 0.0      # γ_d = α exactly
     return EStepResult(gamma, expElogtheta, word_bound, terms, n_inner, stats, restarted)
 

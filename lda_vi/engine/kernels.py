@@ -164,13 +164,19 @@ def _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_
     Numpy equivalent: :func:`lda_vi.engine.estep.e_step_reference`.
     """
     D, K = gamma.shape
-    sum_alpha = 0.0
-    neg_log_beta_alpha = 0.0
-    for k in range(K):
-        sum_alpha += alpha[k]
-        neg_log_beta_alpha -= math.lgamma(alpha[k])
-    neg_log_beta_alpha += math.lgamma(sum_alpha)
+    A = alpha.shape[0]              # 1 (one α for all) or D (α_d per document, MATH.md C1)
+    neg_log_beta = np.empty(A)      # −log B(α_d) = log Γ(Σ α_dk) − Σ log Γ(α_dk)
+    for a in range(A):
+        sum_alpha = 0.0
+        total = 0.0
+        for k in range(K):
+            sum_alpha += alpha[a, k]
+            total -= math.lgamma(alpha[a, k])
+        neg_log_beta[a] = total + math.lgamma(sum_alpha)
     for d in prange(D):
+        row = d if A > 1 else d - d     # (numba types both branches as d's integer)
+        alpha_d = alpha[row]
+        neg_log_beta_alpha = neg_log_beta[row]
         start = indptr[d]
         end = indptr[d + 1]
         n = end - start
@@ -179,7 +185,7 @@ def _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_
         restarted[d] = 0
         if n == 0:
             for k in range(K):
-                g[k] = alpha[k]
+                g[k] = alpha_d[k]
             _exp_elog(g, t)
             word_bound[d] = 0.0
             doc_bound[d] = 0.0
@@ -190,9 +196,9 @@ def _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_
         norm = np.empty(n)
         acc = np.empty(K)
         g_prev = np.empty(K)
-        it = _doc_cavi(ids, cts, alpha, expElogbetaT, g, t, norm, acc, g_prev, e_tol,
+        it = _doc_cavi(ids, cts, alpha_d, expElogbetaT, g, t, norm, acc, g_prev, e_tol,
                        e_max_iter)
-        wb, db = _doc_bound(cts, norm, g_prev, alpha, neg_log_beta_alpha)
+        wb, db = _doc_bound(cts, norm, g_prev, alpha_d, neg_log_beta_alpha)
         if restart[d]:
             g2 = np.empty(K)
             t2 = np.empty(K)
@@ -202,10 +208,10 @@ def _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_
             for j in range(n):
                 length += cts[j]
             for k in range(K):
-                g2[k] = alpha[k] + length / K
-            it2 = _doc_cavi(ids, cts, alpha, expElogbetaT, g2, t2, norm2, acc, g_prev2,
+                g2[k] = alpha_d[k] + length / K
+            it2 = _doc_cavi(ids, cts, alpha_d, expElogbetaT, g2, t2, norm2, acc, g_prev2,
                             e_tol, e_max_iter)
-            wb2, db2 = _doc_bound(cts, norm2, g_prev2, alpha, neg_log_beta_alpha)
+            wb2, db2 = _doc_bound(cts, norm2, g_prev2, alpha_d, neg_log_beta_alpha)
             if wb2 + db2 > wb + db + RESTART_MARGIN * (1.0 + abs(wb + db)):
                 for k in range(K):
                     g[k] = g2[k]

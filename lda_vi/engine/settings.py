@@ -53,6 +53,28 @@ class Priors:
     learn_eta: bool = False
 
 
+@dataclass(frozen=True, eq=False)
+class CovariatePrior:
+    """A prior α_d = exp(x_d · w_k) per document (Dirichlet-multinomial regression, C1).
+
+    ``features``: D×F design matrix x_d (column 0 the intercept); ``precision``: F,
+    1/σ² of the Gaussian prior on each column of W (C2); ``weights``: the initial W
+    (K×F), or None for intercepts log α and zero slopes. W replaces α: it is learned
+    by the M-step of :mod:`lda_vi.engine.dmr` (C2–C3), whatever ``learn_alpha`` says.
+    """
+
+    features: np.ndarray
+    precision: np.ndarray
+    weights: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        X = np.asarray(self.features)
+        if X.ndim != 2 or X.shape[1] < 1 or not np.all(np.isfinite(X)):
+            raise ValueError("features must be a finite D×F matrix")
+        if np.shape(self.precision) != (X.shape[1],) or np.any(np.asarray(self.precision) <= 0):
+            raise ValueError("precision must hold F values > 0")
+
+
 ON_DECREASE = ("raise", "warn", "ignore")
 RESTARTS = ("auto", "always", "never")
 

@@ -144,6 +144,11 @@ def estep_shard(shard: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray
                        est.word_bound, est.n_inner, est.restarted)
 
 
+def rows_of(alpha: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """The prior of documents [lo, hi): α itself (K), or those rows of α_d (D×K)."""
+    return alpha if alpha.ndim == 1 else alpha[lo:hi]
+
+
 @dataclass
 class CorpusStep:
     """The E-step of the whole corpus, assembled from its shards in order."""
@@ -185,8 +190,8 @@ class LocalEngine:
         mask = np.broadcast_to(np.asarray(restart, dtype=bool), (gamma.shape[0],))
         reducer, results = TreeReducer(), []
         for i, (shard, (lo, hi)) in enumerate(zip(self.shards, self.ranges, strict=True)):
-            result = estep_shard(shard, alpha, expElogbetaT, gamma[lo:hi], mask[lo:hi],
-                                 settings, out=out if i == 0 else None)
+            result = estep_shard(shard, rows_of(alpha, lo, hi), expElogbetaT, gamma[lo:hi],
+                                 mask[lo:hi], settings, out=out if i == 0 else None)
             reducer.push(result.statsT)
             result.statsT = None               # held by the reducer now
             results.append(result)
