@@ -18,7 +18,7 @@ from lda_vi.errors import InputError
 from lda_vi.io.decode import open_input, text_lines
 from lda_vi.io.detect import display_name
 
-__all__ = ["csv_documents", "jsonl_documents"]
+__all__ = ["csv_documents", "csv_records", "jsonl_documents", "jsonl_records"]
 
 
 _CSV_FIELD_LIMIT = 1 << 28  # characters in one CSV field (the csv module's default is 128 Ki)
@@ -27,12 +27,12 @@ _CSV_FIELD_LIMIT = 1 << 28  # characters in one CSV field (the csv module's defa
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _column_list(names: list[str]) -> str:
+def column_list(names: list[str]) -> str:
     shown = ", ".join(repr(n) for n in names[:20])
     return shown + (f", ... ({len(names)} columns)" if len(names) > 20 else "")
 
 
-def _find_column(header: list[str], wanted: str) -> int | None:
+def find_column(header: list[str], wanted: str) -> int | None:
     if wanted in header:
         return header.index(wanted)
     stripped = [h.strip() for h in header]
@@ -43,6 +43,18 @@ def csv_documents(
     path: str, fmt: str, encoding: str, ascii_compatible: bool, text_column: str,
     id_column: str | None,
 ):
+    """``(doc_id, text)`` of every record of a CSV/TSV file."""
+    for _, doc_id, text, _, _ in csv_records(path, fmt, encoding, ascii_compatible,
+                                             text_column, id_column):
+        yield doc_id, text
+
+
+def csv_records(
+    path: str, fmt: str, encoding: str, ascii_compatible: bool, text_column: str,
+    id_column: str | None,
+):
+    """``(line, doc_id, text, header, row)`` of every record: the documents of
+    :func:`csv_documents` with the whole record (its other columns, e.g. covariates)."""
     name = display_name(path)
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
@@ -70,7 +82,7 @@ def csv_documents(
                 f"{kind} file {name} is empty: no header row; its first line must name the "
                 f"columns, one of them {text_column!r} (--text-column)"
             )
-        text_index = _find_column(header, text_column)
+        text_index = find_column(header, text_column)
         if text_index is None:
             hint = ""
             if len(header) == 1 and any(c in header[0] for c in ",;\t|"):
@@ -78,15 +90,15 @@ def csv_documents(
                         "tab-separated files need --format tsv)")
             raise InputError(
                 f"{name} has no column {text_column!r}; its columns are "
-                f"{_column_list(header)}{hint}; name the text column with --text-column"
+                f"{column_list(header)}{hint}; name the text column with --text-column"
             )
         id_index = None
         if id_column is not None:
-            id_index = _find_column(header, id_column)
+            id_index = find_column(header, id_column)
             if id_index is None:
                 raise InputError(
                     f"{name} has no column {id_column!r} for the ids; its columns are "
-                    f"{_column_list(header)}; fix --id-column or leave it out to number "
+                    f"{column_list(header)}; fix --id-column or leave it out to number "
                     "the records"
                 )
         needed = max(text_index, -1 if id_index is None else id_index) + 1
@@ -103,7 +115,7 @@ def csv_documents(
                 )
             record += 1
             doc_id = str(record) if id_index is None else row[id_index]
-            yield doc_id, row[text_index]
+            yield reader.line_num, doc_id, row[text_index], header, row
 
 
 def _json_problem(name: str, lineno: int, problem: str) -> InputError:
@@ -116,6 +128,17 @@ def _json_problem(name: str, lineno: int, problem: str) -> InputError:
 def jsonl_documents(
     path: str, encoding: str, ascii_compatible: bool, text_field: str, id_field: str | None
 ):
+    """``(doc_id, text)`` of every object of a JSON Lines file."""
+    for _, doc_id, text, _ in jsonl_records(path, encoding, ascii_compatible, text_field,
+                                            id_field):
+        yield doc_id, text
+
+
+def jsonl_records(
+    path: str, encoding: str, ascii_compatible: bool, text_field: str, id_field: str | None
+):
+    """``(line, doc_id, text, object)``: the documents of :func:`jsonl_documents` with
+    their whole JSON object (its other fields, e.g. covariates)."""
     name = display_name(path)
     record = 0
     seen_line = False
@@ -137,7 +160,7 @@ def jsonl_documents(
                 raise _json_problem(name, lineno, "JSON nested too deeply") from None
             if not isinstance(obj, dict):
                 raise _json_problem(
-                    name, lineno, f"a JSON {_json_type(obj)}, not an object"
+                    name, lineno, f"a JSON {json_type(obj)}, not an object"
                 )
             if text_field not in obj:
                 fields = ", ".join(repr(k) for k in list(obj)[:20]) or "none"
@@ -151,7 +174,7 @@ def jsonl_documents(
             elif not isinstance(text, str):
                 raise InputError(
                     f"{name}, line {lineno}: field {text_field!r} is a JSON "
-                    f"{_json_type(text)}, not a string; the text field must hold the "
+                    f"{json_type(text)}, not a string; the text field must hold the "
                     "document's text (--text-field)"
                 )
             record += 1
@@ -167,7 +190,7 @@ def jsonl_documents(
                 if isinstance(value, (dict, list)):
                     raise InputError(
                         f"{name}, line {lineno}: field {id_field!r} is a JSON "
-                        f"{_json_type(value)}; an id must be a string or a number"
+                        f"{json_type(value)}; an id must be a string or a number"
                     )
                 doc_id = value if isinstance(value, str) else json.dumps(value)
             for what, s in (("text", text), ("id", doc_id)):
@@ -176,14 +199,14 @@ def jsonl_documents(
                         name, lineno, f"the {what} has an unpaired surrogate escape "
                         "(\\ud800-\\udfff), which is not text"
                     )
-            yield doc_id, text
+            yield lineno, doc_id, text, obj
     if not seen_line:
         raise InputError(
             f"JSON Lines file {name} is empty: no documents; give one JSON object per line"
         )
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
     return {dict: "object", list: "array", str: "string", bool: "boolean",
             type(None): "null"}.get(type(value), "number")
 
