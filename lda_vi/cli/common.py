@@ -41,6 +41,7 @@ FLAGS = {
     "checkpoint_every": "--checkpoint-every", "checkpoint_dir": "-o", "resume_dir": "--resume",
     "min_df": "--min-df", "max_df": "--max-df", "max_vocab": "--max-vocab",
     "min_length": "--min-length", "encoding": "--encoding", "stem": "--stem",
+    "plot": "--plot", "ks": "-k",
 }
 
 
@@ -55,8 +56,8 @@ def flag_message(exc: LdaViError) -> str:
         flag = FLAGS.get(name)
         if flag is None:
             continue
-        message = re.sub(rf"(?<![\w-]){re.escape(name)}=", f"{flag} ", message)
-        message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flag, message)
+        message = re.sub(rf"(?<![\w\-\[.]){re.escape(name)}=", f"{flag} ", message)
+        message = re.sub(rf"(?<![\w\-\[.]){re.escape(name)}(?![\w\-\]])", flag, message)
     return message
 
 
@@ -191,6 +192,9 @@ def heldout_lines(figures, n_oov: int, seed: int) -> list[str]:
 def load_model(model_dir: str) -> LDA:
     """The model saved in ``model_dir``; a directory without model.json is named as such."""
     path = Path(model_dir)
+    if not path.is_dir():
+        raise ModelFileError(f"{path} is not a model directory (fit one with "
+                             "'lda-vi fit CORPUS -o DIR')")
     if path.is_dir() and not (path / "model.json").exists():
         raise ModelFileError(f"{path} is not an lda-vi model directory (it has no model.json); "
                              "save one with 'lda-vi fit CORPUS -o DIR'")

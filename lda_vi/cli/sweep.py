@@ -14,7 +14,7 @@ from lda_vi.cli.common import (
 )
 from lda_vi.errors import InputError
 from lda_vi.evaluate.heldout import split_documents
-from lda_vi.io.atomic import check_writable
+from lda_vi.io.atomic import atomic_write_text, check_writable
 from lda_vi.io.corpus import build_corpus, vectorize
 from lda_vi.io.text_readers import iter_documents
 from lda_vi.text.tokenize import Tokenizer
@@ -41,13 +41,16 @@ from lda_vi.text.tokenize import Tokenizer
               help="Write one row per K and seed as CSV.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Draw each metric against K as a PNG (needs matplotlib).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Write every model's held-out figures and coherence as JSON "
+                   "(docs/results.md).")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @input_options
 @pipeline_options
 @handle_errors
 def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv_path,
-          plot_path, force, quiet, encoding, **pipeline):
+          plot_path, force, quiet, encoding, json_path=None, **pipeline):
     """Compare numbers of topics on CORPUS (read like fit's).
 
     The corpus is read and tokenized once; a fraction of its documents (--holdout,
@@ -67,7 +70,7 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
         raise InputError("--max-iter must be >= 1")
     reader = pop_input_options(pipeline)
     tokenizer_config, prune_config = pipeline_configs(**pipeline)
-    for path in (csv_path, plot_path):
+    for path in (csv_path, plot_path, json_path):
         if path:
             check_writable(path, force=force)
     if plot_path:
@@ -92,8 +95,8 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
     rows = sweep_module.run_sweep(
         corpus_data.counts, X_test, k_values, [seed + i for i in range(n_seeds)],
         split_seed=seed, top_n=top_n, vocab=corpus_data.vocab, progress=progress,
-        max_iter=max_iter, tol=tol, threads=threads, tokenizer=tokenizer_config,
-        prune=prune_config)
+        results=bool(json_path), oov_tokens=n_oov, max_iter=max_iter, tol=tol, threads=threads,
+        tokenizer=tokenizer_config, prune=prune_config)
     summary = sweep_module.summarize(rows)
 
     def cell(entry: dict, metric: str, spec: str) -> str:
@@ -119,3 +122,10 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
         sweep_module.plot_sweep(rows, plot_path)
         if not quiet:
             click.echo(f"wrote {plot_path}", err=True)
+    if json_path:
+        atomic_write_text(json_path, sweep_module.sweep_json(
+            rows, holdout=holdout, seed=seed,
+            corpus={"documents": split.n_docs, "held_out": len(split.test),
+                    "words": corpus_data.n_words, "tokens": int(corpus_data.n_tokens)}))
+        if not quiet:
+            click.echo(f"wrote {json_path}", err=True)

@@ -183,7 +183,7 @@ class HeldoutMonitor:
         bound, n_tokens = per_word_bound(view, self.X_test)
         value, _, _ = completion_from_split(view, self.X_obs, self.X_held)
         record = {"iteration": int(state.n_iter),
-                  "bound_per_word": bound / n_tokens if n_tokens else float("nan"),
+                  "per_word_bound": bound / n_tokens if n_tokens else float("nan"),
                   "bound_perplexity": perplexity(bound, n_tokens),
                   "completion_perplexity": value}
         self.records.append(record)

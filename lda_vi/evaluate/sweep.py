@@ -22,6 +22,7 @@ No printing here: progress goes to a callback; :func:`write_sweep_csv` and
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -35,13 +36,15 @@ from lda_vi.evaluate.heldout import (
     completion_from_split,
     completion_rng,
     completion_split,
+    evaluate_heldout,
 )
 from lda_vi.evaluate.metrics import topic_stability
 from lda_vi.io.atomic import atomic_open
 from lda_vi.model.lda import LDA
+from lda_vi.model.record import RESULTS_SCHEMA, SCHEMA_VERSION, UNITS, Results, json_number
 
 __all__ = ["COLUMNS", "METRICS", "run_sweep", "summarize", "write_sweep_csv", "plot_sweep",
-           "parse_ks"]
+           "parse_ks", "sweep_json"]
 
 COLUMNS = ("k", "seed", "completion_perplexity", "npmi", "umass", "fit_seconds", "iterations",
            "stability")
@@ -57,10 +60,11 @@ def parse_ks(text: str) -> list[int]:
         try:
             k = int(part)
         except ValueError:
-            raise InputError(f"-k takes a comma-separated list of topic counts like 5,10,20; "
-                             f"{part!r} is not a whole number") from None
+            raise InputError(f"ks takes a comma-separated list of topic counts like 5,10,20; "
+                             f"{part!r} is not a whole number", params=("ks",)) from None
         if k < 1:
-            raise InputError(f"-k: every number of topics must be >= 1, got {k}")
+            raise InputError(f"ks: every number of topics must be >= 1, got {k}",
+                             params=("ks",))
         if k not in ks:
             ks.append(k)
     return ks
@@ -69,16 +73,19 @@ def parse_ks(text: str) -> list[int]:
 def run_sweep(X_train: sp.spmatrix, X_test: sp.spmatrix, ks: Sequence[int],
               seeds: Sequence[int], *, split_seed: int = 0, top_n: int = 10,
               vocab=None, progress: Callable[[dict], None] | None = None,
-              **model_kwargs) -> list[dict]:
+              results: bool = False, oov_tokens: int = 0, **model_kwargs) -> list[dict]:
     """Fit one model per K and seed; one row (a dict keyed by :data:`COLUMNS`) per fit.
 
     ``model_kwargs`` go to :class:`~lda_vi.model.lda.LDA` (``max_iter``, ``tol``, ``threads``,
     ``alpha``, ``eta``, ...); ``seed`` and ``k`` are set here. ``split_seed`` seeds the split
     of each held-out document's tokens in halves. ``progress`` is called with each row as
-    soon as its model is fitted (before ``stability`` is known).
+    soon as its model is fitted (before ``stability`` is known). With ``results``, each row
+    also holds ``"results"``: the model's :class:`~lda_vi.model.record.Results` on the
+    held-out documents (the per-word bound too; ``oov_tokens`` of them were out of the
+    vocabulary), coherence over the training documents, as ``sweep --json`` writes them.
     """
     if not ks:
-        raise InputError("-k: give at least one number of topics")
+        raise InputError("ks: give at least one number of topics", params=("ks",))
     if not seeds:
         raise InputError("seeds: give at least one seed", params=("seeds",))
     if X_test.shape[0] == 0 or X_test.sum() == 0:
@@ -98,6 +105,9 @@ def run_sweep(X_train: sp.spmatrix, X_test: sp.spmatrix, ks: Sequence[int],
                    "npmi": float(scores["npmi"].mean()), "umass": float(scores["umass"].mean()),
                    "fit_seconds": float(model.record.fit_seconds),
                    "iterations": int(model.trace.n_iter), "stability": float("nan")}
+            if results:
+                row["results"] = _results(model, X_test, split_seed, scores, top_n,
+                                          oov_tokens)
             betas.append(model.beta)
             k_rows.append(row)
             if progress is not None:
@@ -107,6 +117,26 @@ def run_sweep(X_train: sp.spmatrix, X_test: sp.spmatrix, ks: Sequence[int],
             row["stability"] = stability
         rows.extend(k_rows)
     return rows
+
+
+def _results(model, X_test, split_seed: int, scores: dict, top_n: int,
+             oov_tokens: int) -> Results:
+    figures = evaluate_heldout(model, X_test, completion_rng(split_seed))
+    return Results.of(figures, oov_tokens, scores, min(top_n, len(model.vocab))
+                      if model.vocab is not None else top_n, "training documents")
+
+
+def sweep_json(rows: Sequence[dict], *, holdout: float, seed: int, corpus: dict) -> str:
+    """``sweep --json``: one entry of the shared result schema per K and seed (docs/results.md).
+
+    ``rows`` come from :func:`run_sweep` with ``results=True``.
+    """
+    runs = [{"k": r["k"], "seed": r["seed"], "iterations": r["iterations"],
+             "fit_seconds": r["fit_seconds"], "stability": json_number(r["stability"]),
+             **r["results"].to_dict()} for r in rows]
+    document = {"schema": RESULTS_SCHEMA, "schema_version": SCHEMA_VERSION, "units": UNITS,
+                "holdout": holdout, "seed": seed, "corpus": corpus, "runs": runs}
+    return json.dumps(document, indent=2) + "\n"
 
 
 def summarize(rows: Sequence[dict]) -> list[dict]:
@@ -146,7 +176,8 @@ def require_matplotlib():
     try:
         import matplotlib
     except ImportError:
-        raise InputError("--plot needs matplotlib: pip install 'lda-vi[plot]'") from None
+        raise InputError("plot needs matplotlib: pip install 'lda-vi[plot]'",
+                         params=("plot",)) from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -15,6 +15,7 @@ Shapes: D documents (all of the input), K topics, V words.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Callable, Iterable
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lda_vi.errors import LdaViError
 from lda_vi.evaluate.heldout import (
     DocumentSplit,
     HeldoutMonitor,
@@ -47,6 +49,16 @@ __all__ = ["FIT_COHERENCE_TOP_N", "FitReporter", "FitRun", "fit_source", "fit_do
 
 #: Top words per topic for the coherence a fit reports.
 FIT_COHERENCE_TOP_N = 10
+
+
+@contextlib.contextmanager
+def _naming(*params: str):
+    """Errors raised inside name these parameters too (a reader's ``needed_by``)."""
+    try:
+        yield
+    except LdaViError as exc:
+        exc.params = (*exc.params, *params)
+        raise
 
 
 class FitReporter:
@@ -108,8 +120,10 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
     split = None
     if holdout is not None:
         model.settings.seed = resolve_seed(model.settings.seed)   # one seed, recorded
-        documents = iter_documents(source, encoding=encoding, needed_by="--holdout", **reader)
-        split = split_documents(documents, holdout, model.settings.seed)
+        with _naming("holdout"):
+            documents = iter_documents(source, encoding=encoding, needed_by="holdout",
+                                       **reader)
+            split = split_documents(documents, holdout, model.settings.seed)
         reporter.split(split)
         corpus = build_corpus(split.train, tokenizer, model.prune_config)
     else:
@@ -206,10 +220,10 @@ def fit_stream_source(model: LDA, source: str, *, encoding: str = "utf-8",
     reader = reader or {}
 
     def open_docs():
-        return iter_documents(source, encoding=encoding, needed_by="--method online",
-                              **reader)
+        return iter_documents(source, encoding=encoding, needed_by="method online", **reader)
 
-    model.fit_stream(open_docs, callback=reporter.minibatch, engine=engine)
+    with _naming("method"):
+        model.fit_stream(open_docs, callback=reporter.minibatch, engine=engine)
     model.record.input = str(source)
     reporter.fitted(model)
     return FitRun(model=model, doc_ids=[], theta=None, open_docs=open_docs)

@@ -56,8 +56,8 @@ def load_model(cls, directory: str | os.PathLike):
     """Read a model written by :func:`save_model` as ``cls``; a clear ModelFileError otherwise."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise ModelFileError(f"{directory} is not a model directory (fit one with "
-                             "'lda-vi fit CORPUS -o DIR')")
+        raise ModelFileError(f"{directory} is not a model directory (a fitted model's "
+                             "save() writes one)")
     meta = _read_json(directory / "model.json")
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise ModelFileError(f"{directory}/model.json is not an lda-vi model")

@@ -231,6 +231,26 @@ def test_sweep_table_and_csv(files, tmp_path):
     assert [(r[0], r[1]) for r in rows[1:]] == [("2", "0"), ("2", "1"), ("3", "0"), ("3", "1")]
 
 
+def test_sweep_json_uses_the_shared_result_schema(files, tmp_path):
+    table, report = tmp_path / "sweep.csv", tmp_path / "sweep.json"
+    ok("sweep", files["train"], "-k", "2,3", "--seeds", 2, "--max-iter", 20, "--holdout", 0.2,
+       "--csv", table, "--json", report, "-q", *PIPELINE)
+    data = json.loads(report.read_text())
+    assert data["schema"] == "lda-vi-results" and data["schema_version"] == 2
+    assert "nats" in data["units"] and data["holdout"] == 0.2 and data["seed"] == 0
+    shared = {"documents", "tokens", "oov_tokens", "per_word_bound", "bound_perplexity",
+              "completion_perplexity", "coherence"}
+    rows = read_csv(table)[1:]
+    assert len(data["runs"]) == len(rows) == 4
+    for run_, row in zip(data["runs"], rows, strict=True):
+        assert shared <= set(run_) and (str(run_["k"]), str(run_["seed"])) == (row[0], row[1])
+        assert run_["documents"] == 32 and run_["coherence_reference"] == "training documents"
+        # the same figures as the CSV's, which --json does not change
+        assert run_["completion_perplexity"] == float(row[2])
+        assert run_["coherence"]["npmi"]["mean"] == float(row[3])
+        assert run_["bound_perplexity"] == pytest.approx(np.exp(-run_["per_word_bound"]))
+
+
 def test_sweep_plot(files, tmp_path):
     pytest.importorskip("matplotlib")
     plot = tmp_path / "sweep.png"
