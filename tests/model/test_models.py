@@ -303,8 +303,9 @@ def test_split_documents_keeps_ids_and_order():
 def test_parse_ks():
     assert parse_ks("5, 10,20,10") == [5, 10, 20]
     for bad in ("5,x", "0,3", ""):
-        with pytest.raises(InputError, match="-k"):
+        with pytest.raises(InputError, match="^ks") as info:
             parse_ks(bad)
+        assert info.value.params == ("ks",)
 
 
 @pytest.fixture(scope="module")
