@@ -125,3 +125,28 @@ def generate_covariate_corpus(rng: np.random.Generator, n_docs: int = 1500,
     X = sp.csr_matrix(counts.astype(np.float64))
     X.sort_indices()
     return X, beta, dates, t
+
+
+CLOSE_V = 240
+CLOSE_OWN = (range(30, 45), range(45, 60))   # the words only planted topic 0, resp. 1, use
+
+
+def close_topics_corpus(seed: int = 3, n_docs: int = 600, shared: float = 0.8
+                        ) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Five planted topics, two of them close: ``(X, beta)`` (D×240 counts, 5×240).
+
+    Topics 0 and 1 put ``shared`` of their mass evenly on the same 30 words
+    (0-29) and the rest evenly on 15 words of their own (``CLOSE_OWN``);
+    topics 2-4 each hold a block of 50 words of their own (60-209) with
+    Dir(1) weights. Words 210-239 are rare (mass 1e-4 in every topic).
+    """
+    rng = np.random.default_rng(seed)
+    beta = np.full((5, CLOSE_V), 1e-4)
+    beta[:2, 0:30] = shared / 30
+    for k, own in enumerate(CLOSE_OWN):
+        beta[k, own.start:own.stop] = (1.0 - shared) / len(own)
+    for k in range(2, 5):
+        lo = 60 + (k - 2) * 50
+        beta[k, lo:lo + 50] = rng.dirichlet(np.ones(50))
+    X, beta, _ = generate_lda_corpus(rng, n_docs, CLOSE_V, 5, 0.3, beta, doc_length=60)
+    return X, beta

@@ -2,7 +2,8 @@
 
 Glossary of shapes: D documents, V words, K topics.
 ``gamma`` D×K, ``Elogtheta`` D×K, ``alpha`` K, ``lam`` K×V, ``Elogbeta`` K×V,
-``eta`` V (a symmetric prior is passed as a constant vector), ``word_bound`` D
+``eta`` V (a symmetric prior is passed as a constant vector) or K×V (one prior per
+topic, as seed words make it, MATH.md S1), ``word_bound`` D
 (from the E-step, B2).
 
 L = Σ_d [doc_terms_d + word_bound_d] + topic_terms.
@@ -32,10 +33,12 @@ def doc_terms(gamma: np.ndarray, alpha: np.ndarray,
 def topic_terms(lam: np.ndarray, eta: np.ndarray, Elogbeta: np.ndarray | None = None) -> float:
     """The β terms of (B1), summed over topics.
 
-    Σ_k [−log B(η) + log B(λ_k) + Σ_w (η_w − λ_kw) Elogβ_kw].
+    Σ_k [−log B(η_k) + log B(λ_k) + Σ_w (η_kw − λ_kw) Elogβ_kw], with η_k = η for a
+    vector η and the row k of a K×V η (S1).
     """
     if Elogbeta is None:
         Elogbeta = dirichlet_expectation(lam)
-    K = lam.shape[0]
-    return float(log_beta_function(lam).sum() - K * log_beta_function(eta)
+    eta = np.asarray(eta, dtype=np.float64)
+    prior = np.sum(log_beta_function(eta)) * (1 if eta.ndim == 2 else lam.shape[0])
+    return float(log_beta_function(lam).sum() - prior
                  + ((eta - lam) * Elogbeta).sum())

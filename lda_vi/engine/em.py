@@ -34,6 +34,7 @@ from lda_vi.engine.dirichlet import as_prior, dirichlet_expectation
 from lda_vi.engine.dmr import doc_alpha, fit_weights, initial_weights, log_prior
 from lda_vi.engine.hyper import hyper_step
 from lda_vi.engine.layout import CorpusArrays
+from lda_vi.engine.seeds import add_prior, topic_terms
 from lda_vi.engine.settings import BatchSettings, CovariatePrior, EStepSettings
 from lda_vi.engine.shards import CorpusStep, LocalEngine
 from lda_vi.engine.sums import exact_sum
@@ -151,7 +152,10 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
     V = corpus.n_words
     if resume is None:
         alpha = as_prior(priors.alpha, k, "alpha")
-        state = EMResult(lam=init_lam(rng, k, corpus), gamma=init_gamma(corpus, alpha),
+        lam = init_lam(rng, k, corpus)
+        if priors.seeds is not None:
+            priors.seeds.init_lam(lam, corpus)                          # the seeds' mass
+        state = EMResult(lam=lam, gamma=init_gamma(corpus, alpha),
                          alpha=alpha, eta=float(as_prior(priors.eta, 1, "eta")[0]))
     else:
         state = EMResult(lam=np.array(resume.lam, dtype=np.float64),
@@ -186,13 +190,13 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
             # the first E-step starts cold anyway; judge from the second on
             state.restarting = share >= RESTART_STOP or state.n_iter == 0
         bound = float(exact_sum(est.doc_terms) + exact_sum(est.word_bound)
-                      + topics.topic_terms(state.eta))                  # (B1) with (B2)
+                      + topic_terms(topics, state.eta, priors.seeds))   # (B1) with (B2)
         if covariates is not None:
             bound += log_prior(state.weights, covariates.precision)     # the prior of W (C2)
         statsT = est.statsT
         state.topic_tokens = statsT.sum(axis=0)
-        statsT += state.eta
-        state.lam = statsT.T                                            # (E5), K×V view
+        state.lam = statsT.T                                            # K×V view
+        add_prior(state.lam, state.eta, priors.seeds)                   # (E5) with (S1)
         topics = expect_topics(state.lam, estep.backend, out=topics.expElogbetaT)
         state.alpha, state.eta = hyper_step(priors, state.alpha, state.eta, gamma=state.gamma,
                                             n_docs=corpus.n_docs, topics=topics)   # (H1)

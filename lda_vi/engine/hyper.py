@@ -47,7 +47,9 @@ def hyper_step(priors: Priors, alpha: np.ndarray, eta: float, *, gamma: np.ndarr
         if topics is None:
             raise ValueError("topics must be given to learn eta")
         n_words = topics.expElogbetaT.shape[0]
-        best = newton_symmetric(eta, exact_sum(topics.sum_Elogbeta), alpha.shape[0], n_words)
+        s_eta = exact_sum(topics.sum_Elogbeta)
+        best = (newton_symmetric(eta, s_eta, alpha.shape[0], n_words) if priors.seeds is None
+                else priors.seeds.learn_eta(eta, s_eta))            # the base η of (S1)
         eta = best if rho == 1.0 else (1.0 - rho) * eta + rho * best
     return alpha, eta
 

@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from lda_vi.engine.dirichlet import as_prior
 from lda_vi.engine.em import EStepEngine, init_gamma, init_lam
 from lda_vi.engine.hyper import hyper_step
+from lda_vi.engine.seeds import add_prior, topic_terms
 from lda_vi.engine.layout import CorpusArrays, prepare
 from lda_vi.engine.settings import EStepSettings, OnlineSettings
 from lda_vi.engine.shards import CorpusStep, LocalEngine
@@ -105,6 +106,8 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
                 continue
             if lam is None:
                 lam = init_lam(rng, k, arrays)
+                if priors.seeds is not None:
+                    priors.seeds.init_lam(lam, arrays)                  # the seeds' mass
             if topics is None:     # else the η step already took them of this λ
                 topics = expect_topics(lam, estep.backend)              # (E2)
             gamma = init_gamma(arrays, alpha)
@@ -112,10 +115,12 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
             scale = n_docs / arrays.n_docs
             tokens = float(arrays.data.sum())
             bound = (scale * (exact_sum(est.doc_terms) + exact_sum(est.word_bound))
-                     + topics.topic_terms(eta))
+                     + topic_terms(topics, eta, priors.seeds))
             per_word = bound / (scale * tokens) if tokens > 0 else float("nan")
             rho = learning_rate(t + 1, settings.tau0, settings.kappa)   # t = 1, 2, ...
-            lam = (1.0 - rho) * lam + rho * (eta + scale * est.sstats)  # (O1)
+            target = scale * est.sstats
+            add_prior(target, eta, priors.seeds)                        # λ̂ of (O1), with (S1)
+            lam = (1.0 - rho) * lam + rho * target                      # (O1)
             tokens_total = (1.0 - rho) * tokens_total + rho * scale * est.sstats.sum(axis=1)
             topics = expect_topics(lam, estep.backend) if priors.learn_eta else None
             alpha, eta = hyper_step(priors, alpha, eta, gamma=gamma, n_docs=n_docs,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lda_vi.engine.backend import BACKENDS
+from lda_vi.engine.seeds import SeedPrior
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,15 @@ class EStepSettings:
 class Priors:
     """The (initial) Dirichlet priors: ``alpha`` of θ (a scalar or K values), ``eta``
     of β (a scalar, symmetric); ``learn_alpha`` learns an asymmetric α and
-    ``learn_eta`` a symmetric η by Newton's method (MATH.md H1)."""
+    ``learn_eta`` a symmetric η by Newton's method (MATH.md H1). ``seeds``, when
+    given, makes the prior of β the K×V η + s [w ∈ S_k] of seed words (MATH.md S1);
+    ``eta`` is then its base, and learning η keeps the boost."""
 
     alpha: float | np.ndarray
     eta: float
     learn_alpha: bool = False
     learn_eta: bool = False
+    seeds: SeedPrior | None = None
 
 
 @dataclass(frozen=True, eq=False)
