@@ -32,8 +32,8 @@ import scipy.sparse as sp
 from lda_vi.engine.dirichlet import as_prior
 from lda_vi.engine.em import EStepEngine, init_gamma, init_lam
 from lda_vi.engine.hyper import hyper_step
-from lda_vi.engine.seeds import add_prior, topic_terms
 from lda_vi.engine.layout import CorpusArrays, prepare
+from lda_vi.engine.seeds import add_prior, topic_terms
 from lda_vi.engine.settings import EStepSettings, OnlineSettings
 from lda_vi.engine.shards import CorpusStep, LocalEngine
 from lda_vi.engine.sums import exact_sum

@@ -17,9 +17,12 @@ from scipy.special import gammaln, psi
 from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.elbo import doc_terms, topic_terms
 from lda_vi.engine.em import fit_batch
-from lda_vi.engine.estep import e_step, expect_topics, prepare
+from lda_vi.engine.estep import e_step
 from lda_vi.engine.hyper import newton_symmetric
+from lda_vi.engine.layout import prepare
 from lda_vi.engine.seeds import SeedPrior
+from lda_vi.engine.settings import BatchSettings, EStepSettings, Priors
+from lda_vi.engine.topics import expect_topics
 
 COUNTS = [[2, 0, 1, 0, 3],
           [0, 1, 0, 4, 0],
@@ -88,7 +91,7 @@ def test_bound_with_matrix_eta_equals_b1_term_by_term(backend):
     gamma, lam, alpha = np.array(GAMMA), np.array(LAM), np.array(ALPHA)
     expElogbetaT = np.exp(dirichlet_expectation(lam).T)
     est = e_step(prepare(sp.csr_matrix(np.array(COUNTS, dtype=float))), alpha, expElogbetaT,
-                 gamma.copy(), e_max_iter=0, backend=backend)
+                 gamma.copy(), EStepSettings(e_max_iter=0, backend=backend))
     # the form EM records: E-step terms + the symmetric topic pass + the seeds' correction
     engine = (est.doc_terms.sum() + est.word_bound.sum()
               + prior.topic_terms(expect_topics(lam, backend), ETA))
@@ -182,9 +185,9 @@ def test_elbo_with_seeds_never_decreases(learn):
     X, _, _ = generate_lda_corpus(np.random.default_rng(11), 400, 120, 4, 0.2, 0.1,
                                   doc_length=40)
     prior = SeedPrior.from_lists([[0, 1, 2], [2, 50, 60]], 4, 120, 5.0)
-    result = fit_batch(prepare(X), 4, alpha=0.25, eta=0.01, rng=np.random.default_rng(0),
-                       learn_alpha=learn, learn_eta=learn, max_iter=40, tol=0.0,
-                       on_decrease="raise", seeds=prior)
+    settings = BatchSettings(4, Priors(0.25, 0.01, learn, learn, seeds=prior), max_iter=40,
+                             tol=0.0, on_decrease="raise")
+    result = fit_batch(prepare(X), settings, np.random.default_rng(0))
     assert result.n_iter == 40
     assert is_monotone(result.elbo), np.diff(result.elbo)
     assert result.elbo[-1] > result.elbo[0]
@@ -205,8 +208,8 @@ def test_seeded_topics_start_on_their_theme():
     seeds = [list(own)[:5] for own in CLOSE_OWN]
     prior = SeedPrior.from_lists(seeds, 5, X.shape[1], 10.0)
     for seed in range(3):
-        result = fit_batch(prepare(X), 5, alpha=0.2, eta=0.01, rng=np.random.default_rng(seed),
-                           max_iter=1, seeds=prior)
+        settings = BatchSettings(5, Priors(0.2, 0.01, seeds=prior), max_iter=1)
+        result = fit_batch(prepare(X), settings, np.random.default_rng(seed))
         fitted = result.lam / result.lam.sum(axis=1, keepdims=True)
         for k, own in enumerate(CLOSE_OWN):
             twin = CLOSE_OWN[1 - k]
