@@ -2,22 +2,26 @@
 
 The compiled numba kernels (:mod:`lda_vi.engine.kernels`) are the default; the
 plain numpy references are used by the tests and wherever numba is missing.
-``kernels`` is None when numba cannot be imported.
+``kernels`` is None when numba cannot be imported. The kernels work on ranges
+of documents or words and release the GIL; :func:`parallel_for` runs the ranges
+on a pool of :func:`get_threads` threads.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 
 try:  # numba is a core dependency, but the package must still work without it
-    import numba
-
     from lda_vi.engine import kernels
 
     HAVE_NUMBA = True
 except ImportError:  # pragma: no cover - exercised only where numba is absent
     kernels = None
-    numba = None
     HAVE_NUMBA = False
 
 BACKENDS = ("auto", "numba", "numpy")
@@ -37,14 +41,74 @@ def resolve_backend(backend: str) -> str:
     return "numba"
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+_threads = cores()
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
 def set_threads(n: int | None) -> int:
     """Set the number of threads of the compiled kernels (None: all cores); returns it."""
+    global _threads
     if not HAVE_NUMBA:
         return 1
-    limit = numba.config.NUMBA_NUM_THREADS
-    n = limit if n is None else int(n)
+    n = cores() if n is None else int(n)
     if n < 1:
         raise ValueError("threads must be >= 1")
-    n = min(n, limit)
-    numba.set_num_threads(n)
+    _threads = n
     return n
+
+
+def get_threads() -> int:
+    """The number of threads the compiled kernels run on."""
+    return _threads if HAVE_NUMBA else 1
+
+
+def _executor(n: int) -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool._max_workers != n:
+            if _pool is not None:
+                _pool.shutdown(wait=True)
+            _pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="lda-vi-kernel")
+        return _pool
+
+
+def chunks(weights: np.ndarray, n_chunks: int) -> list[tuple[int, int]]:
+    """Cut items [0, len(weights)) into at most ``n_chunks`` ranges of about equal total
+    weight (``weights``: per-item costs, e.g. non-zeros); empty ranges are dropped."""
+    n = len(weights)
+    if n == 0:
+        return []
+    prefix = np.cumsum(np.asarray(weights, dtype=np.float64))
+    targets = prefix[-1] * np.arange(1, n_chunks) / n_chunks
+    cuts = np.concatenate(([0], np.searchsorted(prefix, targets, side="right"), [n]))
+    return [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+
+
+def parallel_for(kernel, ranges: list[tuple[int, int]], *args) -> None:
+    """Run ``kernel(lo, hi, *args)`` for every range, on :func:`get_threads` threads.
+
+    The kernels release the GIL and each range writes its own part of the outputs,
+    so the result does not depend on the threads or on which range runs where.
+    """
+    n = min(get_threads(), len(ranges))
+    if n <= 1:
+        for lo, hi in ranges:
+            kernel(lo, hi, *args)
+        return
+    futures = [_executor(get_threads()).submit(kernel, lo, hi, *args) for lo, hi in ranges]
+    for future in futures:
+        future.result()
+
+
+#: Ranges per thread for :func:`parallel_for`: documents differ in cost (length, inner
+#: iterations), so more ranges than threads keep every thread busy to the end.
+RANGES_PER_THREAD = 4

@@ -31,7 +31,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lda_vi.engine.backend import kernels, resolve_backend
+from lda_vi.engine.backend import (
+    RANGES_PER_THREAD,
+    chunks,
+    get_threads,
+    kernels,
+    parallel_for,
+    resolve_backend,
+)
 from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.elbo import doc_terms
 from lda_vi.engine.layout import CorpusArrays
@@ -98,22 +105,29 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
         return result
     expElogbetaT = np.ascontiguousarray(expElogbetaT, dtype=np.float64)
     alpha = np.ascontiguousarray(alpha.reshape(-1, K), dtype=np.float64)   # A×K, A = 1 or D
+    neg_log_beta = np.empty(alpha.shape[0])                # −log B(α_d), (B1)
+    kernels.neg_log_beta_rows(alpha, neg_log_beta)
     expElogtheta = np.empty((D, K))
     word_bound = np.empty(D)
     doc_bound = np.empty(D)
     n_inner = np.empty(D, dtype=np.int64)
     restarted = np.empty(D, dtype=np.int8)
-    kernels.estep_docs((corpus.indptr, corpus.indices, corpus.data), alpha, expElogbetaT,
-                       gamma, (settings.e_tol, settings.e_max_iter), restart.astype(np.int8),
-                       (expElogtheta, word_bound, doc_bound, n_inner, restarted))
+    n_ranges = RANGES_PER_THREAD * get_threads()
+    lengths = np.diff(corpus.indptr) + 1                  # a document's cost, roughly
+    parallel_for(kernels.estep_docs, chunks(lengths, n_ranges),
+                 (corpus.indptr, corpus.indices, corpus.data), alpha, neg_log_beta,
+                 expElogbetaT, gamma, (settings.e_tol, settings.e_max_iter),
+                 restart.astype(np.int8),
+                 (expElogtheta, word_bound, doc_bound, n_inner, restarted))
     stats = None
     if sstats:
         statsT = np.empty((corpus.n_words, K)) if out is None else out
         if statsT.shape != (corpus.n_words, K) or not statsT.flags.c_contiguous:
             raise ValueError("e_step: out must be a C-contiguous V×K array")
-        kernels.sstats_by_word((corpus.csc_indptr, corpus.csc_rows, corpus.csc_to_csr,
-                                corpus.data), (corpus.row_lo, corpus.row_lo + D),
-                               expElogtheta, expElogbetaT, statsT)
+        word_nnz = np.diff(corpus.csc_indptr) + 1
+        parallel_for(kernels.sstats_by_word, chunks(word_nnz, n_ranges),
+                     (corpus.csc_indptr, corpus.csc_rows, corpus.csc_to_csr, corpus.data),
+                     (corpus.row_lo, corpus.row_lo + D), expElogtheta, expElogbetaT, statsT)
         stats = statsT.T
     return EStepResult(gamma, expElogtheta, word_bound, doc_bound, n_inner, stats,
                        restarted.astype(bool))

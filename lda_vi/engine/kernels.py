@@ -1,13 +1,23 @@
-"""Compiled (numba) kernels of the E-step, parallel over documents or words.
+"""Compiled (numba) kernels of the E-step and the topic pass.
 
 Imported only through :mod:`lda_vi.engine.backend`, which falls back to the numpy
-reference when numba is missing. Shapes: D documents, V words, K topics,
-nnz non-zeros of the D×V count matrix (CSR arrays ``indptr``, ``indices``,
-``data``).
+references when numba is missing and runs these kernels on its threads. Shapes:
+D documents, V words, K topics, nnz non-zeros of the D×V count matrix (CSR
+arrays ``indptr``, ``indices``, ``data``).
 
-Every reduction runs in an order fixed by the data alone (one document or one
-word per parallel task, summed sequentially inside it), so results are
-bit-identical for any number of threads.
+Each kernel works on a range [lo, hi) of documents, words or word blocks and
+releases the GIL (``nogil``): :func:`lda_vi.engine.backend.parallel_for` runs the
+ranges on its threads. Plain functions compile several times faster than
+numba's ``parallel=True`` loops, and a first run is not spent compiling.
+
+Every reduction runs in an order fixed by the code and the data alone (one
+document, one word or one block per range item, summed sequentially inside
+it), and no fast-math flag lets the compiler reorder a sum: results are
+bit-identical for any number of threads, for any memory alignment, and
+whether a kernel was just compiled or loaded from numba's cache. (With
+``fastmath`` reassociation they were not: LLVM vectorized a sum one way when
+compiling and another in the code it cached, so the first run after an install
+differed from later ones in the last bits.)
 """
 
 from __future__ import annotations
@@ -15,16 +25,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from lda_vi.engine.special import digamma, digamma_lgamma
-
-#: Let LLVM reassociate sums and fuse multiply-adds so the K-loops vectorize;
-#: no approximate functions and no assumptions about NaN or infinity. The
-#: vectorized order is fixed by the code, not by the arrays' alignment, so
-#: results stay bit-identical run to run (tests/test_engine.py checks this
-#: with arrays at different offsets).
-FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
 #: A cold restart replaces the warm result only when its bound is higher by
 #: more than this (relative): near-ties, where both starts reach the same
@@ -32,7 +35,7 @@ FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 RESTART_MARGIN = 1e-8
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _exp_elog(g, t):
     """t_k = exp(ψ(g_k) − ψ(Σ_j g_j)): exp of MATH.md (E1) for one document.
 
@@ -46,20 +49,34 @@ def _exp_elog(g, t):
         t[k] = math.exp(digamma(g[k]) - psi_s)
 
 
-@njit(cache=True, fastmath=FASTMATH, inline="always")
+@njit(cache=True)
 def _dot(x, y):
-    """Σ_k x_k y_k (the normalizer of φ, MATH.md E3).
+    """Σ_k x_k y_k (the normalizer of φ, MATH.md E3), in a fixed order: eight partial
+    sums over k ≡ 0..7 (mod 8), added pairwise, then the remainder in order. The
+    eight independent sums vectorize without reassociation.
 
-    Numpy equivalent: ``x @ y``.
+    Numpy equivalent: ``x @ y`` (up to rounding).
     """
-    s = 0.0
-    for k in range(x.shape[0]):
+    n = x.shape[0]
+    m = n - n % 8
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    for k in range(0, m, 8):
+        s0 += x[k] * y[k]
+        s1 += x[k + 1] * y[k + 1]
+        s2 += x[k + 2] * y[k + 2]
+        s3 += x[k + 3] * y[k + 3]
+        s4 += x[k + 4] * y[k + 4]
+        s5 += x[k + 5] * y[k + 5]
+        s6 += x[k + 6] * y[k + 6]
+        s7 += x[k + 7] * y[k + 7]
+    s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    for k in range(m, n):
         s += x[k] * y[k]
     return s
 
 
-@njit(cache=True, fastmath=FASTMATH)
-def _doc_cavi(ids, cts, alpha, expElogbetaT, g, t, norm, acc, g_prev, e_tol, e_max_iter):
+@njit(cache=True)
+def _doc_cavi(ids, cts, alpha, expElogbetaT, bT, g, t, norm, acc, g_prev, e_tol, e_max_iter):
     """CAVI of one document, λ fixed: (E3) then (E4), one pass over its words per update.
 
     ``g`` (K) is the start on entry and the final γ_d on exit; ``g_prev`` the
@@ -75,13 +92,18 @@ def _doc_cavi(ids, cts, alpha, expElogbetaT, g, t, norm, acc, g_prev, e_tol, e_m
     _exp_elog(g, t)
     it = 0
     while True:
+        for j in range(n):
+            norm[j] = 0.0
+        for k in range(K):               # norm_j = Σ_k t_k b_jk, k in order, j vectorized
+            tk = t[k]
+            column = bT[k]
+            for j in range(n):
+                norm[j] += tk * column[j]
         for k in range(K):
             acc[k] = 0.0
-        for j in range(n):
+        for j in range(n):               # acc_k = Σ_j b_jk n_j / norm_j, j in order
             b = expElogbetaT[ids[j]]
-            s = _dot(t, b)
-            norm[j] = s
-            r = cts[j] / s
+            r = cts[j] / norm[j]
             for k in range(K):
                 acc[k] += b[k] * r
         for k in range(K):
@@ -99,7 +121,7 @@ def _doc_cavi(ids, cts, alpha, expElogbetaT, g, t, norm, acc, g_prev, e_tol, e_m
         _exp_elog(g, t)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True)
 def _doc_bound(cts, norm, g_prev, alpha, neg_log_beta_alpha):
     """Bound of one document at γ_prev: Σ n log norm (B2) plus its θ terms of (B1).
 
@@ -112,13 +134,16 @@ def _doc_bound(cts, norm, g_prev, alpha, neg_log_beta_alpha):
     return wb, _doc_terms(g_prev, alpha, neg_log_beta_alpha)
 
 
-@njit(cache=True)
-def estep_docs(docs, alpha, expElogbetaT, gamma, control, restart, out):
-    """CAVI E-step of every document, λ fixed; updates ``gamma`` in place (warm start).
+@njit(cache=True, nogil=True)
+def estep_docs(lo, hi, docs, alpha, neg_log_beta, expElogbetaT, gamma, control, restart,
+               out):
+    """CAVI E-step of documents [lo, hi), λ fixed; updates ``gamma`` in place (warm start).
 
-    ``docs`` = (indptr, indices, data), the CSR counts; ``control`` = (e_tol,
-    e_max_iter); ``out`` = (expElogtheta, word_bound, doc_bound, n_inner,
-    restarted), preallocated, described below.
+    ``docs`` = (indptr, indices, data), the CSR counts; ``alpha`` is A×K, A = 1
+    (one α for all) or D (a prior α_d per document, MATH.md C1), and
+    ``neg_log_beta`` (A) its −log B(α_d) (:func:`neg_log_beta_rows`);
+    ``control`` = (e_tol, e_max_iter); ``out`` = (expElogtheta, word_bound,
+    doc_bound, n_inner, restarted), preallocated, described below.
 
     Per document d, with t = exp(Elogθ_d) and b_w = expElogbetaT[w], each
     update is one pass over the document's words:
@@ -150,30 +175,11 @@ def estep_docs(docs, alpha, expElogbetaT, gamma, control, restart, out):
         g = alpha + t * ((cts / norm) @ expElogbetaT[ids])   # (E4)
     """
     indptr, indices, data = docs
+    e_tol, e_max_iter = control
     expElogtheta, word_bound, doc_bound, n_inner, restarted = out
-    _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, control[0], control[1],
-                restart, expElogtheta, word_bound, doc_bound, n_inner, restarted)
-
-
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
-def _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_iter, restart,
-                expElogtheta, word_bound, doc_bound, n_inner, restarted):
-    """The parallel loop of :func:`estep_docs`, over unpacked arguments (numba's parallel
-    loops do not write through arrays unpacked from a tuple argument).
-
-    Numpy equivalent: :func:`lda_vi.engine.estep.e_step_reference`.
-    """
-    D, K = gamma.shape
-    A = alpha.shape[0]              # 1 (one α for all) or D (α_d per document, MATH.md C1)
-    neg_log_beta = np.empty(A)      # −log B(α_d) = log Γ(Σ α_dk) − Σ log Γ(α_dk)
-    for a in range(A):
-        sum_alpha = 0.0
-        total = 0.0
-        for k in range(K):
-            sum_alpha += alpha[a, k]
-            total -= math.lgamma(alpha[a, k])
-        neg_log_beta[a] = total + math.lgamma(sum_alpha)
-    for d in prange(D):
+    K = gamma.shape[1]
+    A = alpha.shape[0]
+    for d in range(lo, hi):
         row = d if A > 1 else d - d     # (numba types both branches as d's integer)
         alpha_d = alpha[row]
         neg_log_beta_alpha = neg_log_beta[row]
@@ -196,7 +202,12 @@ def _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_
         norm = np.empty(n)
         acc = np.empty(K)
         g_prev = np.empty(K)
-        it = _doc_cavi(ids, cts, alpha_d, expElogbetaT, g, t, norm, acc, g_prev, e_tol,
+        bT = np.empty((K, n))            # the document's words of exp(Elogβ), K×n
+        for j in range(n):
+            b_j = expElogbetaT[ids[j]]
+            for k in range(K):
+                bT[k, j] = b_j[k]
+        it = _doc_cavi(ids, cts, alpha_d, expElogbetaT, bT, g, t, norm, acc, g_prev, e_tol,
                        e_max_iter)
         wb, db = _doc_bound(cts, norm, g_prev, alpha_d, neg_log_beta_alpha)
         if restart[d]:
@@ -209,7 +220,7 @@ def _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_
                 length += cts[j]
             for k in range(K):
                 g2[k] = alpha_d[k] + length / K
-            it2 = _doc_cavi(ids, cts, alpha_d, expElogbetaT, g2, t2, norm2, acc, g_prev2,
+            it2 = _doc_cavi(ids, cts, alpha_d, expElogbetaT, bT, g2, t2, norm2, acc, g_prev2,
                             e_tol, e_max_iter)
             wb2, db2 = _doc_bound(cts, norm2, g_prev2, alpha_d, neg_log_beta_alpha)
             if wb2 + db2 > wb + db + RESTART_MARGIN * (1.0 + abs(wb + db)):
@@ -226,7 +237,23 @@ def _estep_docs(indptr, indices, data, alpha, expElogbetaT, gamma, e_tol, e_max_
         n_inner[d] = it
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
+def neg_log_beta_rows(alpha, out):
+    """``out[a]`` = −log B(α_a) = log Γ(Σ_k α_ak) − Σ_k log Γ(α_ak), for each row of
+    ``alpha`` (A×K).
+
+    Numpy equivalent: ``out[:] = gammaln(alpha.sum(1)) - gammaln(alpha).sum(1)``.
+    """
+    for a in range(alpha.shape[0]):
+        sum_alpha = 0.0
+        total = 0.0
+        for k in range(alpha.shape[1]):
+            sum_alpha += alpha[a, k]
+            total -= math.lgamma(alpha[a, k])
+        out[a] = total + math.lgamma(sum_alpha)
+
+
+@njit(cache=True)
 def _doc_terms(g, alpha, neg_log_beta_alpha):
     """θ terms of (B1) for one document: −log B(α) + log B(γ_d) + Σ_k (α_k − γ_dk) Elogθ_dk.
 
@@ -242,14 +269,15 @@ def _doc_terms(g, alpha, neg_log_beta_alpha):
     return total
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
-def sstats_by_word(csc, rows, expElogtheta, expElogbetaT, out):
-    """Sufficient statistics S_kw = Σ_d n_dw φ_dwk, stored transposed in ``out`` (V×K).
+@njit(cache=True, nogil=True)
+def sstats_by_word(lo, hi, csc, rows, expElogtheta, expElogbetaT, out):
+    """Sufficient statistics S_kw = Σ_d n_dw φ_dwk of words [lo, hi), stored transposed
+    in ``out`` (V×K).
 
     S_kw = b_kw Σ_d t_dk n_dw / (t_d·b_w) (MATH.md, E-step paragraph), with t_d
     the E-step's final exp(Elogθ_d); the normalizer is recomputed here rather
     than stored, which keeps the E-step's memory at the count matrix's size.
-    One word per parallel task, its documents summed in row order: a fixed order.
+    Each word's documents are summed in row order: a fixed order.
     Only documents [row_lo, row_hi) count (a shard; ``expElogtheta`` holds its rows).
     ``csc`` = (csc_indptr, csc_rows, csc_to_csr, data), ``rows`` = (row_lo, row_hi).
 
@@ -261,8 +289,8 @@ def sstats_by_word(csc, rows, expElogtheta, expElogbetaT, out):
     """
     csc_indptr, csc_rows, csc_to_csr, data = csc
     row_lo, row_hi = rows
-    V, K = out.shape
-    for w in prange(V):
+    K = out.shape[1]
+    for w in range(lo, hi):
         acc = np.zeros(K)
         b = expElogbetaT[w]
         column = csc_rows[csc_indptr[w]:csc_indptr[w + 1]]
@@ -309,40 +337,37 @@ def build_csc(indptr, indices, n_words, csc_indptr, csc_rows, csc_to_csr):
 TOPIC_BLOCK = 512
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
-def topic_pass(lamT, expElogbetaT, sums):
-    """exp(Elogβ) (MATH.md E2) of λ given transposed (``lamT``, V×K) into
-    ``expElogbetaT`` (V×K), and per-topic sums.
+@njit(cache=True, nogil=True)
+def topic_totals(lo, hi, lamT, partial):
+    """Per-block column sums of λ: ``partial[blk, 0, k]`` = Σ_{w in block blk} λ_kw,
+    for blocks [lo, hi) of ``TOPIC_BLOCK`` words (``lamT`` is λ transposed, V×K;
+    ``partial`` is (blocks, 4, K), zeroed by the caller).
 
-    ``sums`` (K×4) receives, for each topic k: Σ_w λ_kw, Σ_w log Γ(λ_kw),
-    Σ_w λ_kw Elogβ_kw and Σ_w Elogβ_kw, from which the β terms of (B1) and the
-    η update (H1) follow without a K×V Elogβ. Parallel over fixed blocks of
-    words, each reading and writing whole rows; the blocks' partial sums are
-    added in block order.
-
-    Numpy equivalent (:func:`lda_vi.engine.topics.expect_topics`, numpy backend)::
-
-        Elogbeta = psi(lamT.T) - psi(lamT.sum(axis=0))[:, None]          # (E2)
-        expElogbetaT[...] = np.exp(Elogbeta.T)
-        sums[...] = np.stack([lamT.sum(0), gammaln(lamT).sum(0),
-                              (lamT.T * Elogbeta).sum(1), Elogbeta.sum(1)], axis=1)
+    Numpy equivalent: ``partial[blk, 0] = lamT[blk * TOPIC_BLOCK:(blk + 1) * TOPIC_BLOCK].sum(0)``.
     """
     V, K = lamT.shape
-    n_blocks = (V + TOPIC_BLOCK - 1) // TOPIC_BLOCK
-    partial = np.zeros((n_blocks, 4, K))
-    for blk in prange(n_blocks):
+    for blk in range(lo, hi):
         for w in range(blk * TOPIC_BLOCK, min(V, (blk + 1) * TOPIC_BLOCK)):
             row = lamT[w]
             for k in range(K):
                 partial[blk, 0, k] += row[k]
-    totals = np.zeros(K)
-    for blk in range(n_blocks):
-        for k in range(K):
-            totals[k] += partial[blk, 0, k]
-    psi_totals = np.empty(K)
-    for k in range(K):
-        psi_totals[k] = digamma(totals[k])
-    for blk in prange(n_blocks):
+
+
+@njit(cache=True, nogil=True)
+def topic_blocks(lo, hi, lamT, psi_totals, expElogbetaT, partial):
+    """exp(Elogβ) (MATH.md E2) of the words of blocks [lo, hi) into ``expElogbetaT``
+    (V×K), and each block's sums over its words of log Γ(λ_kw), λ_kw Elogβ_kw and
+    Elogβ_kw into ``partial[blk, 1:4, k]``. ``psi_totals`` (K): ψ(Σ_w λ_kw).
+
+    Numpy equivalent, for the words ``ws`` of a block::
+
+        Elogbeta = psi(lamT[ws]) - psi_totals                           # (E2)
+        expElogbetaT[ws] = np.exp(Elogbeta)
+        partial[blk, 1:] = [gammaln(lamT[ws]).sum(0), (lamT[ws] * Elogbeta).sum(0),
+                            Elogbeta.sum(0)]
+    """
+    V, K = lamT.shape
+    for blk in range(lo, hi):
         for w in range(blk * TOPIC_BLOCK, min(V, (blk + 1) * TOPIC_BLOCK)):
             row = lamT[w]
             out = expElogbetaT[w]
@@ -353,13 +378,26 @@ def topic_pass(lamT, expElogbetaT, sums):
                 partial[blk, 1, k] += lgamma_x
                 partial[blk, 2, k] += row[k] * e
                 partial[blk, 3, k] += e
-    for k in range(K):
-        sums[k, 0] = totals[k]
-        sums[k, 1] = 0.0
-        sums[k, 2] = 0.0
-        sums[k, 3] = 0.0
-    for blk in range(n_blocks):
-        for k in range(K):
-            sums[k, 1] += partial[blk, 1, k]
-            sums[k, 2] += partial[blk, 2, k]
-            sums[k, 3] += partial[blk, 3, k]
+
+
+@njit(cache=True)
+def sum_blocks(partial, row, out):
+    """``out[k]`` = Σ_blk partial[blk, row, k], the blocks added in order.
+
+    Numpy equivalent: ``out[:] = partial[:, row].sum(axis=0)`` (up to rounding).
+    """
+    for k in range(out.shape[0]):
+        out[k] = 0.0
+    for blk in range(partial.shape[0]):
+        for k in range(out.shape[0]):
+            out[k] += partial[blk, row, k]
+
+
+@njit(cache=True)
+def digamma_of(x, out):
+    """``out[k]`` = ψ(x_k), the branch-free ψ of the kernels.
+
+    Numpy equivalent: ``out[:] = scipy.special.psi(x)``.
+    """
+    for k in range(x.shape[0]):
+        out[k] = digamma(x[k])

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
-from lda_vi.engine.backend import kernels, resolve_backend
+from lda_vi.engine.backend import (
+    RANGES_PER_THREAD,
+    chunks,
+    get_threads,
+    kernels,
+    parallel_for,
+    resolve_backend,
+)
 from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.sums import exact_sum
 
@@ -56,10 +63,26 @@ def expect_topics(lam: np.ndarray, backend: str = "auto",
     if expElogbetaT.shape != (V, K) or not expElogbetaT.flags.c_contiguous:
         raise ValueError("out must be a C-contiguous V×K array")
     if resolve_backend(backend) == "numba":
-        sums = np.empty((K, 4))
-        kernels.topic_pass(np.asarray(lamT, dtype=np.float64), expElogbetaT, sums)
-        return TopicExpectations(expElogbetaT, *sums.T.copy())
+        return _topic_pass(np.asarray(lamT, dtype=np.float64), expElogbetaT)
     Elogbeta = dirichlet_expectation(lam)
     np.exp(Elogbeta.T, out=expElogbetaT)
     return TopicExpectations(expElogbetaT, lam.sum(axis=1), gammaln(lam).sum(axis=1),
                              (lam * Elogbeta).sum(axis=1), Elogbeta.sum(axis=1))
+
+
+def _topic_pass(lamT: np.ndarray, expElogbetaT: np.ndarray) -> TopicExpectations:
+    """The compiled topic pass: per-block sums of fixed blocks of words, on the kernel
+    threads, then added in block order (the same bits for any number of threads)."""
+    V, K = lamT.shape
+    n_blocks = (V + kernels.TOPIC_BLOCK - 1) // kernels.TOPIC_BLOCK
+    partial = np.zeros((n_blocks, 4, K))
+    ranges = chunks(np.ones(n_blocks), RANGES_PER_THREAD * get_threads())
+    parallel_for(kernels.topic_totals, ranges, lamT, partial)
+    sums = np.empty((4, K))
+    kernels.sum_blocks(partial, 0, sums[0])
+    psi_totals = np.empty(K)
+    kernels.digamma_of(sums[0], psi_totals)
+    parallel_for(kernels.topic_blocks, ranges, lamT, psi_totals, expElogbetaT, partial)
+    for row in (1, 2, 3):
+        kernels.sum_blocks(partial, row, sums[row])
+    return TopicExpectations(expElogbetaT, *sums)

@@ -23,7 +23,7 @@ from planted import generate_lda_corpus
 from scipy.special import gammaln, polygamma, psi
 from scipy.stats import spearmanr
 
-from lda_vi.engine.backend import set_threads
+from lda_vi.engine.backend import get_threads, set_threads
 from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.elbo import doc_terms, topic_terms
 from lda_vi.engine.em import ELBODecreaseError, fit_batch
@@ -155,16 +155,14 @@ def test_same_result_whatever_the_memory_alignment(small_planted):
 
 
 def test_bit_identical_for_any_thread_count(small_planted):
-    numba = pytest.importorskip("numba")
-    if numba.config.NUMBA_NUM_THREADS < 2:
-        pytest.skip("numba has a single thread here")
-    saved = numba.get_num_threads()
+    pytest.importorskip("numba")
+    saved = get_threads()
     corpus = prepare(small_planted)
     runs = []
     try:
-        for threads in sorted({1, 2, numba.config.NUMBA_NUM_THREADS}):
+        for threads in (1, 2, 3, 7):       # the kernel threads are ours: more than cores too
             set_threads(threads)
-            assert numba.get_num_threads() == threads
+            assert get_threads() == threads
             runs.append(fit_batch(corpus, batch(6, alpha=0.2, eta=0.05, learn_alpha=True,
                                                 learn_eta=True, max_iter=8, tol=0.0,
                                                 backend="numba"), np.random.default_rng(3)))
@@ -176,6 +174,39 @@ def test_bit_identical_for_any_thread_count(small_planted):
         assert np.array_equal(first.gamma, other.gamma)
         assert np.array_equal(first.alpha, other.alpha) and first.eta == other.eta
         assert first.elbo == other.elbo
+
+
+CACHE_PROBE = textwrap.dedent("""
+    import hashlib, sys
+    import numpy as np
+    import scipy.sparse as sp
+    from lda_vi.engine.em import fit_batch
+    from lda_vi.engine.layout import prepare
+    from lda_vi.engine.settings import BatchSettings, Priors
+
+    rng = np.random.default_rng(0)
+    X = sp.random(300, 200, density=0.05, format="csr", random_state=rng)
+    X.data = np.ceil(X.data * 4)
+    result = fit_batch(prepare(X), BatchSettings(7, Priors(0.1, 0.05, True, True),
+                                                 max_iter=6, tol=0.0), np.random.default_rng(1))
+    digest = hashlib.sha256(result.lam.tobytes() + result.gamma.tobytes()
+                            + np.array(result.elbo).tobytes()).hexdigest()
+    sys.stdout.write(digest)
+""")
+
+
+def test_freshly_compiled_kernels_equal_cached_ones(tmp_path):
+    """The first run (kernels compiled) and the next (loaded from numba's cache) give the
+    same bits: no fast-math reassociation lets the compiler pick a sum's order."""
+    pytest.importorskip("numba")
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    runs = [subprocess.run([sys.executable, "-c", CACHE_PROBE], capture_output=True, text=True,
+                           timeout=300, cwd=Path(__file__).resolve().parents[2], env=env)
+            for _ in range(2)]
+    for proc in runs:
+        assert proc.returncode == 0, proc.stderr
+    assert any((tmp_path / "cache").rglob("*.nbi"))            # the second run had a cache
+    assert runs[0].stdout == runs[1].stdout
 
 
 # ------------------------------------------------------------------ 3. ELBO = (B1), term by term

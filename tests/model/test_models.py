@@ -234,9 +234,7 @@ def test_monitor_scores_during_the_fit_without_changing_it(texts, unseen):
     monitor = HeldoutMonitor(probe, X_test, seed=4, report=reported.append)
     probe.fit(texts, monitor=monitor, monitor_every=3)
     assert np.array_equal(probe.lam, plain.lam) and np.array_equal(probe.gamma, plain.gamma)
-    # (the bound itself may differ in its last bits between any two runs: the compiled
-    # kernels sum with fastmath reassociation)
-    np.testing.assert_allclose(probe.trace.elbo, plain.trace.elbo, rtol=1e-13, atol=0)
+    assert probe.trace.elbo == plain.trace.elbo      # the kernels' sums have a fixed order
     assert [r["iteration"] for r in monitor.records] == [3, 6] and reported == monitor.records
     # after the last iteration the monitor saw the final model: the same figures as at the end
     final = evaluate_heldout(probe, X_test, completion_rng(4))
