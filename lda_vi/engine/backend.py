@@ -63,6 +63,9 @@ def set_threads(n: int | None) -> int:
     if n < 1:
         raise ValueError("threads must be >= 1")
     _threads = n
+    import numba  # kernels still written as numba parallel loops follow the same setting
+
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
     return n
 
 

@@ -29,6 +29,12 @@ from numba import njit
 
 from lda_vi.engine.special import digamma, digamma_lgamma
 
+#: The fast-math flags a kernel may use: none. Reassociation let LLVM pick a sum's
+#: order differently when compiling and in the code it cached; contraction into
+#: fused multiply-adds and reciprocal approximations change rounding where the
+#: optimizer sees fit. (Kept as a name for the modules that import it.)
+FASTMATH: set[str] = set()
+
 #: A cold restart replaces the warm result only when its bound is higher by
 #: more than this (relative): near-ties, where both starts reach the same
 #: optimum, keep the warm one whatever the rounding.
