@@ -17,11 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 try:  # numba is a core dependency, but the package must still work without it
-    from lda_vi.engine import kernels
+    from lda_vi.engine import kernels, topic_kernels
 
     HAVE_NUMBA = True
 except ImportError:  # pragma: no cover - exercised only where numba is absent
-    kernels = None
+    kernels = topic_kernels = None
     HAVE_NUMBA = False
 
 BACKENDS = ("auto", "numba", "numpy")

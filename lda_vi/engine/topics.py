@@ -15,9 +15,9 @@ from lda_vi.engine.backend import (
     RANGES_PER_THREAD,
     chunks,
     get_threads,
-    kernels,
     parallel_for,
     resolve_backend,
+    topic_kernels,
 )
 from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.sums import exact_sum
@@ -74,15 +74,15 @@ def _topic_pass(lamT: np.ndarray, expElogbetaT: np.ndarray) -> TopicExpectations
     """The compiled topic pass: per-block sums of fixed blocks of words, on the kernel
     threads, then added in block order (the same bits for any number of threads)."""
     V, K = lamT.shape
-    n_blocks = (V + kernels.TOPIC_BLOCK - 1) // kernels.TOPIC_BLOCK
+    n_blocks = (V + topic_kernels.TOPIC_BLOCK - 1) // topic_kernels.TOPIC_BLOCK
     partial = np.zeros((n_blocks, 4, K))
     ranges = chunks(np.ones(n_blocks), RANGES_PER_THREAD * get_threads())
-    parallel_for(kernels.topic_totals, ranges, lamT, partial)
+    parallel_for(topic_kernels.topic_totals, ranges, lamT, partial)
     sums = np.empty((4, K))
-    kernels.sum_blocks(partial, 0, sums[0])
+    topic_kernels.sum_blocks(partial, 0, sums[0])
     psi_totals = np.empty(K)
-    kernels.digamma_of(sums[0], psi_totals)
-    parallel_for(kernels.topic_blocks, ranges, lamT, psi_totals, expElogbetaT, partial)
+    topic_kernels.digamma_of(sums[0], psi_totals)
+    parallel_for(topic_kernels.topic_blocks, ranges, lamT, psi_totals, expElogbetaT, partial)
     for row in (1, 2, 3):
-        kernels.sum_blocks(partial, row, sums[row])
+        topic_kernels.sum_blocks(partial, row, sums[row])
     return TopicExpectations(expElogbetaT, *sums)

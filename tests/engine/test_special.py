@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.special import gammaln, psi
 
-from lda_vi.engine import kernels, special
+from lda_vi.engine import kernels, special, topic_kernels
 
 X = np.logspace(-100, 10, 20001)
 
@@ -49,7 +49,7 @@ def test_digamma_lgamma_matches_scipy_over_logspace():
     _assert_close(got_lgamma, gammaln(X), "digamma_lgamma's lgamma")
 
 
-COMPILED = [(module.__name__, name, obj) for module in (kernels, special)
+COMPILED = [(module.__name__, name, obj) for module in (kernels, special, topic_kernels)
             for name, obj in vars(module).items()
             if isinstance(obj, numba.core.registry.CPUDispatcher)
             and obj.py_func.__module__ == module.__name__]
