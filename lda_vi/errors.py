@@ -30,3 +30,15 @@ class ModelFileError(LdaViError):
     """A saved model directory that is corrupt, incomplete or of a newer format."""
 
     exit_code = 2
+
+
+class ParameterError(InputError):
+    """A bad value of one named parameter of the library (``max_iter``, ``top_n``...).
+
+    ``template`` holds ``{}`` where the parameter's name goes; the parameter is listed in
+    ``params``, so that the CLI shows it as its flag.
+    """
+
+    def __init__(self, parameter: str, template: str) -> None:
+        self.parameter, self.template = parameter, template
+        super().__init__(template.format(parameter), params=(parameter,))

@@ -9,15 +9,16 @@ import warnings
 
 import click
 
-from lda_vi import __version__
-from lda_vi.cli.common import show_warning
+from lda_vi import __version__, interrupts
+from lda_vi.cli import streams
+from lda_vi.cli.common import OneLineGroup, show_warning
 from lda_vi.cli.fit import fit
 from lda_vi.cli.models import evaluate, show, transform
 from lda_vi.cli.report import plot_command, report_command
 from lda_vi.cli.sweep import sweep
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lda-vi")
 def cli() -> None:
     """LDA topic models by mean-field variational inference."""
@@ -29,7 +30,9 @@ for _command in (fit, show, transform, evaluate, sweep, report_command, plot_com
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``lda-vi`` console script."""
+    """Entry point of the ``lda-vi`` console script: signals honoured, polite streams."""
+    interrupts.install()
+    streams.install()
     cli.main(args=argv, prog_name="lda-vi")
 
 

@@ -6,14 +6,19 @@ Exit codes: 0 success, 1 runtime failure, 2 usage or input error, 130 interrupte
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
 import click
 
+from lda_vi import interrupts
 from lda_vi.errors import InputError, LdaViError, ModelFileError
+from lda_vi.io.atomic import output_transaction
 from lda_vi.io.detect import FORMATS
 from lda_vi.model.lda import LDA
 from lda_vi.text.tokenize import TokenizerConfig, load_stopword_file
@@ -24,7 +29,7 @@ class CLIError(click.ClickException):
     """A user-facing error, shown as one line ``error: ...`` with its exit code."""
 
     def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
+        super().__init__(" ".join(message.split()))
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
@@ -61,20 +66,103 @@ def flag_message(exc: LdaViError) -> str:
     return message
 
 
+def on_interrupt(describe) -> None:
+    """Let the running command say what an interrupt leaves behind: ``describe()`` returns
+    the end of the line (e.g. where the checkpoint to resume from is), or None."""
+    click.get_current_context().meta["lda_vi.on_interrupt"] = describe
+
+
+def _interrupted_line(exc: KeyboardInterrupt, committed: bool) -> str:
+    name = exc.name if isinstance(exc, interrupts.Interrupted) else "SIGINT"
+    if committed:
+        return f"interrupted ({name}) after every output was written"
+    describe = click.get_current_context().meta.get("lda_vi.on_interrupt")
+    detail = describe() if describe is not None else None
+    return f"interrupted ({name}): no output was written" + (f"; {detail}" if detail else "")
+
+
 def handle_errors(func):
-    """Turn the library's user errors and Ctrl-C into one line and an exit code."""
+    """Run a command with its outputs in one transaction (all written, or none) and turn
+    the library's user errors, write errors and interrupts into one line and an exit code.
+
+    With ``quiet=True`` (``-q``) standard error shows only the error line.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        transaction = None
         try:
-            return func(*args, **kwargs)
+            with _quiet(kwargs.get("quiet")), output_transaction() as transaction:
+                return func(*args, **kwargs)
         except LdaViError as exc:
             raise CLIError(flag_message(exc), exc.exit_code) from None
-        except KeyboardInterrupt:
-            click.echo("interrupted: no output was written", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            interrupts.reset()             # handled: the clean-up that follows may finish
+            click.echo(_interrupted_line(exc, transaction is not None and
+                                         transaction.committed), err=True)
+            sys.exit(INTERRUPTED)
 
     return wrapper
+
+
+#: Exit status after SIGINT or SIGTERM.
+INTERRUPTED = 130
+
+
+@contextlib.contextmanager
+def _quiet(enabled: bool):
+    if not enabled:
+        yield
+        return
+    with open(os.devnull, "w", encoding="utf-8") as null, contextlib.redirect_stderr(null):
+        yield
+
+
+class OneLineGroup(click.Group):
+    """A click group whose usage errors (bad option, bad value, unknown command) are one
+    line ``error: ...`` ending with where to find help, exit 2; and whose interrupts
+    while parsing exit 130 like those of a running command."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with _one_line_usage(None):
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx):
+        with _one_line_usage(ctx):
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _one_line_usage(group_ctx):
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except click.UsageError as exc:
+        path = exc.ctx.command_path.split(" ")[1:] if exc.ctx is not None else []
+        if not path and group_ctx is not None and group_ctx.invoked_subcommand:
+            path = [group_ctx.invoked_subcommand]      # failed while parsing its options
+        command = " ".join(["lda-vi", *path])
+        message = " ".join(exc.format_message().split())
+        message = re.sub(r"\.\s+\(?Did you mean (.*?)\)?$", r" (did you mean \1)", message)
+        message = message.rstrip(".")
+        message = message[:1].lower() + message[1:]
+        raise CLIError(f"{message}; see '{command} --help'", exc.exit_code) from None
+    except KeyboardInterrupt as exc:
+        interrupts.reset()
+        name = exc.name if isinstance(exc, interrupts.Interrupted) else "SIGINT"
+        click.echo(f"interrupted ({name}): no output was written", err=True)
+        sys.exit(INTERRUPTED)
+
+
+def table_width() -> int | None:
+    """Columns to wrap the topic table to: the terminal's; None (no wrapping) when standard
+    output is a file or a pipe."""
+    stream = sys.stdout
+    try:
+        return shutil.get_terminal_size().columns if stream.isatty() else None
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -12,21 +13,21 @@ from lda_vi.cli.common import (
     input_options,
     num,
     number_or_auto,
+    on_interrupt,
     pipeline_configs,
     pipeline_options,
     pop_input_options,
+    table_width,
 )
+from lda_vi.cli.progress import BatchProgress, ReadProgress, resume_hint
 from lda_vi.errors import InputError
 from lda_vi.evaluate import workflow
 from lda_vi.io.atomic import check_writable
 from lda_vi.io.export import format_topic_table
+from lda_vi.io.lock import LOCK_NAME, directory_lock
+from lda_vi.model.checkpoint import checkpoint_meta
 from lda_vi.model.lda import LDA
-
-
-def _progress(report) -> None:
-    change = "" if report.rel_change != report.rel_change else f"{report.rel_change:9.2e}"
-    click.echo(f"iter {report.iteration:4d}  elbo {report.elbo:.8e}  rel {change:>9}  "
-               f"{report.seconds:6.3f}s  inner {report.mean_inner:5.1f}", err=True)
+from lda_vi.model.validation import check_resumable, check_top_n
 
 
 @click.command()
@@ -129,8 +130,7 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     """
     if eval_every is not None and (holdout is None or eval_every < 1):
         raise InputError("--eval-every N needs --holdout FRACTION and N >= 1")
-    if k < 1:
-        raise InputError(f"-k must be at least 1 (got {k})")
+    check_top_n(top_n)
     if checkpoint_every is not None and (checkpoint_every < 1 or not output):
         raise InputError("--checkpoint-every N needs N >= 1 and -o DIR to save into")
     if engine == "local" and (scheduler is not None or n_workers is not None):
@@ -152,10 +152,12 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         check_writable(path, force=force)
     if output:
         out = Path(output)
-        if out.exists() and any(out.iterdir()) and not force:
+        check_writable(out, force=True)
+        click.get_current_context().with_resource(directory_lock(out))   # one writer
+        if any(p.name != LOCK_NAME for p in out.iterdir()) and not force:
             raise InputError(f"{out} already exists and is not empty; pass --force to "
                              "overwrite it")
-        check_writable(out, force=True)
+        on_interrupt(lambda: resume_hint(corpus, out))
     make_engine = None
     if engine == "dask":
         make_engine = _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet)
@@ -163,7 +165,9 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
                 tol=tol, e_tol=e_tol, e_max_iter=e_max_iter, seed=seed, threads=threads,
                 tokenizer=tokenizer_config, prune=prune_config, method=method,
                 batch_size=batch_size, passes=passes, tau0=tau0, kappa=kappa)
-    reporter = _Reporter(quiet)
+    if resume_dir is not None:                 # before reading the corpus
+        check_resumable(checkpoint_meta(resume_dir), asdict(model.settings), resume_dir)
+    reporter = _Reporter(quiet, max_iter)
     if method == "online":
         run = workflow.fit_stream_source(model, corpus, encoding=encoding, reader=reader,
                                          engine=make_engine, reporter=reporter)
@@ -173,7 +177,7 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
                                   checkpoint_dir=output if checkpoint_every else None,
                                   checkpoint_every=checkpoint_every or 0,
                                   resume_dir=resume_dir, engine=make_engine, reporter=reporter)
-    click.echo(format_topic_table(model.topics(top_n), model.topic_shares()))
+    click.echo(format_topic_table(model.topics(top_n), model.topic_shares(), table_width()))
     workflow.write_outputs(run, doc_topics=doc_topics, topic_words=topic_words,
                            all_words=all_words, top_n=top_n, output=output)
     if output and not quiet and method != "online":
@@ -184,12 +188,13 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
 class _Reporter(workflow.FitReporter):
     """Prints a fit's progress and results: stderr, one line each (``-q``: the results only)."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, max_iter: int) -> None:
         self.quiet = quiet
         if not quiet:
-            self.iteration = _progress
+            self.iteration = BatchProgress(max_iter)
             self.minibatch = _OnlineProgress()
             self.heldout_iteration = _eval_progress
+            self.reading = ReadProgress()
 
     def split(self, split) -> None:
         if not self.quiet:

@@ -11,6 +11,7 @@ from lda_vi.cli.common import (
     load_model,
     num,
     pop_input_options,
+    table_width,
 )
 from lda_vi.errors import InputError
 from lda_vi.evaluate.heldout import coherence, completion_rng, evaluate_heldout
@@ -18,6 +19,7 @@ from lda_vi.io.atomic import atomic_write_text, check_writable
 from lda_vi.io.export import format_topic_table, write_doc_topics
 from lda_vi.io.load import vectorize_input
 from lda_vi.model.record import Results, results_json
+from lda_vi.model.validation import check_top_n
 from lda_vi.text.tokenize import Tokenizer
 
 
@@ -29,14 +31,13 @@ from lda_vi.text.tokenize import Tokenizer
 @handle_errors
 def show(model_dir, top_n, topic):
     """Print the topics of the model saved in DIR (by 'lda-vi fit -o DIR')."""
-    if top_n < 1:
-        raise InputError(f"--top-n must be at least 1 (got {top_n})")
+    check_top_n(top_n)
     model = load_model(model_dir)
     if topic is not None and not 0 <= topic < model.k:
         raise InputError(f"--topic must be between 0 and {model.k - 1} (got {topic})")
     topics, shares = model.topics(top_n), model.topic_shares()
     if topic is None:
-        click.echo(format_topic_table(topics, shares))
+        click.echo(format_topic_table(topics, shares, table_width()))
         return
     click.echo(f"topic {topic}: {100 * shares[topic]:.1f}% of the training tokens")
     click.echo(f"{'rank':>4}  {'probability':>11}  word")
@@ -114,6 +115,7 @@ def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, **re
       document frequencies counted over DOCUMENTS (a small set gives noisy values).
     Words outside the model's vocabulary are ignored (their count is shown).
     """
+    check_top_n(top_n)
     if json_path:
         check_writable(json_path, force=force)
     model = load_model(model_dir)

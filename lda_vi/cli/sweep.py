@@ -17,6 +17,7 @@ from lda_vi.evaluate.heldout import split_documents
 from lda_vi.io.atomic import atomic_write_text, check_writable
 from lda_vi.io.corpus import build_corpus, vectorize
 from lda_vi.io.text_readers import iter_documents
+from lda_vi.model.validation import check_top_n
 from lda_vi.text.tokenize import Tokenizer
 
 
@@ -64,6 +65,7 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
     from lda_vi.evaluate import sweep as sweep_module
 
     k_values = sweep_module.parse_ks(ks)
+    check_top_n(top_n)
     if n_seeds < 1:
         raise InputError(f"--seeds must be at least 1 (got {n_seeds})")
     if max_iter < 1:

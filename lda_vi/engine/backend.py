@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from lda_vi import interrupts
+
 try:  # numba is a core dependency, but the package must still work without it
     from lda_vi.engine import kernels, topic_kernels
 
@@ -105,11 +107,17 @@ def parallel_for(kernel, ranges: list[tuple[int, int]], *args) -> None:
     n = min(get_threads(), len(ranges))
     if n <= 1:
         for lo, hi in ranges:
+            interrupts.check()
             kernel(lo, hi, *args)
         return
     futures = [_executor(get_threads()).submit(kernel, lo, hi, *args) for lo, hi in ranges]
-    for future in futures:
-        future.result()
+    try:
+        for future in futures:
+            future.result()
+    except BaseException:             # Ctrl-C or an error: the ranges not begun never run
+        for future in futures:
+            future.cancel()
+        raise
 
 
 #: Ranges per thread for :func:`parallel_for`: documents differ in cost (length, inner

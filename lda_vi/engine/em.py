@@ -30,6 +30,7 @@ from typing import Protocol
 
 import numpy as np
 
+from lda_vi import interrupts
 from lda_vi.engine.dirichlet import as_prior, dirichlet_expectation
 from lda_vi.engine.dmr import doc_alpha, fit_weights, initial_weights, log_prior
 from lda_vi.engine.hyper import hyper_step
@@ -173,6 +174,7 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
     topics = expect_topics(state.lam, estep.backend)                    # (E2)
     state.stop_reason = f"reached max_iter={settings.max_iter} before the tolerance"
     for iteration in range(state.n_iter + 1, settings.max_iter + 1):
+        interrupts.check()                 # a signal swallowed anywhere stops the run here
         start = time.perf_counter()
         restart = settings.restarts == "always" or (settings.restarts == "auto"
                                                     and state.restarting)

@@ -27,6 +27,7 @@ plain numpy reference, used by the tests and when numba is missing
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,7 @@ from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.elbo import doc_terms
 from lda_vi.engine.layout import CorpusArrays
 from lda_vi.engine.settings import EStepSettings
+from lda_vi.errors import ParameterError
 
 RESTART_MARGIN = 1e-8  # as in kernels: a near-tie keeps the warm start
 
@@ -112,25 +114,42 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
     doc_bound = np.empty(D)
     n_inner = np.empty(D, dtype=np.int64)
     restarted = np.empty(D, dtype=np.int8)
-    n_ranges = RANGES_PER_THREAD * get_threads()
-    lengths = np.diff(corpus.indptr) + 1                  # a document's cost, roughly
-    parallel_for(kernels.estep_docs, chunks(lengths, n_ranges),
-                 (corpus.indptr, corpus.indices, corpus.data), alpha, neg_log_beta,
-                 expElogbetaT, gamma, (settings.e_tol, settings.e_max_iter),
-                 restart.astype(np.int8),
-                 (expElogtheta, word_bound, doc_bound, n_inner, restarted))
+    with _underflow_guard(K):
+        n_ranges = RANGES_PER_THREAD * get_threads()
+        lengths = np.diff(corpus.indptr) + 1                  # a document's cost, roughly
+        parallel_for(kernels.estep_docs, chunks(lengths, n_ranges),
+                     (corpus.indptr, corpus.indices, corpus.data), alpha, neg_log_beta,
+                     expElogbetaT, gamma, (settings.e_tol, settings.e_max_iter),
+                     restart.astype(np.int8),
+                     (expElogtheta, word_bound, doc_bound, n_inner, restarted))
     stats = None
     if sstats:
         statsT = np.empty((corpus.n_words, K)) if out is None else out
         if statsT.shape != (corpus.n_words, K) or not statsT.flags.c_contiguous:
             raise ValueError("e_step: out must be a C-contiguous V×K array")
-        word_nnz = np.diff(corpus.csc_indptr) + 1
-        parallel_for(kernels.sstats_by_word, chunks(word_nnz, n_ranges),
-                     (corpus.csc_indptr, corpus.csc_rows, corpus.csc_to_csr, corpus.data),
-                     (corpus.row_lo, corpus.row_lo + D), expElogtheta, expElogbetaT, statsT)
+        with _underflow_guard(K):
+            word_nnz = np.diff(corpus.csc_indptr) + 1
+            parallel_for(kernels.sstats_by_word, chunks(word_nnz, n_ranges),
+                         (corpus.csc_indptr, corpus.csc_rows, corpus.csc_to_csr, corpus.data),
+                         (corpus.row_lo, corpus.row_lo + D), expElogtheta, expElogbetaT, statsT)
         stats = statsT.T
     return EStepResult(gamma, expElogtheta, word_bound, doc_bound, n_inner, stats,
                        restarted.astype(bool))
+
+
+@contextlib.contextmanager
+def _underflow_guard(k: int):
+    """A kernel's division by zero, as one error naming ``k``: exp(E[log θ]) · exp(E[log β])
+    underflows to 0 when the documents are too short for so many topics (α = 1/K)."""
+    try:
+        yield
+    except (ZeroDivisionError, SystemError) as exc:
+        if not isinstance(exc, ZeroDivisionError) and not isinstance(
+                exc.__cause__, ZeroDivisionError):
+            raise
+        raise ParameterError("k", f"{{}} is {k}, too many topics for documents this short "
+                             "(the E-step underflows: exp E[log theta] = 0); use fewer "
+                             "topics") from None
 
 
 def e_step_reference(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,

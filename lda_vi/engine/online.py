@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from lda_vi import interrupts
 from lda_vi.engine.dirichlet import as_prior
 from lda_vi.engine.em import EStepEngine, init_gamma, init_lam
 from lda_vi.engine.hyper import hyper_step
@@ -100,6 +101,7 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
     t = 0
     for pass_index in range(settings.passes):
         for X in batches(pass_index):
+            interrupts.check()
             start = time.perf_counter()
             arrays = prepare(X, n_words=n_words)
             if arrays.n_docs == 0:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from lda_vi import interrupts
 from lda_vi.engine.estep import e_step
 from lda_vi.engine.layout import CorpusArrays, prepare
 from lda_vi.engine.settings import EStepSettings
@@ -190,6 +191,7 @@ class LocalEngine:
         mask = np.broadcast_to(np.asarray(restart, dtype=bool), (gamma.shape[0],))
         reducer, results = TreeReducer(), []
         for i, (shard, (lo, hi)) in enumerate(zip(self.shards, self.ranges, strict=True)):
+            interrupts.check()
             result = estep_shard(shard, rows_of(alpha, lo, hi), expElogbetaT, gamma[lo:hi],
                                  mask[lo:hi], settings, out=out if i == 0 else None)
             reducer.push(result.statsT)

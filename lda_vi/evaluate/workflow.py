@@ -38,9 +38,11 @@ from lda_vi.io.corpus import Corpus, build_corpus, vectorize
 from lda_vi.io.export import write_doc_topics, write_doc_topics_stream, write_topic_words
 from lda_vi.io.load import load_corpus
 from lda_vi.io.text_readers import iter_documents
+from lda_vi.model.checkpoint import discard_checkpoint
 from lda_vi.model.lda import LDA
 from lda_vi.model.record import Heldout, Results, json_number
 from lda_vi.model.settings import resolve_seed
+from lda_vi.model.validation import check_topics_fit
 from lda_vi.text.tokenize import Tokenizer
 
 __all__ = ["FIT_COHERENCE_TOP_N", "FitReporter", "FitRun", "fit_source", "fit_documents",
@@ -65,13 +67,15 @@ class FitReporter:
     """What a fit tells its caller as it goes. Every hook does nothing by default.
 
     ``iteration``, ``minibatch`` and ``heldout_iteration`` are callables or None (None:
-    nothing is called): each EM iteration's report, each online minibatch's, and each
-    held-out score during the fit (``eval_every``).
+    nothing is called): each EM iteration's report, each online minibatch's, each
+    held-out score during the fit (``eval_every``), and the number of documents read and
+    tokenized so far, now and then while the corpus is built.
     """
 
     iteration: Callable | None = None
     minibatch: Callable | None = None
     heldout_iteration: Callable[[dict], None] | None = None
+    reading: Callable[[int], None] | None = None      # documents read and tokenized so far
 
     def split(self, split: DocumentSplit) -> None:
         """The documents were split into training and held-out ones."""
@@ -125,10 +129,11 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
                                        **reader)
             split = split_documents(documents, holdout, model.settings.seed)
         reporter.split(split)
-        corpus = build_corpus(split.train, tokenizer, model.prune_config)
+        corpus = build_corpus(split.train, tokenizer, model.prune_config, reporter.reading)
     else:
         corpus = load_corpus(source, encoding=encoding, tokenizer=tokenizer,
-                             prune_config=model.prune_config, **reader)
+                             prune_config=model.prune_config, progress=reporter.reading,
+                             **reader)
     return _fit(model, corpus, split, source=str(source), eval_every=eval_every,
                 checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
                 resume_dir=resume_dir, engine=engine, reporter=reporter)
@@ -161,6 +166,7 @@ def _fit(model: LDA, corpus: Corpus, split: DocumentSplit | None, *, source, eva
             monitor = HeldoutMonitor(model, heldout[0], split.seed,
                                      report=reporter.heldout_iteration)
     reporter.corpus(corpus)
+    check_topics_fit(model.k, corpus.n_words)
     if model.k > corpus.n_docs:
         warnings.warn(f"k={model.k} is larger than the number of documents "
                       f"({corpus.n_docs}); some topics will be empty", stacklevel=2)
@@ -246,6 +252,7 @@ def write_outputs(run: FitRun, *, doc_topics=None, topic_words=None, all_words: 
         model.save(output)
         write_doc_topics(Path(output) / "doc_topics.csv", run.doc_ids, run.theta)
         write_topic_words(Path(output) / "topic_words.csv", model.beta, words, n_words)
+        discard_checkpoint(output)       # a completed fit needs none (once all is written)
 
 
 def write_stream_outputs(run: FitRun, *, doc_topics=None, topic_words=None,

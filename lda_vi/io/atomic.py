@@ -1,65 +1,195 @@
 """Atomic file output: write to a temporary file beside the target, then rename.
 
 A reader, a crash or Ctrl-C never sees a half-written file: either the old
-file (or none) or the complete new one.
+file (or none) or the complete new one. What is already at the target is
+respected:
+
+- a symbolic link is followed: its target is written atomically and the link
+  is kept (a dangling link gets its target created);
+- a FIFO, a device or another non-regular file (``/dev/stdout``, ``/dev/null``)
+  is written in place, never replaced by a regular file.
+
+Inside :func:`output_transaction` the renames wait for the end of the block and
+then happen together, with signals held back: a command's outputs all appear,
+or (after an error or an interrupt) none of them, and no temporary file stays.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from lda_vi.errors import InputError
+from lda_vi import interrupts
+from lda_vi.errors import InputError, LdaViError
+
+#: Write errors that are about the place written to, not about the program.
+_WRITE_ERRORS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota "
+                 "exceeded", errno.EFBIG: "file too large", errno.EROFS: "read-only file system",
+                 errno.EIO: "input/output error", errno.EPIPE: "broken pipe",
+                 errno.EACCES: "permission denied", errno.EPERM: "operation not permitted"}
+
+
+class WriteError(LdaViError):
+    """An output could not be written (disk full, quota, read-only file system...)."""
+
+    exit_code = 1
+
+
+def write_error(path: object, exc: OSError) -> WriteError:
+    """A one-line error for a failed write of ``path``."""
+    reason = _WRITE_ERRORS.get(exc.errno, exc.strerror or type(exc).__name__)
+    hint = "; free some space or choose another location" if exc.errno in (
+        errno.ENOSPC, errno.EDQUOT) else "; choose another location"
+    return WriteError(f"cannot write {path}: {reason}{hint}")
+
+
+class _Transaction:
+    """The renames (temp -> target) and removals waiting for the end of a transaction."""
+
+    def __init__(self) -> None:
+        self.renames: list[tuple[str, Path]] = []
+        self.removals: list[Path] = []
+        self.committed = False
+
+
+_active: _Transaction | None = None
+
+
+@contextlib.contextmanager
+def output_transaction() -> Iterator[_Transaction]:
+    """Hold back every :func:`atomic_open` rename made inside; at the end of the block
+    (unless a signal is pending) rename them all, with signals deferred; after an error
+    or an interrupt remove the temporary files instead. Nested blocks join the outer one.
+    """
+    global _active
+    if _active is not None:
+        yield _active
+        return
+    _active = transaction = _Transaction()
+    try:
+        yield transaction
+        interrupts.check()
+        with interrupts.deferred():
+            _commit(transaction)
+    except BaseException:
+        with interrupts.deferred():
+            for tmp, _ in transaction.renames:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        raise
+    finally:
+        _active = None
+
+
+def _commit(transaction: _Transaction) -> None:
+    while transaction.renames:
+        tmp, path = transaction.renames[0]
+        os.replace(tmp, path)
+        transaction.renames.pop(0)
+    for path in transaction.removals:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    transaction.committed = True
+
+
+def remove_on_commit(path: str | os.PathLike) -> None:
+    """Remove ``path`` when the current transaction commits (now, outside of one)."""
+    if _active is None:
+        with contextlib.suppress(FileNotFoundError):
+            Path(path).unlink()
+    else:
+        _active.removals.append(Path(path))
+
+
+def resolve_target(path: str | os.PathLike) -> Path:
+    """The file that writing ``path`` should change: the final target of a symbolic link."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def is_special(path: str | os.PathLike) -> bool:
+    """Whether ``path`` exists and is no regular file or directory (FIFO, device, socket)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "w", *,
-                encoding: str | None = "utf-8", newline: str | None = None) -> Iterator[IO]:
+                encoding: str | None = "utf-8", newline: str | None = None,
+                now: bool = False) -> Iterator[IO]:
     """Open a temporary file next to ``path``; on success rename it onto ``path``.
 
     ``mode`` is 'w' (text) or 'wb' (bytes). On any exception the temporary
-    file is removed and ``path`` is left untouched.
+    file is removed and ``path`` is left untouched. A symbolic link is followed,
+    a non-regular file written in place (see the module docstring). Inside an
+    :func:`output_transaction` the rename waits for its end, unless ``now``.
     """
-    path = Path(path)
+    shown = path
+    path = resolve_target(path)
+    binary = "b" in mode
+    text_options = {} if binary else {"encoding": encoding, "newline": newline}
+    if is_special(path):
+        try:
+            with open(path, mode, **text_options) as handle:
+                yield handle
+        except OSError as exc:
+            raise write_error(shown, exc) from None
+        return
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise InputError(f"cannot write {path}: directory {directory} does not exist")
+        raise InputError(f"cannot write {shown}: directory {directory} does not exist")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}; choose a writable location") \
+        raise InputError(f"cannot write {shown}: {exc.strerror}; choose a writable location") \
             from None
-    binary = "b" in mode
     try:
-        with os.fdopen(fd, mode, encoding=None if binary else encoding,
-                       newline=None if binary else newline) as handle:
+        with os.fdopen(fd, mode, **text_options) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
+        if _active is not None and not now:
+            _active.renames.append((tmp, path))
+        else:
+            with interrupts.deferred():
+                os.replace(tmp, path)
+    except BaseException as exc:
+        with interrupts.deferred(), contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+            raise write_error(shown, exc) from None
         raise
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+def atomic_write_text(path: str | os.PathLike, text: str, *, now: bool = False) -> None:
     """Write ``text`` to ``path`` atomically (UTF-8)."""
-    with atomic_open(path, "w") as handle:
+    with atomic_open(path, "w", now=now) as handle:
         handle.write(text)
 
 
 def check_writable(path: str | os.PathLike, *, force: bool) -> None:
-    """Refuse an output path that exists (unless ``force``) or whose directory is missing."""
+    """Refuse an output path that exists (unless ``force``) or whose directory is missing.
+
+    A FIFO or a device (``/dev/stdout``) is written in place and overwrites nothing: it
+    needs no ``force``. A symbolic link, even a dangling one, counts as existing.
+    """
     path = Path(path)
-    if path.exists() and not force:
+    if is_special(path):
+        return
+    if os.path.lexists(path) and not force:
         raise InputError(f"{path} already exists; pass --force to overwrite it")
-    parent = path.parent if str(path.parent) else Path(".")
+    target = resolve_target(path)
+    parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"cannot write {path}: directory {parent} does not exist")
     if not os.access(parent, os.W_OK):

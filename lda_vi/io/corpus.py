@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
+from lda_vi import interrupts
 from lda_vi.errors import InputError
 from lda_vi.text.tokenize import Tokenizer
 from lda_vi.text.vocabulary import PruneConfig, Vocabulary, prune
@@ -100,10 +101,17 @@ def _tokenizer_settings(tokenizer) -> str:
     )
 
 
+#: Documents between two calls of build_corpus's ``progress`` (and interrupt checks).
+PROGRESS_EVERY = 1000
+
+
 def build_corpus(
-    docs: Iterable[tuple[str, str]], tokenizer: Tokenizer, prune_config: PruneConfig
+    docs: Iterable[tuple[str, str]], tokenizer: Tokenizer, prune_config: PruneConfig,
+    progress: Callable[[int], None] | None = None,
 ) -> Corpus:
     """Tokenize ``(doc_id, text)`` pairs once, prune the vocabulary and count words.
+
+    ``progress(n)`` is called after every ``PROGRESS_EVERY`` documents (n read so far).
 
     The kept vocabulary is ordered alphabetically (by code point), so equal inputs give equal
     corpora. Rows follow the input order; documents left with no word keep an all-zero row.
@@ -124,6 +132,10 @@ def build_corpus(
         data.extend(counts.values())
         row_nnz.append(len(counts))
         doc_ids.append(doc_id)
+        if len(doc_ids) % PROGRESS_EVERY == 0:
+            interrupts.check()
+            if progress is not None:
+                progress(len(doc_ids))
 
     n_docs, n_candidates = len(doc_ids), len(ids)
     if n_docs == 0:

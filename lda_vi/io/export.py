@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,23 +16,38 @@ from lda_vi.io.atomic import atomic_open
 
 def format_topic_table(topics: Sequence[Sequence[tuple[str, float]]], shares: np.ndarray,
                        width: int | None = None, only: Sequence[int] | None = None) -> str:
-    """A readable table: one row per topic, its share of the corpus and its top words."""
-    if width is None:
-        width = shutil.get_terminal_size((100, 24)).columns
+    """A readable table: one row per topic, its share of the corpus and every one of its top
+    words. ``width`` (a terminal's columns) wraps long rows onto indented lines; None
+    (output to a file or a pipe) keeps each topic on one line. No word is ever dropped."""
     rows = list(range(len(topics))) if only is None else list(only)
     id_width = max(5, len(str(len(topics) - 1)))
     head = f"{'topic':>{id_width}}  {'share':>6}  top words"
-    lines = [head, "-" * min(max(len(head), width), width)]
-    room = max(20, width - id_width - 10)
+    indent = id_width + 10
+    rule = len(head) if width is None else max(len(head), min(width, 100))
+    lines = [head, "-" * rule]
+    room = None if width is None else max(20, width - indent)
     for k in rows:
-        words, used = [], 0
-        for word, _ in topics[k]:
-            if used + len(word) + (1 if words else 0) > room and words:
-                break
-            used += len(word) + (1 if words else 0)
-            words.append(word)
-        lines.append(f"{k:>{id_width}}  {100 * shares[k]:5.1f}%  {' '.join(words)}")
+        prefix = f"{k:>{id_width}}  {100 * shares[k]:5.1f}%  "
+        for chunk in _wrap([word for word, _ in topics[k]], room):
+            lines.append(prefix + chunk)
+            prefix = " " * indent
     return "\n".join(lines)
+
+
+def _wrap(words: list[str], room: int | None) -> list[str]:
+    """The words joined by spaces, cut into lines of at most ``room`` characters (a longer
+    word gets a line of its own); one line when ``room`` is None."""
+    if room is None or not words:
+        return [" ".join(words)]
+    lines, current = [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > room:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return lines
 
 
 def write_doc_topics(path: str | os.PathLike, doc_ids: Sequence[str], theta: np.ndarray) -> None:

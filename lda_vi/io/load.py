@@ -9,6 +9,7 @@ formats are read by :func:`~lda_vi.io.text_readers.iter_documents` and tokenized
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -83,8 +84,11 @@ def load_corpus(
     id_field: str | None = None,
     glob: str | None = None,
     vocab: str | os.PathLike | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Corpus:
     """Read any input format into a Corpus: the one entry the CLI calls.
+
+    ``progress(n)`` hears how many documents of a text-like input were read and tokenized.
 
     Text-like formats go through :func:`iter_documents` and
     :func:`~lda_vi.io.corpus.build_corpus` (``tokenizer``, default ``Tokenizer()``); count
@@ -105,7 +109,7 @@ def load_corpus(
         name, fmt, encoding=encoding, text_column=text_column, id_column=id_column,
         text_field=text_field, id_field=id_field, glob=glob, vocab=vocab,
     )
-    return build_corpus(docs, _as_tokenizer(tokenizer), prune_config)
+    return build_corpus(docs, _as_tokenizer(tokenizer), prune_config, progress)
 
 
 def _as_tokenizer(tokenizer: Tokenizer | TokenizerConfig | None) -> Tokenizer:

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from lda_vi import interrupts
 from lda_vi.engine.em import EMResult
 from lda_vi.engine.layout import CorpusArrays
 from lda_vi.errors import InputError, ModelFileError
-from lda_vi.io.atomic import atomic_open, atomic_write_text
+from lda_vi.io.atomic import atomic_open, atomic_write_text, remove_on_commit
+from lda_vi.model.validation import check_resumable
 
 CHECKPOINT_FORMAT = "lda-vi-checkpoint"
 CHECKPOINT_VERSION = 1
@@ -38,25 +40,64 @@ def save_checkpoint(directory: str | os.PathLike, state: EMResult, meta: dict) -
     """Write ``state`` and ``meta`` (settings, fingerprint, ...) into ``directory``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    with atomic_open(directory / NPZ, "wb") as handle:
-        np.savez(handle, lam=state.lam, gamma=state.gamma, alpha=state.alpha,
-                 elbo=np.asarray(state.elbo, dtype=np.float64),
-                 seconds=np.asarray(state.seconds, dtype=np.float64),
-                 mean_inner=np.asarray(state.mean_inner, dtype=np.float64),
-                 restarted=np.asarray(state.restarted, dtype=np.float64))
     info = {"format": CHECKPOINT_FORMAT, "format_version": CHECKPOINT_VERSION,
             "iterations": state.n_iter, "eta": state.eta,
             "restarting": bool(state.restarting)} | meta
-    atomic_write_text(directory / JSON, json.dumps(info, indent=2) + "\n")
+    # written at once (even inside an output transaction), the two files together
+    with interrupts.deferred():
+        with atomic_open(directory / NPZ, "wb", now=True) as handle:
+            np.savez(handle, lam=state.lam, gamma=state.gamma, alpha=state.alpha,
+                     elbo=np.asarray(state.elbo, dtype=np.float64),
+                     seconds=np.asarray(state.seconds, dtype=np.float64),
+                     mean_inner=np.asarray(state.mean_inner, dtype=np.float64),
+                     restarted=np.asarray(state.restarted, dtype=np.float64))
+        atomic_write_text(directory / JSON, json.dumps(info, indent=2) + "\n", now=True)
+
+
+def _no_checkpoint(directory: Path) -> InputError:
+    return InputError(f"{directory} holds no checkpoint; make one with "
+                      "checkpoint_dir=DIR and checkpoint_every=N",
+                      params=("checkpoint_dir", "checkpoint_every"))
+
+
+def checkpoint_meta(directory: str | os.PathLike) -> dict:
+    """The settings and fingerprint saved with the checkpoint in ``directory`` (cheap: no
+    arrays are read), to check a resume before reading the corpus."""
+    directory = Path(directory)
+    if not (directory / JSON).is_file():
+        raise _no_checkpoint(directory)
+    try:
+        meta = json.loads((directory / JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"the checkpoint in {directory} is corrupt "
+                             f"({type(exc).__name__}); start the fit again") from None
+    if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
+        raise ModelFileError(f"{directory}/{JSON} is not an lda-vi checkpoint")
+    return meta
+
+
+def checkpoint_iterations(directory: str | os.PathLike) -> int | None:
+    """The iteration a checkpoint in ``directory`` holds, or None when there is none."""
+    directory = Path(directory)
+    if not (directory / NPZ).is_file():
+        return None
+    try:
+        return int(json.loads((directory / JSON).read_text(encoding="utf-8"))["iterations"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def discard_checkpoint(directory: str | os.PathLike) -> None:
+    """Remove the checkpoint files of ``directory`` when the fit's outputs are committed."""
+    for name in (NPZ, JSON):
+        remove_on_commit(Path(directory) / name)
 
 
 def load_checkpoint(directory: str | os.PathLike) -> tuple[EMResult, dict]:
     """Read a checkpoint written by :func:`save_checkpoint`: (state, meta)."""
     directory = Path(directory)
     if not (directory / JSON).is_file() or not (directory / NPZ).is_file():
-        raise InputError(f"{directory} holds no checkpoint; make one with "
-                         "checkpoint_dir=DIR and checkpoint_every=N",
-                         params=("checkpoint_dir", "checkpoint_every"))
+        raise _no_checkpoint(directory)
     try:
         meta = json.loads((directory / JSON).read_text(encoding="utf-8"))
         if meta.get("format") != CHECKPOINT_FORMAT:
@@ -74,9 +115,9 @@ def load_checkpoint(directory: str | os.PathLike) -> tuple[EMResult, dict]:
                          restarting=bool(meta["restarting"]))
     except ModelFileError:
         raise
-    except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"the checkpoint in {directory} is corrupt ({exc}); "
-                             "start the fit again") from None
+    except Exception as exc:   # OSError, BadZipFile, zlib.error, KeyError, JSON errors...
+        raise ModelFileError(f"the checkpoint in {directory} is corrupt "
+                             f"({type(exc).__name__}: {exc}); start the fit again") from None
     return state, meta
 
 
@@ -95,6 +136,7 @@ def checkpoint_hooks(arrays: CorpusArrays, meta: dict, *, checkpoint_dir=None,
     resume = None
     if resume_dir is not None:
         resume, saved = load_checkpoint(resume_dir)
+        check_resumable(saved, meta.get("settings", {}), resume_dir)
         if saved.get("fingerprint") != print_:
             raise InputError(f"the checkpoint in {resume_dir} was made on another corpus "
                              "or other pipeline settings; resume with the same input")

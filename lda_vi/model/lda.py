@@ -50,6 +50,7 @@ from lda_vi.model import persistence, streaming
 from lda_vi.model.checkpoint import checkpoint_hooks
 from lda_vi.model.record import RunRecord, versions
 from lda_vi.model.settings import FitSettings, resolve_seed
+from lda_vi.model.validation import check_top_n, check_topics_fit
 from lda_vi.text.tokenize import Tokenizer, TokenizerConfig
 from lda_vi.text.vocabulary import PruneConfig, Vocabulary
 
@@ -174,6 +175,7 @@ class LDA:
         arrays = prepare(X)
         if self.vocab is not None and len(self.vocab) != arrays.n_words:
             raise ValueError("the vocabulary does not match the count matrix")
+        check_topics_fit(s.k, arrays.n_words)
         if not self.doc_ids or len(self.doc_ids) != arrays.n_docs:
             self.doc_ids = [str(i + 1) for i in range(arrays.n_docs)]
         seed = resolve_seed(s.seed)
@@ -308,7 +310,7 @@ class LDA:
     def top_word_ids(self, top_n: int = 10) -> np.ndarray:
         """K×M ids of each topic's most probable words, highest first (ties: lower id)."""
         self._require_fitted()
-        top_n = max(0, min(int(top_n), self.lam.shape[1]))
+        top_n = min(check_top_n(top_n), self.lam.shape[1])
         return np.argsort(-self.lam, axis=1, kind="stable")[:, :top_n]
 
     def topics(self, top_n: int = 10) -> list[list[tuple[str, float]]]:

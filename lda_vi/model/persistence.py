@@ -20,6 +20,7 @@ import numpy as np
 from lda_vi import __version__
 from lda_vi.errors import InputError, ModelFileError
 from lda_vi.io.atomic import atomic_open, atomic_write_text
+from lda_vi.model.integrity import check_model, read_npz
 from lda_vi.model.record import RunRecord
 from lda_vi.text.tokenize import TokenizerConfig
 from lda_vi.text.vocabulary import PruneConfig, Vocabulary
@@ -75,22 +76,18 @@ def load_model(cls, directory: str | os.PathLike):
     except (KeyError, TypeError, ValueError, InputError) as exc:
         raise ModelFileError(f"{directory}/model.json is incomplete or corrupt ({exc})") \
             from None
-    arrays = _read_npz(directory / "arrays.npz")
+    arrays = read_npz(directory / "arrays.npz")
     words = _read_lines(directory / "vocab.txt")
     doc_ids = _read_lines(directory / "doc_ids.txt")
+    check_model(directory, meta, arrays, len(words), len(doc_ids), model.k, eta)
+    try:
+        vocab = Vocabulary(words)
+    except ValueError as exc:
+        raise ModelFileError(f"{directory}/vocab.txt is corrupt: {exc}") from None
     lam, alpha, gamma = arrays["lam"], arrays["alpha"], arrays["gamma"]
-    k, v = model.k, len(words)
-    if (lam.shape != (k, v) or alpha.shape != (k,) or gamma.ndim != 2
-            or gamma.shape[1] != k or len(doc_ids) != gamma.shape[0]
-            or meta.get("n_words") != v):
-        raise ModelFileError(f"{directory} is inconsistent: array shapes do not match "
-                             "the vocabulary and K; re-save the model")
-    if not (np.all(np.isfinite(lam)) and np.all(lam > 0) and np.all(alpha > 0)
-            and np.isfinite(eta) and eta > 0):
-        raise ModelFileError(f"{directory}/arrays.npz holds invalid parameters")
     model.lam, model.alpha, model.gamma, model.eta = lam, alpha, gamma, eta
     model.topic_tokens = arrays.get("topic_tokens")
-    model.vocab, model.doc_ids = Vocabulary(words), doc_ids
+    model.vocab, model.doc_ids = vocab, doc_ids
     run = directory / "run.json"
     model.record = RunRecord.from_dict(_read_json(run)) if run.exists() else RunRecord()
     return model
@@ -118,26 +115,3 @@ def _read_lines(path: Path) -> list[str]:
         raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelFileError(f"{path} is unreadable ({exc.__class__.__name__})") from None
-
-
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    """Load float arrays from an .npz, refusing pickles and object arrays."""
-    names = ("lam", "alpha", "gamma", "topic_tokens")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [n for n in names[:3] if n not in npz.files]
-            if missing:
-                raise ModelFileError(f"{path} lacks {', '.join(missing)}: the model is "
-                                     "incomplete")
-            arrays = {n: npz[n] for n in names if n in npz.files}
-    except FileNotFoundError:
-        raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
-    except ModelFileError:
-        raise
-    except (OSError, ValueError, EOFError) as exc:
-        raise ModelFileError(f"{path} is corrupt or holds objects, which lda-vi refuses to load "
-                             f"({exc.__class__.__name__})") from None
-    for name, arr in arrays.items():
-        if arr.dtype != np.float64:
-            raise ModelFileError(f"{path}: array {name} has dtype {arr.dtype}, expected float64")
-    return arrays

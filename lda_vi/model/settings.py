@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lda_vi.engine.settings import EStepSettings, Priors
-from lda_vi.errors import InputError
+from lda_vi.model.validation import check_fit_settings
 
 #: Starting values of the priors when they are learned (``'auto'``): α = 1/K, η = 0.01.
 ETA_START = 0.01
@@ -22,25 +22,6 @@ def resolve_seed(seed: int | None) -> int:
     if seed is None:
         return int(np.random.SeedSequence().entropy % 2**63)
     return int(seed)
-
-
-def _bad(message: str, *params: str) -> InputError:
-    return InputError(message, params=params)
-
-
-def _prior(name: str, value: float | str) -> float | str:
-    """A positive number or ``'auto'`` (any case, any spaces around it)."""
-    if isinstance(value, str):
-        if value.strip().lower() == "auto":
-            return "auto"
-        try:
-            value = float(value)
-        except ValueError:
-            raise _bad(f"{name} must be a positive number or 'auto', got {value!r}",
-                       name) from None
-    if not (np.isfinite(value) and value > 0):
-        raise _bad(f"{name} must be a positive number or 'auto', got {value!r}", name)
-    return float(value)
 
 
 @dataclass
@@ -65,25 +46,7 @@ class FitSettings:
     passes: int = 1
 
     def __post_init__(self) -> None:
-        if not isinstance(self.k, int | np.integer) or self.k < 1:
-            raise _bad(f"the number of topics must be a whole number >= 1, got {self.k!r}",
-                       "k")
-        self.alpha = _prior("alpha", self.alpha)
-        self.eta = _prior("eta", self.eta)
-        if self.max_iter < 1:
-            raise _bad("max_iter must be >= 1", "max_iter")
-        if self.tol < 0 or self.e_tol <= 0 or self.e_max_iter < 1:
-            raise _bad("tol must be >= 0, e_tol > 0 and e_max_iter >= 1",
-                       "tol", "e_tol", "e_max_iter")
-        if self.threads is not None and self.threads < 1:
-            raise _bad("threads must be >= 1", "threads")
-        if self.method not in ("batch", "online"):
-            raise _bad(f"method must be 'batch' or 'online', got {self.method!r}", "method")
-        if self.batch_size < 1 or self.passes < 1:
-            raise _bad("batch_size and passes must be >= 1", "batch_size", "passes")
-        if not 0.5 < self.kappa <= 1.0 or self.tau0 < 0:
-            raise _bad("kappa must be in (0.5, 1] and tau0 >= 0 (Hoffman et al. 2010)",
-                       "kappa", "tau0")
+        check_fit_settings(self)       # every value; NaN never passes
 
     # MATH.md (H1): learned priors start from α = 1/K and η = 0.01
     def priors(self) -> Priors:

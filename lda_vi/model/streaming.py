@@ -24,6 +24,7 @@ from lda_vi.engine.settings import OnlineSettings
 from lda_vi.io.stream import count_batches, scan_vocabulary
 from lda_vi.model.record import versions
 from lda_vi.model.settings import resolve_seed
+from lda_vi.model.validation import check_topics_fit
 from lda_vi.text.tokenize import Tokenizer
 from lda_vi.text.vocabulary import Vocabulary
 
@@ -35,6 +36,7 @@ def run_online(model, batches, n_docs: int, n_words: int, seed: int, callback: C
                engine: Engine = None) -> OnlineResult:
     """Fit ``model``'s topics by online VB over ``batches``; record the run."""
     s = model.settings
+    check_topics_fit(s.k, n_words)
     threads = set_threads(s.threads)
     start = time.perf_counter()
     online = OnlineSettings(s.k, s.priors(), s.estep(), tau0=s.tau0, kappa=s.kappa,

@@ -197,13 +197,13 @@ def test_holdout_needs_text(tmp_path, vocab):
 
 
 def test_k_below_one(good):
-    fails(run("fit", good, "-k", "0"), "-k must be at least 1")
+    fails(run("fit", good, "-k", "0"), "-k must be a whole number >= 1")
 
 
 def test_k_larger_than_the_documents_warns(tmp_path):
-    path = write(tmp_path / "few.txt", "apple banana\nbanana cherry\napple cherry\n")
-    result = run("fit", path, "-k", "5", "--min-df", "1", "--max-df", "1.0", "--max-iter", "3",
-                 "-q")
+    path = write(tmp_path / "few.txt", "apple banana grape\nbanana cherry melon\n"
+                 "apple cherry lemon\n")
+    result = run("fit", path, "-k", "5", "--min-df", "1", "--max-df", "1.0", "--max-iter", "3")
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1 and "k=5 is larger than the number of documents (3)" in warnings[0]

@@ -133,11 +133,13 @@ def test_same_seed_identical_outputs_different_seed_differs(corpus_file: Path,
 def test_progress_goes_to_stderr_and_quiet_silences_it(corpus_file: Path) -> None:
     loud = _fit([str(corpus_file), "-k", "2", "--seed", "0", "--min-df", "1"])
     assert loud.exit_code == 0
-    assert "iter    1" in loud.stderr and "elbo" in loud.stderr
+    assert "iteration   1/200" in loud.stderr and "elbo" in loud.stderr
+    assert "ETA" in loud.stderr
     assert "iter" not in loud.stdout
     quiet = _fit([str(corpus_file), "-k", "2", "--seed", "0", "--min-df", "1", "-q"])
     assert quiet.exit_code == 0
-    assert "iter" not in quiet.stderr
+    assert quiet.stderr == ""                  # -q: nothing on stderr but errors
+    assert quiet.stdout == loud.stdout
 
 
 def test_reads_stdin_and_directories(tmp_path: Path) -> None:

@@ -55,9 +55,13 @@ def test_resume_without_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
         _model().fit_counts(_counts(), resume_dir=tmp_path)
 
 
-def test_cli_checkpoint_then_resume_matches_uninterrupted(tmp_path: Path) -> None:
+def test_cli_checkpoint_then_resume_matches_uninterrupted(tmp_path: Path, monkeypatch) -> None:
+    import signal
+
     from click.testing import CliRunner
 
+    from lda_vi import interrupts
+    from lda_vi.cli import progress
     from lda_vi.cli.app import cli
 
     rng = np.random.default_rng(4)
@@ -71,10 +75,19 @@ def test_cli_checkpoint_then_resume_matches_uninterrupted(tmp_path: Path) -> Non
     runner = CliRunner()
     full = runner.invoke(cli, ["fit", *common, "--max-iter", "10", "-o", str(tmp_path / "full")])
     assert full.exit_code == 0, full.output
-    part = runner.invoke(cli, ["fit", *common, "--max-iter", "6", "--checkpoint-every", "3",
-                               "-o", str(tmp_path / "part")])
-    assert part.exit_code == 0, part.output
+
+    def stop_at_7(self, report):             # Ctrl-C during iteration 7
+        if report.iteration == 7:
+            raise interrupts.Interrupted(signal.SIGINT)
+
+    monkeypatch.setattr(progress.BatchProgress, "__call__", stop_at_7)
+    part = runner.invoke(cli, ["fit", *common[:-1], "--max-iter", "10", "--checkpoint-every",
+                               "3", "-o", str(tmp_path / "part")])
+    monkeypatch.undo()
+    assert part.exit_code == 130, part.output
+    assert "the checkpoint of iteration 6" in part.stderr and "--resume" in part.stderr
     assert (tmp_path / "part" / "checkpoint.npz").is_file()
+    assert not (tmp_path / "part" / "model.json").exists()
     resumed = runner.invoke(cli, ["fit", *common, "--max-iter", "10",
                                   "--resume", str(tmp_path / "part")])
     assert resumed.exit_code == 0, resumed.output
@@ -84,5 +97,7 @@ def test_cli_checkpoint_then_resume_matches_uninterrupted(tmp_path: Path) -> Non
         assert np.array_equal(a["gamma"], b["gamma"])
     assert (tmp_path / "full" / "doc_topics.csv").read_bytes() == \
         (tmp_path / "part" / "doc_topics.csv").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "part").iterdir()) == \
+        sorted(p.name for p in (tmp_path / "full").iterdir())      # no checkpoint left
     bad = runner.invoke(cli, ["fit", *common, "--checkpoint-every", "3"])
     assert bad.exit_code == 2 and "-o DIR" in bad.output

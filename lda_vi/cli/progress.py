@@ -1,0 +1,80 @@
+"""Progress lines on standard error: EM iterations with an ETA, documents read per second,
+and what an interrupted fit leaves to resume from."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from pathlib import Path
+
+import click
+
+from lda_vi.model.checkpoint import checkpoint_iterations
+
+#: Iterations whose mean duration gives the ETA (the recent rate, not the first ones').
+RECENT = 5
+
+
+def eta_text(seconds: float) -> str:
+    """``seconds`` as 42s, 3m05s or 2h07m."""
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+class BatchProgress:
+    """One line per EM iteration: ``iteration n/max``, the bound, its relative change, the
+    time per iteration and an ETA to max_iter from the last ``RECENT`` iterations (the fit
+    stops sooner when it converges)."""
+
+    def __init__(self, max_iter: int) -> None:
+        self.max_iter = max_iter
+        self.recent: deque[float] = deque(maxlen=RECENT)
+
+    def line(self, report) -> str:
+        self.recent.append(report.seconds)
+        rate = sum(self.recent) / len(self.recent)
+        left = self.max_iter - report.iteration
+        change = "" if report.rel_change != report.rel_change else f"{report.rel_change:9.2e}"
+        eta = f"ETA {eta_text(rate * left)}" if left > 0 else "last"
+        width = len(str(self.max_iter))
+        return (f"iteration {report.iteration:>{width}d}/{self.max_iter}  elbo "
+                f"{report.elbo:.8e}  rel {change:>9}  {report.seconds:6.3f}s  inner "
+                f"{report.mean_inner:5.1f}  {eta}")
+
+    def __call__(self, report) -> None:
+        click.echo(self.line(report), err=True)
+
+
+class ReadProgress:
+    """``reading: N documents, R docs/s`` every ``every`` seconds, for inputs that take
+    that long to read and tokenize; silent for small ones."""
+
+    def __init__(self, every: float = 2.0, clock=time.monotonic) -> None:
+        self.every, self.clock = every, clock
+        self.start = self.last = clock()
+
+    def line(self, n_docs: int) -> str | None:
+        now = self.clock()
+        if now - self.last < self.every:
+            return None
+        self.last = now
+        rate = n_docs / (now - self.start) if now > self.start else 0.0
+        return f"reading and tokenizing: {n_docs:,} documents, {rate:,.0f} docs/s"
+
+    def __call__(self, n_docs: int) -> None:
+        line = self.line(n_docs)
+        if line is not None:
+            click.echo(line, err=True)
+
+
+def resume_hint(corpus: str, directory: Path) -> str | None:
+    """What an interrupted fit into ``directory`` can be resumed from, if anything."""
+    iterations = checkpoint_iterations(directory)
+    if iterations is None:
+        return None
+    return (f"the checkpoint of iteration {iterations} is in {directory}: continue with "
+            f"'lda-vi fit {corpus} --resume {directory}' and the same options")

@@ -1,0 +1,100 @@
+"""Validation of the library's parameters: each error names the parameter.
+
+The messages say ``max_iter must be ...``; the CLI puts its flag (``--max-iter``) in
+the parameter's place (:class:`~lda_vi.errors.ParameterError`). NaN is refused
+everywhere a number is expected: every comparison is written so that NaN fails it.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+from lda_vi.errors import ParameterError
+
+
+def whole(name: str, value: object, least: int, *, optional: bool = False) -> None:
+    """``value`` must be a whole number >= ``least`` (or None when ``optional``)."""
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < least:
+        raise ParameterError(name, f"{{}} must be a whole number >= {least}, got {value!r}")
+
+
+def real(name: str, value: object, *, low: float, low_open: bool = False,
+         high: float = math.inf, high_open: bool = False, note: str = "") -> None:
+    """``value`` must be a finite number in the interval given (NaN never is)."""
+    ok = (isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+          and (value > low if low_open else value >= low)
+          and (value < high if high_open else value <= high))
+    if not ok:
+        left = "(" if low_open else "["
+        right = ")" if high_open or high == math.inf else "]"
+        interval = f"{left}{low:g}, {high:g}{right}" if high != math.inf else (
+            f"> {low:g}" if low_open else f">= {low:g}")
+        where = f"in {interval}" if high != math.inf else interval
+        raise ParameterError(name, f"{{}} must be a finite number {where}, got {value!r}"
+                             + (f" ({note})" if note else ""))
+
+
+def prior(name: str, value: object) -> float | str:
+    """A positive prior, or 'auto' (to learn it); returns it normalized."""
+    if isinstance(value, str):
+        if value.strip().lower() == "auto":
+            return "auto"
+        try:
+            value = float(value)
+        except ValueError:
+            raise ParameterError(name, f"{{}} must be a positive number or 'auto', got "
+                                 f"{value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, Real) or not (
+            math.isfinite(value) and value > 0):
+        raise ParameterError(name, f"{{}} must be a positive number or 'auto', got {value!r}")
+    return float(value)
+
+
+def choice(name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ParameterError(name, f"{{}} must be one of {', '.join(map(repr, choices))}, got "
+                             f"{value!r}")
+
+
+def check_top_n(top_n: object) -> int:
+    """The number of top words shown per topic: a whole number >= 1."""
+    whole("top_n", top_n, 1)
+    return int(top_n)
+
+
+def check_fit_settings(s) -> None:
+    """Check a :class:`~lda_vi.model.lda.FitSettings`, normalizing α and η in place."""
+    whole("k", s.k, 1)
+    s.alpha, s.eta = prior("alpha", s.alpha), prior("eta", s.eta)
+    whole("max_iter", s.max_iter, 1)
+    real("tol", s.tol, low=0.0)
+    real("e_tol", s.e_tol, low=0.0, low_open=True)
+    whole("e_max_iter", s.e_max_iter, 1)
+    whole("seed", s.seed, 0, optional=True)
+    whole("threads", s.threads, 1, optional=True)
+    choice("method", s.method, ("batch", "online"))
+    whole("batch_size", s.batch_size, 1)
+    whole("passes", s.passes, 1)
+    real("tau0", s.tau0, low=0.0)
+    real("kappa", s.kappa, low=0.5, low_open=True, high=1.0, note="Hoffman et al. 2010")
+
+
+def check_resumable(meta: dict, settings: dict, directory: object) -> None:
+    """A checkpoint's settings (``meta["settings"]``) must match those of the run resuming
+    it, except those that only say when to stop (max_iter, tol) or how fast (threads)."""
+    saved = meta.get("settings") or {}
+    for name in ("k", "alpha", "eta", "e_tol", "e_max_iter", "backend", "method"):
+        if name in saved and saved[name] != settings.get(name):
+            raise ParameterError(name, f"the checkpoint in {directory} was made with "
+                                 f"{{}} {saved[name]!r}, not {settings.get(name)!r}; resume "
+                                 "with the same value (or start a new fit elsewhere)")
+
+
+def check_topics_fit(k: int, n_words: int) -> None:
+    """More topics than words cannot be told apart: refuse k > V."""
+    if k > n_words:
+        raise ParameterError("k", f"{{}} is {k}, more topics than the {n_words} words of the "
+                             "vocabulary; use fewer topics, or prune fewer words")

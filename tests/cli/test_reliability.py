@@ -1,0 +1,260 @@
+"""What a new user broke (issue 16), through the CLI in this process: one line, the right
+exit code, nothing existing damaged. Signals and pipes: tests/cli/test_signals.py."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from planted import planted_texts
+
+from lda_vi.cli.app import cli
+from lda_vi.cli.progress import BatchProgress, ReadProgress
+from lda_vi.engine.em import IterationReport
+from lda_vi.io.export import format_topic_table
+from lda_vi.io.lock import directory_lock
+
+FAST = ["--max-iter", "3", "--min-df", "1", "--max-df", "1.0", "--seed", "0"]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def one_line(result, code: int, *fragments: str) -> str:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "planted.txt"
+    path.write_text("\n".join(planted_texts(0, 80)) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_dir(corpus, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("fitted") / "m"
+    result = run("fit", corpus, "-k", "3", *FAST, "-q", "-o", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+# ------------------------------------------------------------------- usage errors
+
+
+@pytest.mark.parametrize("args,fragment,command", [
+    (["fit", "x.txt", "--format", "xml"], "invalid value for '--format'", "lda-vi fit"),
+    (["fit", "x.txt", "--fo", "x"], "no such option '--fo'", "lda-vi fit"),
+    (["fit"], "missing argument 'CORPUS'", "lda-vi fit"),
+    (["fit", "x.txt", "-k", "ten"], "'ten' is not a valid integer", "lda-vi fit"),
+    (["show", "m", "--top-n", "many"], "is not a valid integer", "lda-vi show"),
+    (["transform", "m", "docs.txt"], "missing option '--doc-topics'", "lda-vi transform"),
+    (["fitt"], "no such command 'fitt'", "lda-vi"),
+    (["fit", "x.txt", "--method", "gibbs"], "'gibbs' is not one of", "lda-vi fit"),
+    (["plot", "m", "--elbo"], "option '--elbo' requires an argument", "lda-vi plot"),
+])
+def test_click_usage_errors_are_one_line_with_a_help_hint(args, fragment, command):
+    line = one_line(run(*args), 2, fragment)
+    assert line.endswith(f"see '{command} --help'")
+
+
+def test_no_arguments_still_shows_the_help():
+    result = run()
+    assert "Usage:" in result.output and "fit" in result.output
+
+
+# ---------------------------------------------------------------- bad parameters
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--tol", "nan"], "--tol must be a finite number >= 0, got nan"),
+    (["--e-tol", "nan"], "--e-tol must be"),
+    (["--tau0", "nan", "--method", "online"], "--tau0 must be"),
+    (["--top-n", "0"], "--top-n must be a whole number >= 1"),
+    (["--top-n", "-1"], "--top-n must be a whole number >= 1"),
+    (["--seed", "-3"], "--seed must be a whole number >= 0"),
+    (["--max-iter", "0"], "--max-iter must be"),
+    (["-k", "0"], "-k must be a whole number >= 1"),
+])
+def test_fit_refuses_bad_numbers_naming_the_flag(corpus, tmp_path, args, fragment):
+    one_line(run("fit", corpus, "--min-df", "1", *args, "-o", tmp_path / "out"), 2, fragment)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["show", "evaluate", "report", "plot", "sweep"])
+@pytest.mark.parametrize("top_n", ["0", "-1"])
+def test_every_command_refuses_top_n_below_one(command, top_n, model_dir, corpus, tmp_path):
+    args = {"show": [model_dir], "evaluate": [model_dir, corpus],
+            "report": [model_dir, "-o", tmp_path / "r.html"],
+            "plot": [model_dir, "--topics", tmp_path / "t.png"],
+            "sweep": [corpus, "-k", "2,3"]}[command]
+    one_line(run(command, *args, "--top-n", top_n), 2, "--top-n must")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_more_topics_than_words(tmp_path):
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("apple banana fruit\nbanana apple pie\ncar engine wheel\nwheel car road\n")
+    one_line(run("fit", tiny, "-k", "10000", "--min-df", "1", "-q"), 2, "-k is 10000",
+             "8 words")
+
+
+def test_completed_fit_leaves_no_checkpoint(corpus, tmp_path):
+    out = tmp_path / "run"
+    base = ["fit", corpus, *FAST, "--tol", "0", "-q"]
+    assert run(*base, "-k", "3", "--checkpoint-every", "2", "-o", out).exit_code == 0
+    # a completed fit leaves no checkpoint behind
+    assert not (out / "checkpoint.npz").exists() and not (out / "checkpoint.json").exists()
+
+
+def test_resume_with_another_k_after_an_interrupt(corpus, tmp_path, monkeypatch):
+    import signal
+
+    from lda_vi import interrupts
+    from lda_vi.cli import progress
+
+    def stop_at_3(self, report):
+        if report.iteration == 3:
+            raise interrupts.Interrupted(signal.SIGINT)
+
+    monkeypatch.setattr(progress.BatchProgress, "__call__", stop_at_3)
+    out = tmp_path / "run"
+    first = run("fit", corpus, *FAST[2:], "--max-iter", "9", "--tol", "0", "-k", "3",
+                "--checkpoint-every", "2", "-o", out)
+    monkeypatch.undo()
+    assert first.exit_code == 130
+    last = first.stderr.strip().splitlines()[-1]
+    assert last.startswith("interrupted (SIGINT): no output was written; the checkpoint of "
+                           f"iteration 2 is in {out}: continue with 'lda-vi fit {corpus} "
+                           f"--resume {out}'")
+    one_line(run("fit", corpus, *FAST[2:], "-k", "4", "--resume", out), 2,
+             "made with -k 3, not 4")
+
+
+# ------------------------------------------------------------------ model files
+
+
+@pytest.mark.parametrize("command", ["show", "transform", "report", "plot", "evaluate"])
+def test_truncated_arrays_through_every_command(command, model_dir, corpus, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for f in model_dir.iterdir():
+        (broken / f.name).write_bytes(f.read_bytes())
+    data = (broken / "arrays.npz").read_bytes()
+    (broken / "arrays.npz").write_bytes(data[: len(data) // 2])
+    args = {"show": [], "transform": [corpus, "--doc-topics", tmp_path / "t.csv"],
+            "report": ["-o", tmp_path / "r.html"], "plot": ["--topics", tmp_path / "t.png"],
+            "evaluate": [corpus]}[command]
+    one_line(run(command, broken, *args), 2, "arrays.npz", "corrupt or truncated")
+
+
+# ---------------------------------------------------------------- existing files
+
+
+def test_force_onto_a_symlink_keeps_the_link(corpus, tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    link = tmp_path / "theta.csv"
+    link.symlink_to(real)
+    result = run("fit", corpus, "-k", "3", *FAST, "-q", "--doc-topics", link, "--force")
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and real.read_text().startswith("doc_id,topic_0")
+
+
+def test_force_onto_a_device_keeps_the_device(corpus, tmp_path):
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    result = run("fit", corpus, "-k", "3", *FAST, "-q", "--doc-topics", null, "--force")
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(os.lstat(null).st_mode)
+
+
+def test_full_device_is_one_line_and_nothing_else_is_written(corpus, tmp_path):
+    full = tmp_path / "full"
+    try:
+        os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    result = run("fit", corpus, "-k", "3", *FAST, "-q", "--doc-topics", full, "-o",
+                 tmp_path / "out")
+    one_line(result, 1, "no space left")
+    assert stat.S_ISCHR(os.lstat(full).st_mode)
+    assert not (tmp_path / "out").exists()       # all outputs or none
+
+
+def test_second_writer_of_a_directory_is_refused(corpus, model_dir, tmp_path):
+    out = tmp_path / "busy"
+    before = None
+    with directory_lock(out):
+        result = run("fit", corpus, "-k", "3", *FAST, "-q", "-o", out, "--force")
+        before = sorted(p.name for p in out.iterdir())
+    one_line(result, 2, "in use by another lda-vi", f"process {os.getpid()}")
+    assert before == [".lda-vi.lock"]
+    assert not out.exists()
+
+
+def test_fit_output_directory_has_no_lock_or_temp_left(corpus, tmp_path):
+    out = tmp_path / "out"
+    assert run("fit", corpus, "-k", "3", *FAST, "-q", "-o", out).exit_code == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["arrays.npz", "doc_ids.txt", "doc_topics.csv", "model.json", "run.json",
+                     "topic_words.csv", "vocab.txt"]
+
+
+# ----------------------------------------------------------------------- output
+
+
+def test_topic_table_into_a_pipe_keeps_every_word(model_dir):
+    result = run("show", model_dir, "--top-n", "40")
+    assert result.exit_code == 0
+    rows = result.stdout.splitlines()[2:]
+    assert len(rows) == 3 and all(len(row.split()) == 2 + 40 for row in rows)
+
+
+def test_topic_table_wraps_on_a_terminal():
+    words = [(f"word{i:02d}", 0.1) for i in range(30)]
+    import numpy as np
+
+    table = format_topic_table([words, words[:3]], np.array([0.6, 0.4]), width=60)
+    lines = table.splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    printed = " ".join(lines[2:]).split()
+    assert [w for w in printed if w.startswith("word")] == [w for w, _ in words + words[:3]]
+    assert lines[3].startswith(" " * 15)                  # continuation lines are indented
+
+
+def test_quiet_leaves_stderr_empty(corpus, tmp_path):
+    result = run("fit", corpus, "-k", "3", *FAST, "-q", "--holdout", "0.2", "-o",
+                 tmp_path / "o")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_progress_says_iteration_of_max_and_eta():
+    progress = BatchProgress(max_iter=10)
+    lines = [progress.line(IterationReport(i, -100.0 + i, 0.01, seconds, 5.0))
+             for i, seconds in enumerate([9.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], start=1)]
+    assert lines[0].startswith("iteration  1/10") and lines[0].endswith("ETA 1m21s")
+    assert lines[-1].startswith("iteration  7/10") and lines[-1].endswith("ETA 3s")  # recent
+
+
+def test_reading_progress_in_documents_per_second():
+    clock = iter([0.0, 1.0, 2.5, 3.0, 5.0]).__next__
+    progress = ReadProgress(every=2.0, clock=clock)
+    assert progress.line(1000) is None
+    assert progress.line(5000) == "reading and tokenizing: 5,000 documents, 2,000 docs/s"
+    assert progress.line(6000) is None
+    assert progress.line(10000) == "reading and tokenizing: 10,000 documents, 2,000 docs/s"

@@ -1,0 +1,162 @@
+"""The console script in real subprocesses: SIGINT and SIGTERM at several moments, closed
+pipes and full disks. Each run is short; a signal is sent once the process has reached
+the moment wanted (it says so on stderr), never after a fixed sleep alone."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from planted import planted_texts
+
+ROOT = Path(__file__).resolve().parents[2]
+MAIN = "import sys; from lda_vi.cli import main; sys.argv[0] = 'lda-vi'; main()"
+SLOW = ["-k", "8", "--tol", "0", "--max-iter", "100000", "--min-df", "1", "--seed", "0"]
+
+
+def spawn(*args, stdout=subprocess.PIPE, **kwargs) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="100")
+    return subprocess.Popen([sys.executable, "-c", MAIN, *map(str, args)], stdout=stdout,
+                            stderr=subprocess.PIPE, env=env, text=True, **kwargs)
+
+
+def wait_for(proc: subprocess.Popen, text: str, timeout: float = 60.0) -> list[str]:
+    """Read stderr lines until one contains ``text``; return the lines read."""
+    lines, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if text in line:
+            return lines
+    proc.kill()
+    raise AssertionError(f"never saw {text!r}: {''.join(lines)}")
+
+
+def finish(proc: subprocess.Popen, timeout: float = 60.0) -> tuple[int, list[str]]:
+    _, err = proc.communicate(timeout=timeout)
+    return proc.returncode, err.splitlines()
+
+
+def clean(directory: Path) -> list[str]:
+    """Temporary or lock files left in ``directory`` (there must be none)."""
+    return sorted(p.name for p in directory.rglob("*")
+                  if p.name.endswith(".tmp") or p.name == ".lda-vi.lock")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("signals") / "planted.txt"
+    path.write_text("\n".join(planted_texts(1, 1000)) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(corpus, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "m"
+    proc = spawn("fit", corpus, "-k", "4", "--max-iter", "3", "--min-df", "1", "-q", "-o", out)
+    code, err = finish(proc)
+    assert code == 0, err
+    return out
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_during_em_exits_130_and_keeps_the_old_model(model, corpus, tmp_path, signum):
+    out = tmp_path / "m"
+    out.mkdir()
+    for name, data in snapshot(model).items():
+        (out / name).write_bytes(data)
+    before = snapshot(out)
+    proc = spawn("fit", corpus, *SLOW, "-o", out, "--force", "--doc-topics",
+                 tmp_path / "theta.csv")
+    wait_for(proc, " 2/1")
+    proc.send_signal(signum)
+    code, err = finish(proc)
+    assert code == 130, err
+    name = signal.Signals(signum).name
+    assert err[-1] == f"interrupted ({name}): no output was written", err
+    assert not any("Traceback" in line or "Exception ignored" in line for line in err)
+    assert snapshot(out) == before                   # --force did not touch it
+    assert not (tmp_path / "theta.csv").exists()
+    assert clean(tmp_path) == []
+
+
+def test_interrupt_names_the_checkpoint_and_resume_finishes(corpus, tmp_path):
+    out = tmp_path / "run"
+    args = ["fit", corpus, *SLOW[:-4], "--max-iter", "12", "--min-df", "1", "--seed", "0"]
+    proc = spawn(*args, "--checkpoint-every", "2", "-o", out)
+    wait_for(proc, " 5/12")
+    proc.send_signal(signal.SIGINT)
+    code, err = finish(proc)
+    assert code == 130, err
+    assert err[-1].startswith("interrupted (SIGINT): no output was written; the checkpoint of "
+                              "iteration 4 is in ") and "--resume" in err[-1], err[-1]
+    assert sorted(p.name for p in out.iterdir()) == ["checkpoint.json", "checkpoint.npz"]
+    code, err = finish(spawn(*args, "--resume", out, "-q"))
+    assert code == 0 and err == [], err
+    assert "checkpoint.npz" not in {p.name for p in out.iterdir()}
+    assert (out / "model.json").is_file() and clean(tmp_path) == []
+
+
+def test_interrupt_while_starting_up(corpus, tmp_path):
+    proc = spawn("fit", corpus, *SLOW, "-o", tmp_path / "out")
+    time.sleep(0.3)                                  # still importing numpy, numba...
+    proc.send_signal(signal.SIGINT)
+    code, err = finish(proc)
+    assert code == 130, err
+    assert len(err) == 1 and err[0].startswith("interrupted (SIGINT)"), err
+    assert not (tmp_path / "out").exists()
+
+
+def test_interrupt_while_reading(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("\n".join(planted_texts(2, 400)) * 200 + "\n", encoding="utf-8")
+    proc = spawn("fit", big, *SLOW, "-o", tmp_path / "out")
+    lines = []
+    while not any("corpus:" in line for line in lines):   # 80,000 documents to tokenize
+        time.sleep(0.2)
+        if proc.poll() is not None:
+            break
+        if os.path.exists(tmp_path / "out"):          # the lock is taken: reading begins
+            time.sleep(0.5)
+            break
+    proc.send_signal(signal.SIGINT)
+    code, err = finish(proc)
+    assert code == 130, err
+    assert err[-1].startswith("interrupted (SIGINT)"), err
+    assert not (tmp_path / "out").exists() and clean(tmp_path) == []
+
+
+def test_closed_pipe_is_quiet_and_the_fit_still_saves(model, corpus, tmp_path):
+    proc = spawn("show", model, "--top-n", "50")
+    proc.stdout.close()                              # `| head` that already exited
+    code, err = finish(proc)
+    assert code == 0 and err == [], err
+    proc = spawn("fit", corpus, "-k", "4", "--max-iter", "3", "--min-df", "1", "-q", "-o",
+                 tmp_path / "m")
+    proc.stdout.close()
+    code, err = finish(proc)
+    assert code == 0 and err == [], err
+    assert (tmp_path / "m" / "model.json").is_file()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_full_standard_output_is_one_line(model, corpus, tmp_path):
+    with open("/dev/full", "w") as full:
+        code, err = finish(spawn("show", model, stdout=full))
+        assert code == 1 and err == ["error: cannot write to standard output: no space left "
+                                     "on the device"], err
+        code, err = finish(spawn("fit", corpus, "-k", "4", "--max-iter", "3", "--min-df", "1",
+                                 "-q", "-o", tmp_path / "m", stdout=full))
+    assert code == 1 and len(err) == 1 and "no space left" in err[0], err
+    assert not (tmp_path / "m").exists()             # all outputs or none
