@@ -16,6 +16,7 @@ from lda_vi.cli.fit import fit
 from lda_vi.cli.models import evaluate, show, transform
 from lda_vi.cli.report import plot_command, report_command
 from lda_vi.cli.sweep import sweep
+from lda_vi.cli.trends import trends
 
 
 @click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,7 +26,7 @@ def cli() -> None:
     warnings.showwarning = show_warning
 
 
-for _command in (fit, show, transform, evaluate, sweep, report_command, plot_command):
+for _command in (fit, show, transform, evaluate, sweep, report_command, plot_command, trends):
     cli.add_command(_command)
 
 

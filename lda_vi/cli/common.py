@@ -46,7 +46,9 @@ FLAGS = {
     "checkpoint_every": "--checkpoint-every", "checkpoint_dir": "-o", "resume_dir": "--resume",
     "min_df": "--min-df", "max_df": "--max-df", "max_vocab": "--max-vocab",
     "min_length": "--min-length", "encoding": "--encoding", "stem": "--stem",
-    "plot": "--plot", "ks": "-k",
+    "plot": "--plot", "ks": "-k", "covariates": "--covariates",
+    "covariate_prior": "--covariate-prior", "time_bins": "--time-bins", "by": "--by",
+    "freq": "--freq",
 }
 
 

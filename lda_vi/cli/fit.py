@@ -89,6 +89,16 @@ from lda_vi.model.validation import check_resumable, check_top_n
               help="--engine dask: start a local cluster of N worker processes instead.")
 @click.option("--connect-timeout", type=float, default=10.0, show_default=True,
               metavar="SECONDS", help="--engine dask: how long to try to reach the scheduler.")
+@click.option("--covariates", default=None, metavar="NAMES",
+              help="Fit topic prevalence on these comma-separated CSV/TSV columns or JSONL "
+                   "fields: dates (a smooth trend), numbers, categories (see 'lda-vi trends').")
+@click.option("--covariates-file", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="The covariates in a CSV/TSV file of their own: a header, "
+                                   "one row per document (in order, or by an 'id' column).")
+@click.option("--covariate-prior", type=float, default=1.0, show_default=True,
+              metavar="SIGMA", help="--covariates: prior standard deviation of their weights.")
+@click.option("--time-bins", type=int, default=None, metavar="N",
+              help="--covariates: a date as N equal bins instead of a smooth spline.")
 @input_options
 @pipeline_options
 @handle_errors
@@ -96,7 +106,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         doc_topics, topic_words, all_words, output, force, quiet, encoding, holdout=None,
         eval_every=None, method="batch", batch_size=256, passes=1, tau0=10.0, kappa=0.7,
         checkpoint_every=None, resume_dir=None, engine="local", scheduler=None, n_workers=None,
-        connect_timeout=10.0, **pipeline):
+        connect_timeout=10.0, covariates=None, covariates_file=None, covariate_prior=1.0,
+        time_bins=None, **pipeline):
     """Fit an LDA model to CORPUS: a text file (one document per line), '-' for
     stdin, a directory of .txt files (one document per file), a CSV/TSV or JSON Lines
     file, or word counts in lda-c, UCI bag-of-words or Matrix Market format (with
@@ -127,6 +138,11 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     --scheduler tcp://HOST:8786 joins a running one, --workers N starts N local
     worker processes (--threads: kernel threads per worker). The model is the
     same to the last bit as with the local engine; see docs/cluster.md.
+
+    --covariates date,section gives each document its own topic prior from its
+    columns (Dirichlet-multinomial regression: dates as a smooth trend, numbers
+    standardized, categories one-hot); 'lda-vi trends DIR --by date' then shows
+    how each topic rises and falls. A missing value is an error. See docs/covariates.md.
     """
     if eval_every is not None and (holdout is None or eval_every < 1):
         raise InputError("--eval-every N needs --holdout FRACTION and N >= 1")
@@ -164,7 +180,11 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     model = LDA(k=k, alpha=number_or_auto(alpha), eta=number_or_auto(eta), max_iter=max_iter,
                 tol=tol, e_tol=e_tol, e_max_iter=e_max_iter, seed=seed, threads=threads,
                 tokenizer=tokenizer_config, prune=prune_config, method=method,
-                batch_size=batch_size, passes=passes, tau0=tau0, kappa=kappa)
+                batch_size=batch_size, passes=passes, tau0=tau0, kappa=kappa,
+                covariate_prior=covariate_prior, time_bins=time_bins)
+    names = [n.strip() for n in covariates.split(",") if n.strip()] if covariates else None
+    if (names or covariates_file) and method == "online":
+        raise InputError("--covariates work with --method batch only")
     if resume_dir is not None:                 # before reading the corpus
         check_resumable(checkpoint_meta(resume_dir), asdict(model.settings), resume_dir)
     reporter = _Reporter(quiet, max_iter)
@@ -176,7 +196,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
                                   holdout=holdout, eval_every=eval_every,
                                   checkpoint_dir=output if checkpoint_every else None,
                                   checkpoint_every=checkpoint_every or 0,
-                                  resume_dir=resume_dir, engine=make_engine, reporter=reporter)
+                                  resume_dir=resume_dir, engine=make_engine, reporter=reporter,
+                                  covariates=names, covariates_file=covariates_file)
     click.echo(format_topic_table(model.topics(top_n), model.topic_shares(), table_width()))
     workflow.write_outputs(run, doc_topics=doc_topics, topic_words=topic_words,
                            all_words=all_words, top_n=top_n, output=output)

@@ -70,8 +70,14 @@ class WeightsStep:
     iterations: int       # L-BFGS iterations
 
 
+#: L-BFGS iterations per M-step. EM needs only an increase of (C2) per step, and the next
+#: step starts from this one's W, so a few iterations each time keep the M-step cheap
+#: (about a tenth of an E-step at K=20 on AP) while W converges over the EM iterations.
+M_STEP_ITERATIONS = 10
+
+
 def fit_weights(weights: np.ndarray, features: np.ndarray, Elogtheta: np.ndarray,
-                precision: np.ndarray, *, max_iter: int = 50) -> WeightsStep:
+                precision: np.ndarray, *, max_iter: int = M_STEP_ITERATIONS) -> WeightsStep:
     """Maximize (C2) over W by L-BFGS from ``weights``; keep the result only if it is higher."""
     shape = weights.shape
     start = np.array(weights, dtype=np.float64)

@@ -113,9 +113,13 @@ def init_lam(rng: np.random.Generator, k: int, corpus: CorpusArrays,
 
 
 def init_gamma(corpus: CorpusArrays, alpha: np.ndarray) -> np.ndarray:
-    """γ_d = α + N_d / K: each document's tokens spread evenly over the topics (D×K)."""
-    k = alpha.shape[0]
-    return np.ascontiguousarray(alpha[np.newaxis, :] + corpus.doc_lengths[:, np.newaxis] / k)
+    """γ_d = α + N_d / K: each document's tokens spread evenly over the topics (D×K).
+
+    ``alpha`` is K, or D×K (each document's own α_d, MATH.md C1).
+    """
+    k = alpha.shape[-1]
+    rows = alpha if alpha.ndim == 2 else alpha[np.newaxis, :]
+    return np.ascontiguousarray(rows + corpus.doc_lengths[:, np.newaxis] / k)
 
 
 def restart_block(n_docs: int, iteration: int, period: int) -> np.ndarray:

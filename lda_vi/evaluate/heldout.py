@@ -96,15 +96,17 @@ def completion_split(X: sp.spmatrix, rng: np.random.Generator
     return split_completion(sp.csr_matrix(X), rng)
 
 
-def completion_from_split(model, X_obs: sp.spmatrix, X_held: sp.spmatrix
+def completion_from_split(model, X_obs: sp.spmatrix, X_held: sp.spmatrix,
+                          covariates: dict | None = None, where: list[str] | None = None
                           ) -> tuple[float, float, int]:
     """``(perplexity, score, n_scored)`` of document completion on a given split.
 
     γ is inferred from ``X_obs`` with λ fixed (``model.infer``); the held-out halves are
     scored by ``Σ_w n_dw log Σ_k θ̄_dk β̄_kw`` (nats), θ̄ = γ/Σγ, β̄ = λ/Σλ; the perplexity
-    is ``exp(−score / n_scored)`` (``nan`` when no token is scored).
+    is ``exp(−score / n_scored)`` (``nan`` when no token is scored). ``covariates`` (the
+    documents' own) give a covariate model their priors.
     """
-    theta = model.infer(X_obs).theta
+    theta = model.infer(X_obs, covariates, where).theta
     score = completion_score(X_held, theta, model.beta)
     n_scored = int(round(float(X_held.sum())))
     return perplexity(score, n_scored), float(score), n_scored
@@ -139,17 +141,19 @@ class HeldoutFigures:
 
 
 def evaluate_heldout(model, X: sp.spmatrix, rng: np.random.Generator,
-                     inference=None) -> HeldoutFigures:
+                     inference=None, covariates: dict | None = None,
+                     where: list[str] | None = None) -> HeldoutFigures:
     """Per-word bound and document completion of X's documents (``rng`` splits them).
 
-    ``inference``, if given, is ``model.infer(X)`` already computed (it is not redone).
+    ``inference``, if given, is ``model.infer(X)`` already computed (it is not redone);
+    ``covariates`` (X's documents' own) give a covariate model their priors.
     """
     if inference is None:
-        bound, n_tokens = per_word_bound(model, X)
-    else:
-        bound = exact_sum(inference.bound)
-        n_tokens = int(round(float(inference.n_tokens.sum())))
-    value, score, n_scored = completion_from_split(model, *completion_split(X, rng))
+        inference = model.infer(X, covariates, where)
+    bound = exact_sum(inference.bound)
+    n_tokens = int(round(float(inference.n_tokens.sum())))
+    value, score, n_scored = completion_from_split(model, *completion_split(X, rng),
+                                                   covariates, where)
     return HeldoutFigures(
         documents=int(X.shape[0]), tokens=n_tokens, bound=bound,
         bound_per_word=bound / n_tokens if n_tokens else float("nan"),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from lda_vi.evaluate.heldout import (
 )
 from lda_vi.io.corpus import Corpus, build_corpus, vectorize
 from lda_vi.io.export import write_doc_topics, write_doc_topics_stream, write_topic_words
+from lda_vi.io.fields import Fields, align, read_fields, read_fields_file
 from lda_vi.io.load import load_corpus
 from lda_vi.io.text_readers import iter_documents
 from lda_vi.model.checkpoint import discard_checkpoint
@@ -109,7 +110,9 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
                reader: dict | None = None, holdout: float | None = None,
                eval_every: int | None = None, checkpoint_dir: str | os.PathLike | None = None,
                checkpoint_every: int = 0, resume_dir: str | os.PathLike | None = None,
-               engine=None, reporter: FitReporter | None = None) -> FitRun:
+               engine=None, reporter: FitReporter | None = None,
+               covariates: Sequence[str] | None = None,
+               covariates_file: str | os.PathLike | None = None) -> FitRun:
     """Read ``source`` (any input format; ``reader`` holds the format options of
     :func:`lda_vi.io.text_readers.iter_documents`), fit ``model`` in batch, and score it.
 
@@ -117,9 +120,18 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
     model's, drawn and recorded when it has none), the vocabulary is built from the rest,
     and the held-out documents are scored (``model.record.heldout``); ``eval_every`` N also
     scores them every N iterations. Coherence over the training documents is recorded.
+
+    ``covariates`` names CSV/TSV columns or JSONL fields of ``source`` (or, with
+    ``covariates_file``, columns of that file: one row per document, by position or by
+    an ``id`` column) to fit prevalence on (MATH.md C1–C3); the held-out documents are
+    scored with their own priors.
     """
     reporter = reporter or FitReporter()
     reader = reader or {}
+    fields = None
+    if covariates or covariates_file:
+        with _naming("covariates"):
+            fields = read_covariates(source, covariates, covariates_file, encoding, reader)
     tokenizer = Tokenizer(model.tokenizer_config)
     split = None
     if holdout is not None:
@@ -134,9 +146,33 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
         corpus = load_corpus(source, encoding=encoding, tokenizer=tokenizer,
                              prune_config=model.prune_config, progress=reporter.reading,
                              **reader)
+    if fields is not None:
+        fields = align(fields, split.doc_ids if split else corpus.doc_ids,
+                       str(covariates_file or source))
     return _fit(model, corpus, split, source=str(source), eval_every=eval_every,
                 checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
-                resume_dir=resume_dir, engine=engine, reporter=reporter)
+                resume_dir=resume_dir, engine=engine, reporter=reporter, fields=fields)
+
+
+def read_covariates(source, names: Sequence[str] | None, path, encoding: str,
+                    reader: dict) -> Fields:
+    """The covariates of every input document, from ``source``'s own columns or from the
+    covariates file ``path``."""
+    if path is not None:
+        return read_fields_file(path, names or None, encoding=encoding)
+    options = {key: reader.get(key) for key in ("text_column", "id_column", "text_field",
+                                                 "id_field")}
+    return read_fields(source, list(names), reader.get("fmt"), encoding=encoding, **options)
+
+
+def _rows(fields: Fields | None, idx) -> tuple[dict | None, list[str] | None]:
+    """The covariates and row names of the documents ``idx`` (all when idx is None)."""
+    if fields is None:
+        return None, None
+    if idx is None:
+        return fields.values, fields.where
+    return ({k: [v[i] for i in idx] for k, v in fields.values.items()},
+            [fields.where[i] for i in idx])
 
 
 def fit_documents(model: LDA, docs: Iterable[tuple[str, str]], *,
@@ -158,7 +194,7 @@ def fit_documents(model: LDA, docs: Iterable[tuple[str, str]], *,
 
 def _fit(model: LDA, corpus: Corpus, split: DocumentSplit | None, *, source, eval_every,
          reporter: FitReporter, checkpoint_dir=None, checkpoint_every: int = 0,
-         resume_dir=None, engine=None) -> FitRun:
+         resume_dir=None, engine=None, fields: Fields | None = None) -> FitRun:
     heldout = monitor = None
     if split is not None:
         heldout = vectorize(split.test, Tokenizer(model.tokenizer_config), corpus.vocab)
@@ -170,17 +206,20 @@ def _fit(model: LDA, corpus: Corpus, split: DocumentSplit | None, *, source, eva
     if model.k > corpus.n_docs:
         warnings.warn(f"k={model.k} is larger than the number of documents "
                       f"({corpus.n_docs}); some topics will be empty", stacklevel=2)
+    train_values, train_where = _rows(fields, None if split is None else split.train_idx)
     model.fit_corpus(corpus, callback=reporter.iteration, monitor=monitor,
                      monitor_every=eval_every or 0,
                      checkpoint_dir=checkpoint_dir if checkpoint_every else None,
                      checkpoint_every=checkpoint_every or 0, resume_dir=resume_dir,
-                     engine=engine)
+                     engine=engine, covariates=train_values, covariates_where=train_where)
     model.record.input = source
     reporter.fitted(model)
     score_coherence(model, corpus.counts, reporter)
     doc_ids, theta = model.doc_ids, model.theta
     if split is not None:
-        doc_ids, theta = score_heldout(model, split, *heldout, monitor, reporter)
+        test_values, test_where = _rows(fields, split.test_idx)
+        doc_ids, theta = score_heldout(model, split, *heldout, monitor, reporter,
+                                       covariates=test_values, where=test_where)
     return FitRun(model=model, doc_ids=list(doc_ids), theta=theta, corpus=corpus, split=split)
 
 
@@ -199,10 +238,15 @@ def score_coherence(model: LDA, X_train, reporter: FitReporter | None = None,
 
 def score_heldout(model: LDA, split: DocumentSplit, X_test, test_ids, oov_tokens: int,
                   monitor: HeldoutMonitor | None = None,
-                  reporter: FitReporter | None = None) -> tuple[list[str], np.ndarray]:
-    """Score the held-out documents into ``model.record.heldout``; θ of every document."""
-    inference = model.infer(X_test)                       # γ with λ fixed
-    figures = evaluate_heldout(model, X_test, completion_rng(split.seed), inference=inference)
+                  reporter: FitReporter | None = None, *, covariates: dict | None = None,
+                  where: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+    """Score the held-out documents into ``model.record.heldout``; θ of every document.
+
+    ``covariates`` (the held-out documents' own) give a covariate model their priors.
+    """
+    inference = model.infer(X_test, covariates, where)    # γ with λ fixed
+    figures = evaluate_heldout(model, X_test, completion_rng(split.seed), inference=inference,
+                               covariates=covariates, where=where)
     results = Results.of(figures, oov_tokens)
     model.record.heldout = Heldout(
         **{name: getattr(results, name) for name in results.__dataclass_fields__},

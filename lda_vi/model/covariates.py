@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lda_vi.engine.dmr import doc_alpha, prevalence
-from lda_vi.model.design import Design
+from lda_vi.engine.dmr import doc_alpha, initial_weights, prevalence
+from lda_vi.engine.settings import CovariatePrior
+from lda_vi.errors import InputError
+from lda_vi.model.design import Design, learn_design
 
 INTERCEPT_SIGMA = 10.0
 DEFAULT_SIGMA = 1.0
@@ -70,6 +72,12 @@ class CovariateState:
             out[i] = prevalence(X, self.weights).mean(axis=0)
         return out
 
+    def describe(self) -> dict:
+        """What ``run.json`` records: the covariates, the design's columns and W (K×F)."""
+        return {"names": self.names, "kinds": [c.kind for c in self.design.covariates],
+                "columns": self.design.columns, "sigma": self.sigma,
+                "intercept_sigma": INTERCEPT_SIGMA, "weights": self.weights.tolist()}
+
     def to_dict(self) -> dict:
         return {"design": self.design.to_dict(), "values": self.values, "sigma": self.sigma}
 
@@ -83,3 +91,41 @@ class CovariateState:
         if set(values) != set(design.names) or len(lengths) != 1:
             raise ValueError("covariate values do not match the design")
         return cls(design, weights, values, float(d.get("sigma", DEFAULT_SIGMA)))
+
+
+def covariate_prior(raw: dict[str, Sequence[str]], where: Sequence[str], *, alpha: np.ndarray,
+                    sigma: float, time_bins: int | None, df: int
+                    ) -> tuple[CovariateState, CovariatePrior]:
+    """Learn the design of the training rows; the engine's prior and the state to keep.
+
+    ``alpha`` (K) starts W at the plain prior: intercepts log α, zero slopes.
+    """
+    if not raw:
+        raise InputError("covariates: give at least one covariate", params=("covariates",))
+    if not (np.isfinite(sigma) and sigma > 0):
+        raise InputError(f"covariate_prior must be a positive number, got {sigma!r}",
+                         params=("covariate_prior",))
+    lengths = {name: len(values) for name, values in raw.items()}
+    if set(lengths.values()) != {len(where)}:
+        raise InputError(f"covariates: every covariate needs one value per document "
+                         f"({len(where)}); got {lengths}", params=("covariates",))
+    values = {name: [str(v) for v in vals] for name, vals in raw.items()}
+    design = learn_design(values, where, df=df, time_bins=time_bins)
+    features = design.matrix(values, where)
+    weights = initial_weights(alpha, features.shape[1])
+    prior = CovariatePrior(features, precision(features.shape[1], sigma), weights)
+    return CovariateState(design, weights, values, sigma), prior
+
+
+def document_prior(state: CovariateState | None, alpha: np.ndarray,
+                   raw: dict[str, Sequence[str]] | None, where: Sequence[str] | None,
+                   n_docs: int) -> np.ndarray:
+    """The prior of new documents: α_d from their covariates (C1) when the model has them
+    and they are given (M×K), else the model's ``alpha`` (K)."""
+    if not raw:
+        return alpha
+    if state is None:
+        raise InputError("this model was fitted without covariates: leave them out",
+                         params=("covariates",))
+    where = where or [f"document {i + 1}" for i in range(n_docs)]
+    return state.alpha(raw, where)

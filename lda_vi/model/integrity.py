@@ -17,7 +17,7 @@ import numpy as np
 
 from lda_vi.errors import ModelFileError
 
-ARRAYS = ("lam", "alpha", "gamma", "topic_tokens")
+ARRAYS = ("lam", "alpha", "gamma", "topic_tokens", "weights")   # weights: covariates' W
 REQUIRED = ARRAYS[:3]
 
 
@@ -64,6 +64,8 @@ def check_model(directory: Path, meta: dict, arrays: dict[str, np.ndarray], n_wo
                              f"{meta.get('n_words')!r} but vocab.txt has {n_words} words; "
                              "re-save the model")
     expected = {"lam": (k, n_words), "alpha": (k,), "gamma": (n_docs, k), "topic_tokens": (k,)}
+    if "weights" in arrays:                      # K×F, F checked against covariates.json
+        expected["weights"] = (k, arrays["weights"].shape[-1])
     for name, array in arrays.items():
         if array.dtype != np.float64:
             raise ModelFileError(f"{npz}: array {name} has dtype {array.dtype}, expected "
@@ -77,6 +79,8 @@ def check_model(directory: Path, meta: dict, arrays: dict[str, np.ndarray], n_wo
         if not (np.all(np.isfinite(arrays[name])) and np.all(arrays[name] > 0)):
             raise ModelFileError(f"{npz}: {name} holds invalid parameters (all must be finite "
                                  "and positive)")
+    if "weights" in arrays and not np.all(np.isfinite(arrays["weights"])):
+        raise ModelFileError(f"{npz}: weights holds invalid values")
     tokens = arrays.get("topic_tokens")
     if tokens is not None and not (np.all(np.isfinite(tokens)) and np.all(tokens >= 0)):
         raise ModelFileError(f"{npz}: topic_tokens holds invalid values")

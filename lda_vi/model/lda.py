@@ -10,6 +10,9 @@ Fitted attributes, named as in MATH.md:
 - ``gamma``: D×K, the variational parameters γ of the training documents.
 - ``vocab``: the :class:`~lda_vi.text.vocabulary.Vocabulary`; ``doc_ids``: D ids.
 - ``trace``: the :class:`~lda_vi.engine.em.EMResult` record (ELBO per iteration, …).
+- ``covariates``: a :class:`~lda_vi.model.covariates.CovariateState` (the design, the
+  weights W and the training values) when fitted with covariates, else None; ``alpha``
+  is then the training documents' mean prior.
 
 Example, on a corpus small enough to read:
 
@@ -31,7 +34,7 @@ from __future__ import annotations
 import copy
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -39,15 +42,18 @@ import numpy as np
 import scipy.sparse as sp
 
 from lda_vi.engine.backend import set_threads
+from lda_vi.engine.dirichlet import as_prior
 from lda_vi.engine.em import EMResult, EStepEngine, IterationReport, fit_batch, init_gamma
 from lda_vi.engine.estep import e_step
 from lda_vi.engine.layout import CorpusArrays, prepare
 from lda_vi.engine.online import MinibatchReport
 from lda_vi.engine.settings import BatchSettings
 from lda_vi.engine.topics import expect_topics
+from lda_vi.errors import InputError
 from lda_vi.io.corpus import Corpus, build_corpus, vectorize
 from lda_vi.model import persistence, streaming
 from lda_vi.model.checkpoint import checkpoint_hooks
+from lda_vi.model.covariates import CovariateState, covariate_prior, document_prior
 from lda_vi.model.record import RunRecord, versions
 from lda_vi.model.settings import FitSettings, resolve_seed
 from lda_vi.model.validation import check_top_n, check_topics_fit
@@ -93,20 +99,24 @@ class LDA:
     trace: EMResult | None = None
     topic_tokens: np.ndarray | None = None
     record: RunRecord = field(default_factory=RunRecord)
+    covariates: CovariateState | None = None
 
     def __init__(self, k: int = 10, *, alpha: float | str = "auto", eta: float | str = "auto",
                  max_iter: int = 200, tol: float = 1e-4, e_tol: float = 1e-3,
                  e_max_iter: int = 100, seed: int | None = None, threads: int | None = None,
                  backend: str = "auto", on_decrease: str = "warn", method: str = "batch",
                  batch_size: int = 256, tau0: float = 10.0, kappa: float = 0.7,
-                 passes: int = 1,
+                 passes: int = 1, covariate_prior: float = 1.0, time_bins: int | None = None,
+                 spline_df: int = 5,
                  tokenizer: TokenizerConfig | None = None, prune: PruneConfig | None = None,
                  **pipeline: object) -> None:
         self.settings = FitSettings(k=k, alpha=alpha, eta=eta, max_iter=max_iter, tol=tol,
                                     e_tol=e_tol, e_max_iter=e_max_iter, seed=seed,
                                     threads=threads, backend=backend, on_decrease=on_decrease,
                                     method=method, batch_size=batch_size, tau0=tau0,
-                                    kappa=kappa, passes=passes)
+                                    kappa=kappa, passes=passes,
+                                    covariate_prior=covariate_prior, time_bins=time_bins,
+                                    spline_df=spline_df)
         prune_keys = {"min_df", "max_df", "max_vocab"}
         prune_kw = {key: pipeline.pop(key) for key in list(pipeline) if key in prune_keys}
         self.prune_config = prune or PruneConfig(**prune_kw)
@@ -114,6 +124,7 @@ class LDA:
         self.lam = self.alpha = self.eta = self.gamma = self.vocab = None
         self.doc_ids, self.trace, self.topic_tokens = [], None, None
         self.record = RunRecord()
+        self.covariates = None
         self._expElogbetaT = None
 
     # ------------------------------------------------------------------ fitting
@@ -133,7 +144,7 @@ class LDA:
     def fit(self, docs: Iterable[str] | Iterable[tuple[str, str]], **options) -> LDA:
         """Tokenize ``docs`` (strings, or (id, text) pairs) and fit the model.
 
-        ``options`` are those of :meth:`fit_counts` (callback, checkpoints).
+        ``options`` are those of :meth:`fit_counts` (callback, checkpoints, covariates).
         """
         corpus = build_corpus(_with_ids(docs), Tokenizer(self.tokenizer_config),
                               self.prune_config)
@@ -153,8 +164,14 @@ class LDA:
                    resume_dir: str | os.PathLike | None = None,
                    monitor: Callable[[EMResult], None] | None = None,
                    monitor_every: int = 0,
-                   engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> LDA:
+                   engine: Callable[[CorpusArrays], EStepEngine] | None = None,
+                   covariates: dict[str, Sequence[str]] | None = None,
+                   covariates_where: Sequence[str] | None = None) -> LDA:
         """Fit to a D×V count matrix (the vocabulary, if given, names its columns).
+
+        ``covariates`` ({name: D raw values}: dates, numbers or categories) gives each
+        document its own prior α_d = exp(x_d · w_k) (Dirichlet-multinomial regression,
+        MATH.md C1–C3); ``covariates_where`` names each row for error messages.
 
         With ``checkpoint_dir`` and ``checkpoint_every=N`` the state is saved
         there (atomically) every N iterations; ``resume_dir`` continues from such
@@ -171,6 +188,9 @@ class LDA:
         if vocab is not None:
             self.vocab = vocab
         if s.method == "online":
+            if covariates:
+                raise InputError("covariates need method='batch'", params=("covariates",
+                                                                           "method"))
             return self._fit_online_counts(X, callback, engine)
         arrays = prepare(X)
         if self.vocab is not None and len(self.vocab) != arrays.n_words:
@@ -186,13 +206,20 @@ class LDA:
         resume, on_state = checkpoint_hooks(
             arrays, meta, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
             resume_dir=resume_dir, monitor=monitor, monitor_every=monitor_every)
+        cov_state, cov_prior = None, None
+        if covariates:
+            where = covariates_where or [f"document {i + 1}" for i in range(arrays.n_docs)]
+            cov_state, cov_prior = covariate_prior(
+                covariates, where, alpha=as_prior(s.priors().alpha, s.k, "alpha"),
+                sigma=s.covariate_prior, time_bins=s.time_bins, df=s.spline_df)
         start = time.perf_counter()
         estep_engine = engine(arrays) if engine is not None else None
         try:
             batch = BatchSettings(s.k, s.priors(), s.estep(), max_iter=s.max_iter, tol=s.tol,
                                   on_decrease=s.on_decrease)
             result = fit_batch(arrays, batch, np.random.default_rng(seed), resume=resume,
-                               engine=estep_engine, callback=callback, checkpoint=on_state)
+                               engine=estep_engine, callback=callback, checkpoint=on_state,
+                               covariates=cov_prior)
             if hasattr(estep_engine, "describe"):
                 self.record.engine = estep_engine.describe()
         finally:
@@ -204,6 +231,9 @@ class LDA:
         self.lam, self.alpha, self.eta, self.gamma = (result.lam, result.alpha, result.eta,
                                                       result.gamma)
         self.trace, self.topic_tokens, self._expElogbetaT = result, result.topic_tokens, None
+        if cov_state is not None:
+            cov_state.weights = result.weights
+        self.covariates = cov_state
         r = self.record
         r.method = "batch"
         r.settings = asdict(s) | {"seed": seed, "threads": threads}
@@ -212,6 +242,7 @@ class LDA:
         r.stop_reason, r.iterations = result.stop_reason, result.n_iter
         r.seconds_per_iteration, r.mean_inner_iterations = result.seconds, result.mean_inner
         r.fit_seconds, r.alpha, r.eta = elapsed, result.alpha.tolist(), result.eta
+        r.covariates = None if cov_state is None else cov_state.describe()
         if not r.corpus:
             r.corpus = {"documents": arrays.n_docs, "words": arrays.n_words,
                         "tokens": int(arrays.data.sum())}
@@ -271,21 +302,33 @@ class LDA:
         self._require_fitted()
         return vectorize(_with_ids(docs), Tokenizer(self.tokenizer_config), self.vocab)
 
-    def infer(self, X: sp.spmatrix) -> Inference:
-        """γ of the documents of X (D×V counts) with λ fixed, and their bound."""
+    def infer(self, X: sp.spmatrix, covariates: dict[str, Sequence[str]] | None = None,
+              where: Sequence[str] | None = None) -> Inference:
+        """γ of the documents of X (D×V counts) with λ fixed, and their bound.
+
+        A model fitted with covariates takes the documents' own prior α_d from their
+        ``covariates`` ({name: D raw values}); without them, the training documents'
+        mean prior :attr:`alpha`.
+        """
         self._require_fitted()
         arrays: CorpusArrays = prepare(X, n_words=self.lam.shape[1])
         set_threads(self.settings.threads)
-        gamma = init_gamma(arrays, self.alpha)
-        est = e_step(arrays, self.alpha, self.expElogbetaT, gamma, self.settings.estep(),
+        alpha = document_prior(self.covariates, self.alpha, covariates, where, arrays.n_docs)
+        gamma = init_gamma(arrays, alpha)
+        est = e_step(arrays, alpha, self.expElogbetaT, gamma, self.settings.estep(),
                      sstats=False)
         bound = est.bound
         return Inference(gamma=gamma, bound=bound, n_tokens=arrays.doc_lengths)
 
-    def transform(self, docs: Iterable[str] | Iterable[tuple[str, str]]) -> np.ndarray:
-        """θ̄ of new documents (D×K, rows sum to 1); words outside the vocabulary are ignored."""
+    def transform(self, docs: Iterable[str] | Iterable[tuple[str, str]],
+                  covariates: dict[str, Sequence[str]] | None = None) -> np.ndarray:
+        """θ̄ of new documents (D×K, rows sum to 1); words outside the vocabulary are ignored.
+
+        ``covariates`` ({name: one raw value per document}) gives a covariate model the
+        documents' own priors (see :meth:`infer`).
+        """
         X, _, _ = self.vectorize(docs)
-        return self.infer(X).theta
+        return self.infer(X, covariates).theta
 
     # ----------------------------------------------------------------- reading
     @property

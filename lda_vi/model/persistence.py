@@ -1,8 +1,10 @@
 """Saving and loading a fitted model: one directory, every file written atomically.
 
 Files: ``model.json`` (format name and version, settings, tokenizer and pruning),
-``arrays.npz`` (λ K×V, α K, γ D×K, topic tokens K; float64, no pickles), ``vocab.txt``,
-``doc_ids.txt`` and ``run.json`` (the :class:`~lda_vi.model.record.RunRecord`).
+``arrays.npz`` (λ K×V, α K, γ D×K, topic tokens K, and the covariates' W K×F when
+there are covariates; float64, no pickles), ``vocab.txt``, ``doc_ids.txt``,
+``run.json`` (the :class:`~lda_vi.model.record.RunRecord`) and, for a model fitted
+with covariates, ``covariates.json`` (their design and training values).
 
 Format versions: 1 (lda-vi 0.1.0 on). A model of any version up to :data:`FORMAT_VERSION`
 keeps loading (tests/fixtures/models holds one of each).
@@ -20,6 +22,7 @@ import numpy as np
 from lda_vi import __version__
 from lda_vi.errors import InputError, ModelFileError
 from lda_vi.io.atomic import atomic_open, atomic_write_text
+from lda_vi.model.covariates import CovariateState
 from lda_vi.model.integrity import check_model, read_npz
 from lda_vi.model.record import RunRecord
 from lda_vi.text.tokenize import TokenizerConfig
@@ -36,10 +39,16 @@ def save_model(model, directory: str | os.PathLike) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create {directory}: {exc.strerror}") from None
+    extra = {} if model.covariates is None else {"weights": model.covariates.weights}
     with atomic_open(directory / "arrays.npz", "wb") as handle:
         np.savez(handle, lam=model.lam, alpha=model.alpha, gamma=model.gamma,
                  topic_tokens=model.topic_shares() if model.topic_tokens is None
-                 else model.topic_tokens)
+                 else model.topic_tokens, **extra)
+    covariates = directory / "covariates.json"
+    if model.covariates is not None:
+        atomic_write_text(covariates, json.dumps(model.covariates.to_dict()) + "\n")
+    elif covariates.exists():
+        covariates.unlink()
     atomic_write_text(directory / "vocab.txt", "".join(w + "\n" for w in model.vocab.words))
     atomic_write_text(directory / "doc_ids.txt", "".join(_one_line(i) + "\n"
                                                           for i in model.doc_ids))
@@ -88,9 +97,31 @@ def load_model(cls, directory: str | os.PathLike):
     model.lam, model.alpha, model.gamma, model.eta = lam, alpha, gamma, eta
     model.topic_tokens = arrays.get("topic_tokens")
     model.vocab, model.doc_ids = vocab, doc_ids
+    model.covariates = _read_covariates(directory, arrays, model.k, gamma.shape[0])
     run = directory / "run.json"
     model.record = RunRecord.from_dict(_read_json(run)) if run.exists() else RunRecord()
     return model
+
+
+def _read_covariates(directory: Path, arrays: dict, k: int, n_docs: int):
+    """The covariates of a model fitted with them (covariates.json + W), else None."""
+    path = directory / "covariates.json"
+    if not path.exists():
+        if "weights" in arrays:
+            raise ModelFileError(f"{path} is missing: the model directory is incomplete")
+        return None
+    if "weights" not in arrays:
+        raise ModelFileError(f"{directory}/arrays.npz lacks the covariates' weights: the "
+                             "model is incomplete")
+    try:
+        state = CovariateState.from_dict(_read_json(path), arrays["weights"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{path} is incomplete or corrupt ({exc})") from None
+    n_values = len(next(iter(state.values.values()), []))
+    if state.weights.shape[0] != k or n_values != n_docs:
+        raise ModelFileError(f"{path} does not match the model (K topics, one value per "
+                             "training document); re-save the model")
+    return state
 
 
 def _one_line(text: str) -> str:

@@ -206,6 +206,7 @@ class RunRecord:
     fit_seconds: float | None = None
     alpha: list[float] = field(default_factory=list)
     eta: float | None = None
+    covariates: dict | None = None        # names, design columns and W (MATH.md C1)
     # scores: coherence over the training documents, and the held-out documents' figures
     coherence: dict[str, CoherenceScore] = field(default_factory=dict)
     coherence_top_n: int | None = None

@@ -44,6 +44,9 @@ class FitSettings:
     tau0: float = 10.0
     kappa: float = 0.7
     passes: int = 1
+    covariate_prior: float = 1.0        # σ of the covariates' weights W (MATH.md C2)
+    time_bins: int | None = None        # dates as bins rather than splines
+    spline_df: int = 5                  # spline columns per date
 
     def __post_init__(self) -> None:
         check_fit_settings(self)       # every value; NaN never passes

@@ -80,6 +80,9 @@ def check_fit_settings(s) -> None:
     whole("passes", s.passes, 1)
     real("tau0", s.tau0, low=0.0)
     real("kappa", s.kappa, low=0.5, low_open=True, high=1.0, note="Hoffman et al. 2010")
+    real("covariate_prior", s.covariate_prior, low=0.0, low_open=True)
+    whole("time_bins", s.time_bins, 2, optional=True)
+    whole("spline_df", s.spline_df, 3)
 
 
 def check_resumable(meta: dict, settings: dict, directory: object) -> None:
