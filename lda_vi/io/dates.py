@@ -87,14 +87,22 @@ def _day_first(values: Sequence[str]) -> bool:
     return False
 
 
-def looks_like_dates(values: Sequence[str], sample: int = 50) -> bool:
-    """Whether the first non-empty ``sample`` values all parse as dates."""
-    seen = [v for v in values if v.strip()][:sample]
-    if not seen or all(re.fullmatch(r"[+-]?\d+(\.\d*)?", v.strip()) and len(v.strip()) != 8
-                       and len(v.strip()) != 4 for v in seen):
+#: A column is taken for dates when this share of its values parse as dates (the rest are
+#: then reported as errors, naming their line, rather than turning the column into
+#: categories).
+DATE_SHARE = 0.9
+
+
+def looks_like_dates(values: Sequence[str], sample: int = 500) -> bool:
+    """Whether nearly all (:data:`DATE_SHARE`) of the first ``sample`` non-empty values
+    parse as dates, and they are not plain numbers (``1990`` alone is a year only among
+    other dates)."""
+    seen = [v.strip() for v in values if v.strip()][:sample]
+    if not seen or all(re.fullmatch(r"[+-]?\d+(\.\d*)?", v) for v in seen):
         return False
     day_first = _day_first(seen)
-    return all(_parse(v, day_first) is not None for v in seen)
+    parsed = sum(_parse(v, day_first) is not None for v in seen)
+    return parsed >= DATE_SHARE * len(seen)
 
 
 def parse_dates(values: Sequence[str], column: str, where: Sequence[str]) -> np.ndarray:

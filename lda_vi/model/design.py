@@ -26,7 +26,7 @@ import numpy as np
 from scipy.interpolate import BSpline
 
 from lda_vi.errors import InputError
-from lda_vi.io.dates import looks_like_dates, parse_dates
+from lda_vi.io.dates import DATE_SHARE, looks_like_dates, parse_dates
 
 KINDS = ("date", "number", "category")
 DEFAULT_DF = 5          # spline columns per date (stm's s() uses 10 on long series)
@@ -162,10 +162,13 @@ def parse_numbers(raw: Sequence[str], name: str, where: Sequence[str]) -> np.nda
 
 
 def infer_kind(raw: Sequence[str]) -> str:
-    """'date', 'number' or 'category' from the values themselves."""
+    """'date', 'number' or 'category' from the values themselves: dates or numbers when
+    nearly all values are (a stray bad value is then an error naming its row, not a
+    reason to treat the column as categories)."""
     if looks_like_dates(raw):
         return "date"
-    if all(_NUMBER.fullmatch(v) for v in raw):
+    numbers = sum(bool(_NUMBER.fullmatch(v)) for v in raw)
+    if raw and numbers >= DATE_SHARE * len(raw):
         return "number"
     return "category"
 

@@ -38,5 +38,7 @@ def test_a_bad_date_is_one_error_naming_its_line(bad):
 
 def test_date_detection():
     assert looks_like_dates(["1990-01-02", "1991-05-06"])
+    assert looks_like_dates(["1990"] + ["1990-01-02"] * 20)
+    assert not looks_like_dates(["1990", "1991"])
     assert not looks_like_dates(["3", "4.5", "10"])
     assert not looks_like_dates(["sports", "politics"])

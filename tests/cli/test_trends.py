@@ -1,0 +1,121 @@
+"""``fit --covariates`` and ``lda-vi trends`` from the command line, as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from planted import generate_covariate_corpus, word
+
+from lda_vi.cli import main as _main  # noqa: F401  (the console script's module)
+from lda_vi.cli.app import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def dated_csv(tmp_path_factory):
+    """A planted corpus as a CSV of dated, sectioned news: id, date, section, text."""
+    X, _, dates, _ = generate_covariate_corpus(np.random.default_rng(1), n_docs=500,
+                                               n_words=90)
+    path = tmp_path_factory.mktemp("dated") / "news.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        w = csv.writer(handle)
+        w.writerow(["id", "date", "section", "text"])
+        for d in range(X.shape[0]):
+            row = X.getrow(d)
+            tokens = [word(v) for v, c in zip(row.indices, row.data, strict=True)
+                      for _ in range(int(c))]
+            section = "world" if row.indices.min() < 30 else "sports"
+            w.writerow([f"n{d}", str(dates[d]), section, " ".join(tokens)])
+    return path
+
+
+@pytest.fixture(scope="module")
+def covariate_model(dated_csv, tmp_path_factory):
+    out = tmp_path_factory.mktemp("fit") / "m"
+    result = run("fit", dated_csv, "--id-column", "id", "--covariates", "date,section",
+                 "-k", 3, "--seed", 0, "--min-df", 1, "--max-df", 1.0, "-o", out, "-q",
+                 "--max-iter", 60)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_fit_records_the_covariates(covariate_model):
+    run_json = json.loads((covariate_model / "run.json").read_text())
+    info = run_json["covariates"]
+    assert info["names"] == ["date", "section"]
+    assert np.asarray(info["weights"]).shape == (3, len(info["columns"]))
+    assert (covariate_model / "covariates.json").exists()
+
+
+def test_trends_by_date_writes_the_table_and_the_picture(covariate_model, tmp_path):
+    table, png = tmp_path / "t.csv", tmp_path / "t.png"
+    result = run("trends", covariate_model, "--by", "date", "--freq", "quarter",
+                 "--csv", table, "--plot", png)
+    assert result.exit_code == 0, result.output
+    assert "12 periods (1988-Q1 … 1990-Q4), 500 documents" in result.output
+    rows = list(csv.DictReader(open(table, encoding="utf-8")))
+    assert list(rows[0]) == ["period", "topic", "label", "prevalence", "lower", "upper",
+                             "documents", "model"]
+    assert len(rows) == 12 * 3
+    for r in rows:
+        assert float(r["lower"]) <= float(r["prevalence"]) <= float(r["upper"])
+        assert 0 < float(r["model"]) < 1
+    by_period = {}
+    for r in rows:
+        by_period.setdefault(r["period"], []).append(float(r["model"]))
+    assert all(abs(sum(v) - 1) < 1e-9 for v in by_period.values())   # E[θ | x] sums to 1
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = run("trends", covariate_model, "--by", "date", "--csv", table)
+    assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_compare_two_sections(covariate_model):
+    result = run("trends", covariate_model, "--by", "section", "--compare", "world", "sports")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("prevalence in 'world' minus 'sports'") and len(lines) == 4
+    bad = run("trends", covariate_model, "--by", "section", "--compare", "world", "nope")
+    assert bad.exit_code == 2 and "no group 'nope'" in bad.output
+
+
+def test_trends_of_a_plain_model_read_the_dates_from_the_corpus(dated_csv, tmp_path):
+    out = tmp_path / "plain"
+    assert run("fit", dated_csv, "--id-column", "id", "-k", 2, "--seed", 0, "--min-df", 1,
+               "-o", out, "-q", "--max-iter", 20).exit_code == 0
+    missing = run("trends", out, "--by", "date")
+    assert missing.exit_code == 2 and "not fitted with 'date'" in missing.output
+    table = tmp_path / "p.csv"
+    result = run("trends", out, "--by", "date", "--docs", dated_csv, "--id-column", "id",
+                 "--freq", "year", "--csv", table)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(open(table, encoding="utf-8")))
+    assert [r["period"] for r in rows[::2]] == ["1988", "1989", "1990"]
+    assert all(r["model"] == "" for r in rows)          # no covariates: prevalence only
+
+
+@pytest.mark.parametrize("value,message", [
+    ("yesterday", "line 6: 'yesterday' in column 'date' is not a date"),
+    ("", "line 6: no value in column 'date'"),
+])
+def test_bad_dates_are_one_line_naming_the_line(tmp_path, value, message):
+    rows = [f"1990-01-{d:02d},alpha beta gamma delta" for d in range(1, 21)]
+    rows[4] = f"{value},beta gamma delta"              # the 5th record, on line 6
+    path = tmp_path / "bad.csv"
+    path.write_text("date,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run("fit", path, "--covariates", "date", "-k", 2, "--min-df", 1, "--max-df", 1.0,
+                 "-q")
+    assert result.exit_code == 2
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_unknown_covariate_column(dated_csv):
+    result = run("fit", dated_csv, "--covariates", "year", "-k", 2, "-q")
+    assert result.exit_code == 2 and "no column 'year'" in result.output
