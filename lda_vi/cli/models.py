@@ -14,6 +14,7 @@ from lda_vi.cli.common import (
     table_width,
 )
 from lda_vi.errors import InputError
+from lda_vi.evaluate.covariate_inputs import new_covariates
 from lda_vi.evaluate.heldout import coherence, completion_rng, evaluate_heldout
 from lda_vi.io.atomic import atomic_write_text, check_writable
 from lda_vi.io.export import format_topic_table, write_doc_topics
@@ -54,9 +55,15 @@ def show(model_dir, top_n, topic):
 @click.option("--encoding", default="utf-8", show_default=True,
               help="Text encoding of the input.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@click.option("--covariates", "use_covariates", is_flag=True,
+              help="A model fitted with --covariates: read them from DOCUMENTS' own columns "
+                   "(CSV/TSV) or fields (JSONL), to give each document its own prior.")
+@click.option("--covariates-file", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="... or from this CSV/TSV, one row per document.")
 @input_options
 @handle_errors
-def transform(model_dir, documents, doc_topics, force, encoding, quiet, **reader):
+def transform(model_dir, documents, doc_topics, force, encoding, quiet, use_covariates,
+              covariates_file, **reader):
     """Topic proportions of new DOCUMENTS under the model saved in DIR.
 
     DOCUMENTS is read like fit's CORPUS (any --format; text is tokenized with the model's
@@ -71,7 +78,9 @@ def transform(model_dir, documents, doc_topics, force, encoding, quiet, **reader
     X, ids, n_oov = vectorize_input(documents, vocabulary=model.vocab,
                                     tokenizer=Tokenizer(model.tokenizer_config),
                                     encoding=encoding, **reader)
-    inference = model.infer(X)
+    values, where = new_covariates(model, documents, ids, columns=use_covariates,
+                                   path=covariates_file, reader=reader, encoding=encoding)
+    inference = model.infer(X, values, where)
     if not quiet:
         known = int(round(float(inference.n_tokens.sum())))
         empty = int((inference.n_tokens == 0).sum())
@@ -98,9 +107,15 @@ def transform(model_dir, documents, doc_topics, force, encoding, quiet, **reader
 @click.option("--force", is_flag=True, help="Overwrite an existing --json file.")
 @click.option("--encoding", default="utf-8", show_default=True,
               help="Text encoding of the input.")
+@click.option("--covariates", "use_covariates", is_flag=True,
+              help="A model fitted with --covariates: read them from DOCUMENTS' own columns "
+                   "(CSV/TSV) or fields (JSONL), to give each document its own prior.")
+@click.option("--covariates-file", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="... or from this CSV/TSV, one row per document.")
 @input_options
 @handle_errors
-def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, **reader):
+def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, use_covariates,
+             covariates_file, **reader):
     """Score the model saved in DIR on held-out DOCUMENTS (not used to fit it).
 
     \b
@@ -119,10 +134,13 @@ def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, **re
     if json_path:
         check_writable(json_path, force=force)
     model = load_model(model_dir)
+    reader = pop_input_options(reader)
     X, ids, n_oov = vectorize_input(documents, vocabulary=model.vocab,
                                     tokenizer=Tokenizer(model.tokenizer_config),
-                                    encoding=encoding, **pop_input_options(reader))
-    figures = evaluate_heldout(model, X, completion_rng(seed))
+                                    encoding=encoding, **reader)
+    values, where = new_covariates(model, documents, ids, columns=use_covariates,
+                                   path=covariates_file, reader=reader, encoding=encoding)
+    figures = evaluate_heldout(model, X, completion_rng(seed), covariates=values, where=where)
     if figures.tokens == 0:
         raise InputError(f"no word of the {len(ids)} documents of {documents} is in the "
                          "model's vocabulary; nothing to evaluate")

@@ -119,3 +119,22 @@ def test_bad_dates_are_one_line_naming_the_line(tmp_path, value, message):
 def test_unknown_covariate_column(dated_csv):
     result = run("fit", dated_csv, "--covariates", "year", "-k", 2, "-q")
     assert result.exit_code == 2 and "no column 'year'" in result.output
+
+
+def test_transform_and_evaluate_use_the_new_documents_covariates(covariate_model, dated_csv,
+                                                                  tmp_path):
+    plain, own = tmp_path / "plain.csv", tmp_path / "own.csv"
+    args = ("--id-column", "id", "-q")
+    assert run("transform", covariate_model, dated_csv, "--doc-topics", plain,
+               *args).exit_code == 0
+    result = run("transform", covariate_model, dated_csv, "--doc-topics", own, "--covariates",
+                 *args)
+    assert result.exit_code == 0, result.output
+    a = np.loadtxt(plain, delimiter=",", skiprows=1, usecols=(1, 2, 3))
+    b = np.loadtxt(own, delimiter=",", skiprows=1, usecols=(1, 2, 3))
+    assert a.shape == b.shape == (500, 3) and not np.allclose(a, b)
+    scored = run("evaluate", covariate_model, dated_csv, "--id-column", "id", "--covariates",
+                 "--json", tmp_path / "e.json")
+    assert scored.exit_code == 0, scored.output
+    figures = json.loads((tmp_path / "e.json").read_text())
+    assert figures["oov_tokens"] == 0 and figures["completion_perplexity"] > 1
