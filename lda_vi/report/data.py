@@ -27,6 +27,7 @@ from lda_vi.report.layout import (
     topic_colors,
     word_counts,
 )
+from lda_vi.report.trends_panel import trends_data
 
 __all__ = ["report_data", "read_snippets", "number", "SNIPPET_CHARS", "SNIPPETS_FILE"]
 
@@ -174,6 +175,7 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
         "elbo": [float(e) for e in model.record.elbo],
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "version": __version__,
+        "trends": trends_data(model, colors),      # drawn as SVG, not sent to the script
     }
 
 

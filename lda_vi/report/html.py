@@ -18,6 +18,7 @@ from lda_vi.io.atomic import atomic_write_text
 from lda_vi.report.charts import convergence_html, esc, map_svg
 from lda_vi.report.data import number, read_snippets, report_data
 from lda_vi.report.layout import DOCS_PER_TOPIC
+from lda_vi.report.trends_panel import trends_html
 
 __all__ = ["render_html", "write_report", "asset_text", "ASSETS"]
 
@@ -134,6 +135,11 @@ def _json_for_script(data: dict) -> str:
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def _script_data(data: dict) -> dict:
+    """What the page's script reads: the data less what is drawn on the server (trends)."""
+    return {key: value for key, value in data.items() if key != "trends"}
+
+
 def render_html(data: dict, *, model_label: str = "") -> str:
     """The report page: one HTML string with inline CSS, SVG and JavaScript."""
     s = data["summary"]
@@ -225,6 +231,7 @@ def render_html(data: dict, *, model_label: str = "") -> str:
   </div>
 </section>
 
+{trends_html(data)}
 <section class="panel" id="convergence">
   <h2>Convergence</h2>
   <p class="hint">The evidence lower bound (ELBO) after each EM iteration, and its relative
@@ -235,7 +242,7 @@ def render_html(data: dict, *, model_label: str = "") -> str:
 </main>
 <footer class="wrap muted small">Made by <code>lda-vi report</code>; this file is
 self-contained and works offline.</footer>
-<script type="application/json" id="lda-data">{_json_for_script(data)}</script>
+<script type="application/json" id="lda-data">{_json_for_script(_script_data(data))}</script>
 <script>
 {asset_text('report.js')}</script>
 </body>

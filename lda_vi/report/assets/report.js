@@ -7,6 +7,7 @@
   var listItems = Array.prototype.slice.call(document.querySelectorAll(".topic-item"));
   var circles = Array.prototype.slice.call(document.querySelectorAll(".topic-circle"));
   var labels = Array.prototype.slice.call(document.querySelectorAll(".topic-label"));
+  var trendLines = Array.prototype.slice.call(document.querySelectorAll("#trends-chart .trend"));
   var slider = document.getElementById("lambda");
   var lambdaOut = document.getElementById("lambda-value");
   var bars = document.getElementById("term-bars");
@@ -130,6 +131,9 @@
     });
     labels.forEach(function (c) {
       c.classList.toggle("selected", +c.getAttribute("data-topic") === id);
+    });
+    trendLines.forEach(function (g) {
+      g.classList.toggle("selected", +g.getAttribute("data-topic") === id);
     });
     renderHead();
     renderTerms();
