@@ -32,7 +32,7 @@ def plot_trends(result: Trends, titles: Sequence[str], topics: Sequence[int],
     """
     plt = require_matplotlib()
     n = len(topics)
-    cols = min(4, n)
+    cols = 3 if n % 3 == 0 and n % 4 != 0 else min(4, n)     # no empty panels for 6, 9
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.5 * rows + 0.4),
                              sharex=True, squeeze=False, constrained_layout=True)
