@@ -57,9 +57,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--k", type=int, default=20)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--write-csv", metavar="DIR", default=None,
+                        help="only write ap_dated.csv into DIR (for the README's example)")
     args = parser.parse_args()
     if not AP.is_dir():
         sys.exit(f"{AP} is missing: this benchmark needs ../shared/corpora/ap")
+    if args.write_csv:
+        print(dated_csv(Path(args.write_csv)))
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         corpus = dated_csv(Path(tmp))
