@@ -134,16 +134,16 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *,
     :func:`output_transaction` the rename waits for its end, unless ``now``.
     """
     shown = path
-    path = resolve_target(path)
     binary = "b" in mode
     text_options = {} if binary else {"encoding": encoding, "newline": newline}
-    if is_special(path):
+    if is_special(path):      # before resolving: /dev/stdout -> /proc/self/fd/1 -> pipe:[N]
         try:
             with open(path, mode, **text_options) as handle:
                 yield handle
         except OSError as exc:
             raise write_error(shown, exc) from None
         return
+    path = resolve_target(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"cannot write {shown}: directory {directory} does not exist")

@@ -196,3 +196,19 @@ def test_lock_refuses_a_second_writer(tmp_path):
 def test_write_error_names_reason(tmp_path):
     err = atomic.write_error(tmp_path / "x", OSError(errno.EROFS, "Read-only file system"))
     assert "read-only file system" in str(err) and str(tmp_path / "x") in str(err)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="no /proc/self/fd")
+def test_dev_stdout_style_link_to_a_pipe_is_written_in_place(tmp_path):
+    """/dev/stdout is a link to /proc/self/fd/1, itself a link to 'pipe:[N]' (no such
+    path): the chain must not be resolved, the pipe written through it."""
+    r, w = os.pipe()
+    try:
+        link = tmp_path / "stdout"
+        link.symlink_to(f"/proc/self/fd/{w}")
+        atomic_write_text(link, "through\n")
+        assert os.read(r, 100) == b"through\n"
+        assert link.is_symlink()
+    finally:
+        os.close(r)
+        os.close(w)
