@@ -62,16 +62,16 @@ def make_corpora(workdir: Path, rng: random.Random) -> list[Path]:
     return corpora
 
 
-def snapshot(paths: list[Path]) -> dict[str, bytes | None]:
-    """The bytes of every file under ``paths`` (None for what is absent), checkpoints aside."""
+def snapshot(directory: Path, files: list[Path]) -> dict[str, bytes | None]:
+    """The bytes of every file in the output ``directory`` (checkpoints aside; none when it
+    is absent) and of each of ``files`` (None when absent)."""
     out: dict[str, bytes | None] = {}
-    for path in paths:
-        if path.is_dir():
-            for f in sorted(path.iterdir()):
-                if f.name not in CHECKPOINT:
-                    out[str(f)] = f.read_bytes()
-        else:
-            out[str(path)] = path.read_bytes() if path.exists() else None
+    if directory.is_dir():
+        for f in sorted(directory.iterdir()):
+            if f.name not in CHECKPOINT:
+                out[str(f)] = f.read_bytes()
+    for path in files:
+        out[str(path)] = path.read_bytes() if path.exists() else None
     return out
 
 
@@ -182,9 +182,9 @@ def main() -> None:
             signum = rng.choice([None, signal.SIGINT, signal.SIGINT, signal.SIGTERM])
             when = (("line", rng.choice(["iteration", "coherence", "corpus:"]))
                     if rng.random() < 0.5 else ("time", rng.uniform(0.2, 6.0)))
-            watched = [out] + ([Path(args[args.index("--doc-topics") + 1])]
-                               if "--doc-topics" in args else [])
-            before = snapshot(watched)
+            files = ([Path(args[args.index("--doc-topics") + 1])]
+                     if "--doc-topics" in args else [])
+            before = snapshot(out, files)
             code, err, phase = run_cli(args, signum, when)
             label = f"run {i} ({kind}, {' '.join(args)}, signal {signum}, {when})"
             try:
@@ -210,7 +210,7 @@ def main() -> None:
                     assert err and err[-1].startswith("interrupted ("), err[-3:]
                     phases[phase] += 1
                     outcomes[f"{kind}: interrupted"] += 1
-                    assert snapshot(watched) == before, "an interrupted run changed an output"
+                    assert snapshot(out, files) == before, "an interrupted run changed an output"
                     if out.exists() and check_checkpoint(out):
                         assert "--resume" in err[-1], err[-1]
                         pending.append((base, out, corpus))

@@ -5,6 +5,7 @@ the moment wanted (it says so on stderr), never after a fixed sleep alone."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -59,10 +60,13 @@ def corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def model(corpus, tmp_path_factory) -> Path:
+    """A model fitted with standard output closed (`| head` gone): quiet, and saved."""
     out = tmp_path_factory.mktemp("model") / "m"
     proc = spawn("fit", corpus, "-k", "4", "--max-iter", "3", "--min-df", "1", "-q", "-o", out)
+    proc.stdout.close()
     code, err = finish(proc)
-    assert code == 0, err
+    assert code == 0 and err == [], err
+    assert (out / "model.json").is_file()
     return out
 
 
@@ -93,14 +97,15 @@ def test_signal_during_em_exits_130_and_keeps_the_old_model(model, corpus, tmp_p
 
 def test_interrupt_names_the_checkpoint_and_resume_finishes(corpus, tmp_path):
     out = tmp_path / "run"
-    args = ["fit", corpus, *SLOW[:-4], "--max-iter", "12", "--min-df", "1", "--seed", "0"]
+    args = ["fit", corpus, *SLOW[:-4], "--max-iter", "8", "--min-df", "1", "--seed", "0"]
     proc = spawn(*args, "--checkpoint-every", "2", "-o", out)
-    wait_for(proc, " 5/12")
+    wait_for(proc, "iteration 5/8")
     proc.send_signal(signal.SIGINT)
     code, err = finish(proc)
     assert code == 130, err
-    assert err[-1].startswith("interrupted (SIGINT): no output was written; the checkpoint of "
-                              "iteration 4 is in ") and "--resume" in err[-1], err[-1]
+    assert re.match(r"interrupted \(SIGINT\): no output was written; the checkpoint of "
+                    r"iteration [46] is in .*: continue with 'lda-vi fit .* --resume ", err[-1]), \
+        err[-1]                                      # (4, or 6 on a machine that lags)
     assert sorted(p.name for p in out.iterdir()) == ["checkpoint.json", "checkpoint.npz"]
     code, err = finish(spawn(*args, "--resume", out, "-q"))
     assert code == 0 and err == [], err
@@ -137,17 +142,11 @@ def test_interrupt_while_reading(tmp_path):
     assert not (tmp_path / "out").exists() and clean(tmp_path) == []
 
 
-def test_closed_pipe_is_quiet_and_the_fit_still_saves(model, corpus, tmp_path):
+def test_closed_pipe_is_quiet(model):
     proc = spawn("show", model, "--top-n", "50")
     proc.stdout.close()                              # `| head` that already exited
     code, err = finish(proc)
-    assert code == 0 and err == [], err
-    proc = spawn("fit", corpus, "-k", "4", "--max-iter", "3", "--min-df", "1", "-q", "-o",
-                 tmp_path / "m")
-    proc.stdout.close()
-    code, err = finish(proc)
-    assert code == 0 and err == [], err
-    assert (tmp_path / "m" / "model.json").is_file()
+    assert code == 0 and err == [], err             # (fit: see the model fixture)
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
