@@ -34,7 +34,7 @@ from lda_vi.evaluate.heldout import (
     merge_rows,
     split_documents,
 )
-from lda_vi.io.corpus import Corpus, build_corpus, vectorize
+from lda_vi.io.corpus import Corpus, build_corpus, vectorize, with_progress
 from lda_vi.io.export import write_doc_topics, write_doc_topics_stream, write_topic_words
 from lda_vi.io.fields import Fields, align, read_fields, read_fields_file
 from lda_vi.io.load import load_corpus
@@ -272,8 +272,15 @@ def fit_stream_source(model: LDA, source: str, *, encoding: str = "utf-8",
     def open_docs():
         return iter_documents(source, encoding=encoding, needed_by="method online", **reader)
 
+    passes = []
+
+    def open_docs_reporting():         # the first pass (counting the vocabulary) is reported
+        passes.append(None)
+        docs = open_docs()
+        return with_progress(docs, reporter.reading) if len(passes) == 1 else docs
+
     with _naming("method"):
-        model.fit_stream(open_docs, callback=reporter.minibatch, engine=engine)
+        model.fit_stream(open_docs_reporting, callback=reporter.minibatch, engine=engine)
     model.record.input = str(source)
     reporter.fitted(model)
     return FitRun(model=model, doc_ids=[], theta=None, open_docs=open_docs)

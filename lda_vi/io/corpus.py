@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,6 +103,17 @@ def _tokenizer_settings(tokenizer) -> str:
 
 #: Documents between two calls of build_corpus's ``progress`` (and interrupt checks).
 PROGRESS_EVERY = 1000
+
+
+def with_progress(docs: Iterable, progress: Callable[[int], None] | None) -> Iterator:
+    """``docs`` as they come, calling ``progress(n)`` every ``PROGRESS_EVERY`` documents and
+    checking for an interrupt there."""
+    for n, doc in enumerate(docs, start=1):
+        yield doc
+        if n % PROGRESS_EVERY == 0:
+            interrupts.check()
+            if progress is not None:
+                progress(n)
 
 
 def build_corpus(

@@ -258,3 +258,17 @@ def test_reading_progress_in_documents_per_second():
     assert progress.line(5000) == "reading and tokenizing: 5,000 documents, 2,000 docs/s"
     assert progress.line(6000) is None
     assert progress.line(10000) == "reading and tokenizing: 10,000 documents, 2,000 docs/s"
+
+
+def test_corpus_building_reports_documents_read():
+    from lda_vi.io.corpus import PROGRESS_EVERY, build_corpus, with_progress
+    from lda_vi.text.tokenize import Tokenizer
+    from lda_vi.text.vocabulary import PruneConfig
+
+    seen: list[int] = []
+    docs = [(str(i), "apple banana cherry") for i in range(2 * PROGRESS_EVERY + 5)]
+    build_corpus(docs, Tokenizer(), PruneConfig(min_df=1, max_df=1.0), seen.append)
+    assert seen == [PROGRESS_EVERY, 2 * PROGRESS_EVERY]
+    seen.clear()
+    assert list(with_progress(iter(docs), seen.append)) == docs
+    assert seen == [PROGRESS_EVERY, 2 * PROGRESS_EVERY]
