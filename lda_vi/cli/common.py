@@ -20,9 +20,6 @@ from lda_vi import interrupts
 from lda_vi.errors import InputError, LdaViError, ModelFileError
 from lda_vi.io.atomic import output_transaction
 from lda_vi.io.detect import FORMATS
-from lda_vi.model.lda import LDA
-from lda_vi.text.tokenize import TokenizerConfig, load_stopword_file
-from lda_vi.text.vocabulary import PruneConfig
 
 
 class CLIError(click.ClickException):
@@ -250,6 +247,10 @@ def pop_input_options(kwargs: dict) -> dict:
 
 def pipeline_configs(stopwords_file, replace_stopwords, no_stopwords, stem, min_length, min_df,
               max_df, max_vocab):
+    # imported here, not at the top: numpy and nltk stay out of `--version` and `--help`
+    from lda_vi.text.tokenize import TokenizerConfig, load_stopword_file
+    from lda_vi.text.vocabulary import PruneConfig
+
     extra = load_stopword_file(stopwords_file) if stopwords_file else ()
     if replace_stopwords and not stopwords_file:
         raise InputError("--replace-stopwords needs --stopwords FILE")
@@ -279,7 +280,7 @@ def heldout_lines(figures, n_oov: int, seed: int) -> list[str]:
     ]
 
 
-def load_model(model_dir: str) -> LDA:
+def load_model(model_dir: str):
     """The model saved in ``model_dir``; a directory without model.json is named as such."""
     path = Path(model_dir)
     if not path.is_dir():
@@ -288,5 +289,7 @@ def load_model(model_dir: str) -> LDA:
     if path.is_dir() and not (path / "model.json").exists():
         raise ModelFileError(f"{path} is not an lda-vi model directory (it has no model.json); "
                              "save one with 'lda-vi fit CORPUS -o DIR'")
+    from lda_vi.model.lda import LDA  # imported here: `--version` and `--help` stay fast
+
     return LDA.load(model_dir)
 
