@@ -34,12 +34,13 @@ from __future__ import annotations
 import time
 import uuid
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 from distributed import Client, Future
+from distributed.client import _wait
 
 from lda_vi.engine.dask_cluster import Cluster, connect
+from lda_vi.engine.dask_placement import Partition, Placement
 from lda_vi.engine.dask_tasks import (
     CALL_TIMEOUT,
     LOST,
@@ -48,22 +49,22 @@ from lda_vi.engine.dask_tasks import (
     TASK_TIMEOUT,
     ClusterError,
     Traffic,
-    WorkerLeft,
-    _nbytes,
     _one_line,
+    copy_rows,
     partition_runs,
+    pick,
     run_partition,
+    summary_nbytes,
 )
 from lda_vi.engine.layout import CorpusArrays
 from lda_vi.engine.settings import EStepSettings
 from lda_vi.engine.shards import (
     SHARD_DOCS,
     CorpusStep,
-    ShardResult,
-    assemble,
+    RestartBlock,
+    merge_totals,
     shard_ranges,
     split_corpus,
-    standalone,
     tree_sum,
 )
 
@@ -71,18 +72,7 @@ __all__ = ["Cluster", "ClusterError", "DaskEngine", "connect", "minibatch_e_step
            "partition_runs"]
 
 
-@dataclass
-class _Partition:
-    first: int                # shard indices [first, last)
-    last: int
-    lo: int                   # document rows [lo, hi)
-    hi: int
-    worker: str = ""
-    data: list[Future] = field(default_factory=list)
-    nbytes: int = 0           # of its shards' arrays
-
-
-class DaskEngine:
+class DaskEngine(Placement):
     """Runs the shards' E-steps on the workers of a :class:`distributed.Client`.
 
     ``corpus`` is scattered once, as ``n_partitions`` runs of consecutive shards of
@@ -107,104 +97,73 @@ class DaskEngine:
         self.shards = [corpus] if len(self.ranges) == 1 else split_corpus(corpus, shard_docs)
         self.recoveries: list[str] = []
         self.traffic = Traffic()
+        self._owner: np.ndarray | None = None    # the caller's γ the workers' γ came from
+        self._stale = False                      # True once the workers' γ moved on
         workers = self._workers()
         weights = [s.nnz + s.n_docs for s in self.shards]    # the E-step's cost, roughly
         runs = partition_runs(weights, n_partitions or len(workers))
-        self.partitions = [_Partition(a, b, self.ranges[a][0], self.ranges[b - 1][1])
+        self.partitions = [Partition(a, b, self.ranges[a][0], self.ranges[b - 1][1])
                            for a, b in runs]
         for i, part in enumerate(self.partitions):
             self._place(part, workers[i % len(workers)])
         self._closed = False
 
-    # -------------------------------------------------------------- placement
-    def _call(self, method: str, **kwargs):
-        """A scheduler RPC, bounded by ``call_timeout`` (OSError/TimeoutError when not met)."""
-        return self.client.sync(getattr(self.client.scheduler, method),
-                                callback_timeout=self.call_timeout, **kwargs)
-
-    def _running(self) -> list[str]:
-        """The addresses of the running workers, in order."""
-        return sorted(self._call("ncores_running"))
-
-    def _workers(self) -> list[str]:
-        """The running workers (waits ``call_timeout`` for one to join)."""
-        workers = self._running()
-        if not workers:
-            try:
-                self.client.wait_for_workers(1, timeout=self.call_timeout)
-            except TimeoutError:
-                raise ClusterError(f"no Dask worker joined the scheduler within "
-                                   f"{self.call_timeout:g}s; start one with "
-                                   f"'dask worker {self.client.scheduler.address}'") from None
-            workers = self._running()
-        return workers
-
-    def _scatter(self, data: list, **options) -> list[Future]:
-        try:
-            return self.client.scatter(data, hash=False, timeout=self.call_timeout, **options)
-        except KeyError as exc:              # the scheduler no longer knows a target worker
-            raise WorkerLeft(f"worker {exc} left") from None
-
-    def _place(self, part: _Partition, worker: str) -> None:
-        """Scatter the partition's shards to ``worker`` (its data futures are replaced)."""
-        shards = [standalone(s) if len(self.shards) > 1 else s
-                  for s in self.shards[part.first:part.last]]     # views would carry it all
-        part.data = self._scatter(shards, workers=[worker])
-        part.nbytes = sum(_nbytes(s) for s in shards)
-        part.worker = worker
-
-    def _prepare(self, rebalance: bool) -> None:
-        """Check the placement before running: partitions whose worker left or whose shards
-        were lost are scattered again (from the driver's copy) to the least loaded workers;
-        with ``rebalance``, a worker with no partition (e.g. restarted after a loss) takes
-        one from a worker with two or more."""
-        workers = self._workers()
-        keys = [f.key for part in self.partitions for f in part.data]
-        holders = self._call("who_has", keys=keys)
-        load: dict[str, list[_Partition]] = {w: [] for w in workers}
-        broken = []
-        for part in self.partitions:
-            if part.worker in load and all(holders.get(f.key) for f in part.data):
-                load[part.worker].append(part)
-            else:
-                broken.append(part)
-        for part in broken:
-            worker = min(workers, key=lambda w: (len(load[w]), w))
-            self._release(part.data)
-            self._place(part, worker)
-            load[worker].append(part)
-            self.traffic.shards_scattered += part.nbytes
-        for worker in sorted(w for w in workers if not load[w]) if rebalance else ():
-            busiest = max(workers, key=lambda w: (len(load[w]), w))
-            if len(load[busiest]) < 2:
-                break
-            part = load[busiest].pop()
-            old = part.data
-            self._place(part, worker)
-            self._release(old)
-            load[worker].append(part)
-
     # ----------------------------------------------------------------- E-step
     def e_step(self, alpha: np.ndarray, expElogbetaT: np.ndarray, gamma: np.ndarray,
-               restart: np.ndarray | bool, settings: EStepSettings, *,
+               restart: RestartBlock | np.ndarray | bool, settings: EStepSettings, *,
                out: np.ndarray | None = None) -> CorpusStep:
-        """E-step of every shard on the workers, γ (D×K) updated in place; see the module.
-        ``out`` (V×K), when given, receives the statistics."""
+        """E-step of every shard on the workers; see the module. ``out`` (V×K), when given,
+        receives the statistics.
+
+        γ stays on the workers: the first call (or a call with another array) sends
+        ``gamma``'s rows; later calls with the same array continue from the workers' γ,
+        and ``gamma`` itself is brought up to date only by :meth:`sync_gamma`.
+        """
         if self._closed:
             raise RuntimeError("this DaskEngine is closed")
         if gamma.shape[0] != self.n_docs:
             raise ValueError("e_step: gamma does not have one row per document")
-        if not isinstance(restart, bool | np.bool_):
-            restart = np.broadcast_to(np.asarray(restart, dtype=bool), (self.n_docs,))
+        if gamma is not self._owner:
+            self._drop_gamma()
+            self._owner, self._stale = gamma, False
         self.traffic = Traffic()
-        done: dict[int, dict] = {}
+        done: dict[int, tuple[dict, Future]] = {}
+        try:
+            self._attempts(alpha, expElogbetaT, restart, done, settings)
+        except BaseException:
+            self._release([f for _, f in done.values()])
+            raise
+        known: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        totals = []
+        for index, part in enumerate(self.partitions):
+            summary, new_gamma = done[index]
+            known.update(summary["nodes"])
+            totals.append(summary["totals"])
+            self._release([f for f in (part.gamma, part.backup) if f is not None])
+            part.gamma, part.backup = new_gamma, None
+        self._stale = True
+        self._back_up()
+        n_shards = len(self.ranges)
+        statsT = tree_sum(lambda a, b: known[(a, b)][0] if (a, b) in known else None,
+                          0, n_shards)
+        elogtheta = tree_sum(lambda a, b: known[(a, b)][1] if (a, b) in known else None,
+                             0, n_shards)
+        if out is not None:
+            np.copyto(out, statsT)
+            statsT = out
+        elif not statsT.flags.writeable:     # received from a worker: EM adds η in place
+            statsT = statsT.copy()
+        return CorpusStep(statsT, np.array(elogtheta), summary=merge_totals(totals))
+
+    def _attempts(self, alpha, expElogbetaT, restart, done, settings) -> None:
+        """Run the partitions, retrying those a lost worker took with it."""
         for attempt in range(self.max_retries + 1):
             try:
                 if attempt:
                     time.sleep(RETRY_PAUSE * attempt)   # let the scheduler see who left
-                self._prepare(rebalance=attempt == 0)
-                self._run(alpha, expElogbetaT, gamma, restart, done, settings)
-                break
+                self._prepare(rebalance=attempt == 0, done=done)
+                self._run(alpha, expElogbetaT, restart, done, settings)
+                return
             except LOST as exc:
                 reason = f"{type(exc).__name__}: {_one_line(exc)}"
                 if attempt == self.max_retries:
@@ -214,24 +173,9 @@ class DaskEngine:
                 warnings.warn(f"lost a Dask worker during the E-step ({reason}); running "
                               f"{len(self.partitions) - len(done)} of {len(self.partitions)} "
                               f"partitions again (retry {attempt + 1} of {self.max_retries})",
-                              RuntimeWarning, stacklevel=2)
-        known: dict[tuple[int, int], np.ndarray] = {}
-        parts = []
-        for index, part in enumerate(self.partitions):
-            res = done[index]
-            known.update(res["nodes"])
-            gamma[part.lo:part.hi] = res["gamma"]
-            parts.append(ShardResult(res["gamma"], None, res["doc_terms"], res["word_bound"],
-                                     res["n_inner"], res["restarted"]))
-        statsT = tree_sum(lambda a, b: known.get((a, b)), 0, len(self.ranges))
-        if out is not None:
-            np.copyto(out, statsT)
-            statsT = out
-        elif not statsT.flags.writeable:     # received from a worker: EM adds η in place
-            statsT = statsT.copy()
-        return assemble(parts, statsT)
+                              RuntimeWarning, stacklevel=3)
 
-    def _run(self, alpha, expElogbetaT, gamma, restart, done: dict[int, dict],
+    def _run(self, alpha, expElogbetaT, restart, done: dict[int, tuple[dict, Future]],
              settings: EStepSettings) -> None:
         """Run the partitions not in ``done`` once; results go into ``done``."""
         client = self.client
@@ -254,12 +198,17 @@ class DaskEngine:
             for index, part in enumerate(self.partitions):
                 if index in done:
                     continue
-                rows = gamma[part.lo:part.hi]
-                mask = restart if isinstance(restart, bool | np.bool_) else \
-                    np.ascontiguousarray(restart[part.lo:part.hi])
-                (rows_f,) = self._scatter([rows], workers=[part.worker])
-                sent.append(rows_f)
-                self.traffic.to_workers += rows.nbytes + np.asarray(mask).nbytes
+                rows_f = part.gamma
+                if rows_f is None:           # γ from the caller's array: the first E-step
+                    rows = self._owner[part.lo:part.hi]
+                    (rows_f,) = self._scatter([rows], workers=[part.worker])
+                    sent.append(rows_f)
+                    self.traffic.to_workers += rows.nbytes
+                mask = restart
+                if isinstance(restart, np.ndarray):
+                    mask = np.ascontiguousarray(np.broadcast_to(
+                        restart, (self.n_docs,))[part.lo:part.hi])
+                    self.traffic.to_workers += mask.nbytes
                 if per_doc:
                     part_alpha = np.ascontiguousarray(alpha[part.lo:part.hi])
                     (alpha_f,) = self._scatter([part_alpha], workers=[part.worker])
@@ -267,28 +216,66 @@ class DaskEngine:
                     self.traffic.to_workers += part_alpha.nbytes
                 futures[index] = client.submit(
                     run_partition, part.data, part.first, len(self.ranges), alpha_f, bT_f,
-                    rows_f, mask, settings,
-                    threads=self.threads, key=f"lda-vi-estep-{index}-{token}", pure=False,
+                    rows_f, mask, settings, threads=self.threads, row_lo=part.lo,
+                    key=f"lda-vi-estep-{index}-{token}", pure=False,
                     workers=[part.worker], allow_other_workers=True)
+            picks = {index: tuple(client.submit(
+                pick, f, name, key=f"{f.key}-{name}", pure=False,
+                workers=[self.partitions[index].worker], allow_other_workers=True)
+                for name in ("summary", "gamma")) for index, f in futures.items()}
             lost: BaseException | None = None
             deadline = time.monotonic() + self.timeout
-            for index, future in futures.items():     # the finished ones count, even if
-                try:                                  # another was lost
-                    out = future.result(timeout=max(0.0, deadline - time.monotonic()))
+            for index, (summary_f, gamma_f) in picks.items():   # the finished ones count,
+                try:                                            # even if another was lost
+                    summary = summary_f.result(timeout=max(0.0, deadline - time.monotonic()))
                 except TimeoutError:
                     raise self._timed_out() from None
                 except LOST as exc:
                     lost = lost or exc
+                    self._release([gamma_f])
                     continue
-                done[index] = out
-                self.traffic.from_workers += sum(
-                    a.nbytes for a in (*out["nodes"].values(), out["gamma"], out["doc_terms"],
-                                       out["word_bound"], out["n_inner"], out["restarted"]))
-                self.traffic.nodes += len(out["nodes"])
+                done[index] = (summary, gamma_f)
+                self.traffic.from_workers += summary_nbytes(summary)
+                self.traffic.nodes += len(summary["nodes"])
+            self._release([f for f, _ in picks.values()])
             if lost is not None:
                 raise lost
         finally:
             self._release([*sent, *futures.values()])
+
+    def _back_up(self) -> None:
+        """Copy each partition's γ to another worker, so a lost worker loses no γ."""
+        workers = self._running()
+        if len(workers) < 2:
+            return
+        copies = []
+        for part in self.partitions:
+            other = workers[(workers.index(part.worker) + 1) % len(workers)] \
+                if part.worker in workers else workers[0]
+            part.backup = self.client.submit(copy_rows, part.gamma, workers=[other],
+                                             allow_other_workers=False, pure=False)
+            copies.append(part.backup)
+            self.traffic.gamma_copied += (part.hi - part.lo) * self._owner.shape[1] * 8
+        try:                    # (distributed.wait would look for a default client)
+            self.client.sync(_wait, copies, timeout=self.call_timeout)
+        except LOST:            # the next E-step finds out which copies are missing
+            pass
+
+    def sync_gamma(self, gamma: np.ndarray) -> None:
+        """Bring the workers' γ into ``gamma`` (D×K), which the E-steps left as it was."""
+        if not self._stale or self._owner is None:
+            return
+        rows = self.client.gather([part.gamma for part in self.partitions])
+        for part, values in zip(self.partitions, rows, strict=True):
+            gamma[part.lo:part.hi] = values
+            self.traffic.gamma_gathered += values.nbytes
+        if gamma is self._owner:
+            self._stale = False
+
+    def _drop_gamma(self) -> None:
+        for part in self.partitions:
+            self._release([f for f in (part.gamma, part.backup) if f is not None])
+            part.gamma = part.backup = None
 
     def _timed_out(self) -> ClusterError:
         return ClusterError(f"the Dask E-step did not finish within {self.timeout:g}s (a worker "
@@ -303,18 +290,12 @@ class DaskEngine:
                 "recoveries": list(self.recoveries),
                 "bytes_last_iteration": self.traffic.as_dict()}
 
-    def _release(self, futures: list[Future]) -> None:
-        """Let the workers drop these data (a cluster already gone has nothing to drop)."""
-        try:
-            self.client.cancel(futures)
-        except Exception:  # noqa: BLE001
-            pass
-
     def close(self) -> None:
         """Release the scattered shards on the workers (the client stays open)."""
         if self._closed:
             return
         self._closed = True
+        self._drop_gamma()
         self._release([f for part in self.partitions for f in part.data])
         for part in self.partitions:
             part.data = []
@@ -332,4 +313,6 @@ def minibatch_e_step(client: Client, arrays: CorpusArrays, alpha: np.ndarray,
     """One E-step of a minibatch on the cluster (online VB): its shards are scattered, run
     and released; γ (B×K) is updated in place. ``options`` go to :class:`DaskEngine`."""
     with DaskEngine(arrays, client, **options) as engine:
-        return engine.e_step(alpha, expElogbetaT, gamma, False, settings)
+        step = engine.e_step(alpha, expElogbetaT, gamma, False, settings)
+        engine.sync_gamma(gamma)
+        return step

@@ -17,12 +17,15 @@ from lda_vi.engine.backend import set_threads
 from lda_vi.engine.layout import CorpusArrays
 from lda_vi.engine.settings import EStepSettings
 from lda_vi.engine.shards import (
+    RestartBlock,
     ShardResult,
     TreeReducer,
     assemble,
     canonical_nodes,
     estep_shard,
+    restart_rows,
     rows_of,
+    step_totals,
 )
 from lda_vi.errors import LdaViError
 
@@ -71,40 +74,61 @@ def _worker_threads() -> int | None:
 
 def run_partition(shards: list[CorpusArrays], first: int, n_shards: int,
                   alpha: np.ndarray, expElogbetaT: np.ndarray, gamma: np.ndarray,
-                  restart: np.ndarray | bool, settings: EStepSettings,
-                  threads: int | None = None) -> dict:
-    """The task of one partition: shards ``first, first+1, …`` of ``n_shards``.
+                  restart: RestartBlock | np.ndarray | bool, settings: EStepSettings,
+                  threads: int | None = None, row_lo: int = 0) -> dict:
+    """The task of one partition: shards ``first, first+1, …`` of ``n_shards``, whose
+    documents are rows [row_lo, row_lo + B) of the corpus.
 
-    ``gamma`` holds the partition's rows (its documents, in order) and is not
-    changed; ``alpha`` is the shared prior (K) or the partition's rows of α_d;
-    ``restart`` is a bool or the partition's rows of the mask.
-    Returns ``nodes`` {(a, b): V×K statistics of canonical node [a, b)}, the new
-    ``gamma`` rows and the per-document ``doc_terms``, ``word_bound``,
-    ``n_inner`` and ``restarted``.
+    ``gamma`` holds the partition's rows (B×K) and is not changed (a retried task sees
+    what the first saw); ``alpha`` is the shared prior (K) or the partition's rows of
+    α_d; ``restart`` a :class:`RestartBlock`, a bool or the partition's rows of a mask.
+    Returns ``gamma``, the new rows (they stay on the worker), and ``summary``: the
+    ``nodes`` {(a, b): (V×K statistics, K Σ Elogθ) of canonical node [a, b)} and the
+    partition's :class:`StepTotals`, all independent of D in size.
     """
     gamma = _owned(gamma)
     alpha = _owned(alpha)
     expElogbetaT = np.ascontiguousarray(expElogbetaT, dtype=np.float64)
-    mask = np.broadcast_to(np.asarray(restart, dtype=bool), (gamma.shape[0],))
+    B = gamma.shape[0]
+    mask = restart.rows(row_lo, row_lo + B) if isinstance(restart, RestartBlock) else \
+        restart_rows(restart, 0, B)
     starts = np.concatenate(([0], np.cumsum([s.n_docs for s in shards])))
-    nodes: dict[tuple[int, int], np.ndarray] = {}
+    nodes: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
     results: list[ShardResult] = []
     with _ESTEP_LOCK:
         set_threads(threads if threads is not None else _worker_threads())
         for a, b in canonical_nodes(first, first + len(shards), n_shards):
-            reducer = TreeReducer()
+            stats, elog = TreeReducer(), TreeReducer()
             for i in range(a - first, b - first):
                 lo, hi = starts[i], starts[i + 1]
                 result = estep_shard(shards[i], rows_of(alpha, lo, hi), expElogbetaT,
                                      gamma[lo:hi], mask[lo:hi], settings)
-                reducer.push(result.statsT)
+                stats.push(result.statsT)
+                elog.push(result.elogtheta)
                 result.statsT = None
                 results.append(result)
-            nodes[(a, b)] = reducer.result()
-    vectors = assemble(results, np.empty((0, 0)))
-    return {"nodes": nodes, "gamma": gamma, "doc_terms": vectors.doc_terms,
-            "word_bound": vectors.word_bound, "n_inner": vectors.n_inner,
-            "restarted": vectors.restarted}
+            nodes[(a, b)] = (stats.result(), elog.result())
+    vectors = assemble(results, np.empty((0, 0)), np.empty(0))
+    totals = step_totals(vectors.doc_terms, vectors.word_bound, vectors.n_inner,
+                         vectors.restarted)
+    return {"gamma": gamma, "summary": {"nodes": nodes, "totals": totals}}
+
+
+def pick(result: dict, name: str):
+    """One entry of a task's result (a task of its own, so the rest can stay behind)."""
+    return result[name]
+
+
+def copy_rows(rows: np.ndarray) -> np.ndarray:
+    """A copy of γ rows, held by another worker in case this one is lost."""
+    return np.array(rows, copy=True)
+
+
+def summary_nbytes(summary: dict) -> int:
+    """Bytes of the arrays and floats in a partition's summary."""
+    totals = summary["totals"]
+    return (sum(s.nbytes + e.nbytes for s, e in summary["nodes"].values())
+            + 8 * (len(totals.doc_terms) + len(totals.word_bound) + 3))
 
 
 def partition_runs(weights: list[float], n_partitions: int) -> list[tuple[int, int]]:
@@ -130,10 +154,12 @@ class Traffic:
     """Bytes of array data moved by the last E-step (payloads, not protocol overhead)."""
 
     broadcast: int = 0        # exp(Elogβ) and α, sent once and copied to every worker
-    to_workers: int = 0       # γ rows and restart masks
-    from_workers: int = 0     # node statistics, γ rows, per-document vectors
+    to_workers: int = 0       # γ rows (first iteration only), α_d rows, restart masks
+    from_workers: int = 0     # node statistics and the partitions' totals
     nodes: int = 0            # V×K node sums returned
     shards_scattered: int = 0  # shard bytes scattered again after lost workers
+    gamma_copied: int = 0     # γ rows copied worker to worker (the copy kept for a loss)
+    gamma_gathered: int = 0   # γ rows brought to the driver (sync_gamma)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

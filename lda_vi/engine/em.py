@@ -37,8 +37,7 @@ from lda_vi.engine.hyper import hyper_step
 from lda_vi.engine.layout import CorpusArrays
 from lda_vi.engine.seeds import add_prior, topic_terms
 from lda_vi.engine.settings import BatchSettings, CovariatePrior, EStepSettings
-from lda_vi.engine.shards import CorpusStep, LocalEngine
-from lda_vi.engine.sums import exact_sum
+from lda_vi.engine.shards import CorpusStep, LocalEngine, RestartBlock
 from lda_vi.engine.topics import expect_topics
 
 
@@ -124,7 +123,7 @@ def init_gamma(corpus: CorpusArrays, alpha: np.ndarray) -> np.ndarray:
 
 def restart_block(n_docs: int, iteration: int, period: int) -> np.ndarray:
     """The documents given a cold restart at ``iteration``: every ``period``-th, rotating."""
-    return (np.arange(n_docs) + iteration) % period == 0
+    return RestartBlock(iteration, period).rows(0, n_docs)
 
 
 def relative_change(new: float, old: float) -> float:
@@ -182,21 +181,22 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
         start = time.perf_counter()
         restart = settings.restarts == "always" or (settings.restarts == "auto"
                                                     and state.restarting)
-        mask = restart_block(corpus.n_docs, iteration, RESTART_PERIOD) if restart else False
+        block = RestartBlock(iteration, RESTART_PERIOD) if restart else False
         # λ is not needed again once its expectations are taken: its buffer (V×K)
         # receives the new statistics, and becomes the new λ in place (E5).
         buffer = state.lam.T if state.lam.T.flags.c_contiguous else None
         state.lam = None
         alpha = state.alpha if covariates is None else \
             doc_alpha(covariates.features, state.weights)                # α_d (C1)
-        est = engine.e_step(alpha, topics.expElogbetaT, state.gamma, mask, estep, out=buffer)
+        est = engine.e_step(alpha, topics.expElogbetaT, state.gamma, block, estep, out=buffer)
+        totals = est.totals()
         if restart:
-            share = float(est.restarted.sum() / max(1, np.count_nonzero(mask)))
+            tried = np.count_nonzero(block.rows(0, corpus.n_docs))
+            share = float(totals.restarted / max(1, tried))
             state.restarted.append(share)
             # the first E-step starts cold anyway; judge from the second on
             state.restarting = share >= RESTART_STOP or state.n_iter == 0
-        bound = float(exact_sum(est.doc_terms) + exact_sum(est.word_bound)
-                      + topic_terms(topics, state.eta, priors.seeds))   # (B1) with (B2)
+        bound = float(totals.bound + topic_terms(topics, state.eta, priors.seeds))  # (B1), (B2)
         if covariates is not None:
             bound += log_prior(state.weights, covariates.precision)     # the prior of W (C2)
         statsT = est.statsT
@@ -204,9 +204,11 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
         state.lam = statsT.T                                            # K×V view
         add_prior(state.lam, state.eta, priors.seeds)                   # (E5) with (S1)
         topics = expect_topics(state.lam, estep.backend, out=topics.expElogbetaT)
-        state.alpha, state.eta = hyper_step(priors, state.alpha, state.eta, gamma=state.gamma,
-                                            n_docs=corpus.n_docs, topics=topics)   # (H1)
+        state.alpha, state.eta = hyper_step(priors, state.alpha, state.eta,
+                                            elogtheta=est.elogtheta, n_docs=corpus.n_docs,
+                                            topics=topics)                      # (H1)
         if covariates is not None:
+            _sync_gamma(engine, state.gamma)                 # the W step reads every γ_d
             step = fit_weights(state.weights, covariates.features,
                                dirichlet_expectation(state.gamma), covariates.precision)
             state.weights = step.weights                                # (C2)–(C3)
@@ -215,7 +217,7 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
         previous = state.elbo[-1] if state.elbo else None
         state.elbo.append(bound)
         state.seconds.append(seconds)
-        state.mean_inner.append(float(est.n_inner.mean()) if est.n_inner.size else 0.0)
+        state.mean_inner.append(totals.mean_inner)
         change = relative_change(bound, previous) if previous is not None else float("nan")
         if previous is not None and bound < previous - DECREASE_TOL * abs(previous):
             _report_decrease(settings.on_decrease, iteration, previous, bound)
@@ -226,8 +228,17 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
             state.stop_reason = f"relative ELBO change {change:.3g} < tol {settings.tol:g}"
             break
         if checkpoint is not None:
+            _sync_gamma(engine, state.gamma)
             checkpoint(state)
+    _sync_gamma(engine, state.gamma)
     return state
+
+
+def _sync_gamma(engine: EStepEngine, gamma: np.ndarray) -> None:
+    """Bring γ into the caller's array from an engine that keeps it elsewhere (a cluster)."""
+    sync = getattr(engine, "sync_gamma", None)
+    if sync is not None:
+        sync(gamma)
 
 
 def _initial_weights(covariates: CovariatePrior, resume: EMResult | None, alpha: np.ndarray,

@@ -39,6 +39,7 @@ from lda_vi.engine.backend import (
     kernels,
     parallel_for,
     resolve_backend,
+    topic_kernels,
 )
 from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.elbo import doc_terms
@@ -209,3 +210,22 @@ def _doc_cavi_reference(b, cts, alpha, g, e_tol, e_max_iter):
             break
     bound = cts @ np.log(norm) + doc_terms(g_prev[np.newaxis, :], alpha)[0]
     return bound, g, g_prev, t, norm, it
+
+
+def elogtheta_sum(gamma: np.ndarray, backend: str = "auto") -> np.ndarray:
+    """Σ_d Elogθ_d (K) of ``gamma`` (D×K), MATH.md (E1): the α statistics of (H1).
+
+    Compiled: per fixed block of documents, then over the blocks in order (the same bits
+    for any number of threads); numpy: :func:`dirichlet_expectation` summed.
+    """
+    D, K = gamma.shape
+    if resolve_backend(backend) == "numpy":
+        return dirichlet_expectation(gamma).sum(axis=0)
+    gamma = np.ascontiguousarray(gamma, dtype=np.float64)
+    n_blocks = (D + kernels.ELOG_BLOCK - 1) // kernels.ELOG_BLOCK
+    partial = np.empty((n_blocks, K))
+    ranges = chunks(np.ones(n_blocks), RANGES_PER_THREAD * get_threads())
+    parallel_for(kernels.elogtheta_blocks, ranges, gamma, partial)
+    total = np.empty(K)
+    topic_kernels.sum_blocks(partial.reshape(n_blocks, 1, K), 0, total)
+    return total

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import gammaln, polygamma, psi
 
-from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.sums import exact_sum
 
 if TYPE_CHECKING:
@@ -27,20 +26,21 @@ if TYPE_CHECKING:
     from lda_vi.engine.topics import TopicExpectations
 
 
-def hyper_step(priors: Priors, alpha: np.ndarray, eta: float, *, gamma: np.ndarray,
+def hyper_step(priors: Priors, alpha: np.ndarray, eta: float, *, elogtheta: np.ndarray,
                n_docs: float, topics: TopicExpectations | None, scale: float = 1.0,
                rho: float = 1.0) -> tuple[np.ndarray, float]:
     """One learning step of α and η (MATH.md H1), the same for batch and online EM.
 
-    ``gamma`` (B×K) are the documents' variational parameters after the E-step,
-    ``topics`` the expectations of the new λ (needed when η is learned).
+    ``elogtheta`` (K) is Σ_d Elogθ_d of the documents' γ after the E-step (as the
+    engines return it), ``topics`` the expectations of the new λ (needed when η is
+    learned).
     The α objective's statistics are ``scale`` · Σ_d Elogθ_d, for ``n_docs``
     documents; batch EM passes its whole corpus (scale 1), online VB a minibatch
     scaled to the corpus (D/B). The maximizers are damped by ``rho`` (online: ρ_t;
     batch: 1, the maximizer itself). Returns the new (α, η).
     """
     if priors.learn_alpha:
-        s = scale * dirichlet_expectation(gamma).sum(axis=0)                 # Σ_d (E1)
+        s = scale * elogtheta                                                 # Σ_d (E1)
         best = newton_dirichlet(alpha, s, n_docs)
         alpha = best if rho == 1.0 else (1.0 - rho) * alpha + rho * best
     if priors.learn_eta:

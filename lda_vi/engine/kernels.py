@@ -336,3 +336,29 @@ def build_csc(indptr, indices, n_words, csc_indptr, csc_rows, csc_to_csr):
             csc_rows[q] = d
             csc_to_csr[q] = p
             fill[indices[p]] = q + 1
+
+
+#: Documents per block of :func:`elogtheta_blocks`: sums per block, then over the
+#: blocks in order, whatever the number of threads.
+ELOG_BLOCK = 1024
+
+
+@njit(cache=True, nogil=True)
+def elogtheta_blocks(lo, hi, gamma, partial):
+    """``partial[blk, k]`` = Σ_{d in block blk} Elogθ_dk (MATH.md E1) for blocks [lo, hi)
+    of ``ELOG_BLOCK`` documents of ``gamma`` (D×K): the statistics of the α update (H1).
+
+    Numpy equivalent: ``partial[blk] = dirichlet_expectation(gamma[rows]).sum(axis=0)``.
+    """
+    D, K = gamma.shape
+    for blk in range(lo, hi):
+        for k in range(K):
+            partial[blk, k] = 0.0
+        for d in range(blk * ELOG_BLOCK, min(D, (blk + 1) * ELOG_BLOCK)):
+            g = gamma[d]
+            s = 0.0
+            for k in range(K):
+                s += g[k]
+            psi_s = digamma(s)
+            for k in range(K):
+                partial[blk, k] += digamma(g[k]) - psi_s

@@ -37,7 +37,6 @@ from lda_vi.engine.layout import CorpusArrays, prepare
 from lda_vi.engine.seeds import add_prior, topic_terms
 from lda_vi.engine.settings import EStepSettings, OnlineSettings
 from lda_vi.engine.shards import CorpusStep, LocalEngine
-from lda_vi.engine.sums import exact_sum
 from lda_vi.engine.topics import expect_topics
 
 
@@ -116,7 +115,7 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
             est = _minibatch_e_step(engine, arrays, alpha, topics.expElogbetaT, gamma, estep)
             scale = n_docs / arrays.n_docs
             tokens = float(arrays.data.sum())
-            bound = (scale * (exact_sum(est.doc_terms) + exact_sum(est.word_bound))
+            bound = (scale * est.totals().bound
                      + topic_terms(topics, eta, priors.seeds))
             per_word = bound / (scale * tokens) if tokens > 0 else float("nan")
             rho = learning_rate(t + 1, settings.tau0, settings.kappa)   # t = 1, 2, ...
@@ -125,7 +124,7 @@ def fit_online(batches: Callable[[int], Iterable[sp.spmatrix]], n_docs: int, n_w
             lam = (1.0 - rho) * lam + rho * target                      # (O1)
             tokens_total = (1.0 - rho) * tokens_total + rho * scale * est.sstats.sum(axis=1)
             topics = expect_topics(lam, estep.backend) if priors.learn_eta else None
-            alpha, eta = hyper_step(priors, alpha, eta, gamma=gamma, n_docs=n_docs,
+            alpha, eta = hyper_step(priors, alpha, eta, elogtheta=est.elogtheta, n_docs=n_docs,
                                     topics=topics, scale=scale, rho=rho)          # (H1)
             t += 1
             result.docs_seen += arrays.n_docs

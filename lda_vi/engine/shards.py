@@ -16,6 +16,7 @@ Glossary of shapes: D documents, B documents in a shard, V words, K topics.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,9 +24,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from lda_vi import interrupts
-from lda_vi.engine.estep import e_step
+from lda_vi.engine.estep import e_step, elogtheta_sum
 from lda_vi.engine.layout import CorpusArrays, prepare
 from lda_vi.engine.settings import EStepSettings
+from lda_vi.engine.sums import exact_partials
 
 #: Documents per shard.
 SHARD_DOCS = 16384
@@ -123,6 +125,29 @@ class TreeReducer:
         return total
 
 
+@dataclass(frozen=True)
+class RestartBlock:
+    """The documents given a cold restart at an iteration: every ``period``-th, rotating
+    (document d when (d + iteration) % period == 0). Sent as these two numbers, not as a
+    mask of D documents."""
+
+    iteration: int
+    period: int
+
+    def rows(self, lo: int, hi: int) -> np.ndarray:
+        """The mask of documents [lo, hi)."""
+        return (np.arange(lo, hi) + self.iteration) % self.period == 0
+
+
+def restart_rows(restart: RestartBlock | np.ndarray | bool, lo: int, hi: int) -> np.ndarray:
+    """The restart mask of documents [lo, hi) of a block, a whole-corpus mask or a bool."""
+    if isinstance(restart, RestartBlock):
+        return restart.rows(lo, hi)
+    if isinstance(restart, bool | np.bool_):
+        return np.full(hi - lo, bool(restart))
+    return np.asarray(restart, dtype=bool)[lo:hi]
+
+
 @dataclass
 class ShardResult:
     """One shard's E-step: its γ, statistics and bound terms (see :mod:`lda_vi.engine.estep`)."""
@@ -133,6 +158,7 @@ class ShardResult:
     word_bound: np.ndarray     # B
     n_inner: np.ndarray        # B
     restarted: np.ndarray      # B, bool
+    elogtheta: np.ndarray      # K, Σ_d Elogθ_d of the new γ (the α statistics, H1)
 
 
 def estep_shard(shard: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
@@ -142,7 +168,8 @@ def estep_shard(shard: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray
     ``out`` (V×K), when given, receives the statistics."""
     est = e_step(shard, alpha, expElogbetaT, gamma, settings, restart=restart, out=out)
     return ShardResult(est.gamma, np.ascontiguousarray(est.sstats.T), est.doc_terms,
-                       est.word_bound, est.n_inner, est.restarted)
+                       est.word_bound, est.n_inner, est.restarted,
+                       elogtheta_sum(est.gamma, settings.backend))
 
 
 def rows_of(alpha: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -151,26 +178,77 @@ def rows_of(alpha: np.ndarray, lo: int, hi: int) -> np.ndarray:
 
 
 @dataclass
-class CorpusStep:
-    """The E-step of the whole corpus, assembled from its shards in order."""
+class StepTotals:
+    """The sums over documents fit_batch needs of an E-step, exact and small: the bound
+    terms as exact partials (floats whose exact sum is the documents' exact sum, so
+    ``math.fsum`` of any engine's partials gives the same bits), the number of γ
+    updates and of documents the cold restart won."""
 
-    statsT: np.ndarray         # V×K
-    doc_terms: np.ndarray      # D
-    word_bound: np.ndarray     # D
-    n_inner: np.ndarray        # D
-    restarted: np.ndarray      # D
+    doc_terms: list[float]
+    word_bound: list[float]
+    n_inner: int
+    restarted: int
+    n_docs: int
+
+    @property
+    def bound(self) -> float:
+        """Σ_d doc_terms_d + Σ_d word_bound_d, each sum correctly rounded."""
+        return math.fsum(self.doc_terms) + math.fsum(self.word_bound)
+
+    @property
+    def mean_inner(self) -> float:
+        return self.n_inner / self.n_docs if self.n_docs else 0.0
+
+
+def step_totals(doc_terms: np.ndarray, word_bound: np.ndarray, n_inner: np.ndarray,
+                restarted: np.ndarray) -> StepTotals:
+    """The :class:`StepTotals` of per-document vectors."""
+    return StepTotals(exact_partials(doc_terms), exact_partials(word_bound),
+                      int(np.sum(n_inner, dtype=np.int64)), int(np.count_nonzero(restarted)),
+                      int(len(n_inner)))
+
+
+def merge_totals(parts: list[StepTotals]) -> StepTotals:
+    """The totals of several runs of documents."""
+    return StepTotals([x for p in parts for x in p.doc_terms],
+                      [x for p in parts for x in p.word_bound],
+                      sum(p.n_inner for p in parts), sum(p.restarted for p in parts),
+                      sum(p.n_docs for p in parts))
+
+
+@dataclass
+class CorpusStep:
+    """The E-step of the whole corpus, assembled from its shards in order.
+
+    The per-document vectors are there when the engine has them in this process
+    (None from a cluster, which sends back only ``totals``)."""
+
+    statsT: np.ndarray                 # V×K
+    elogtheta: np.ndarray              # K, Σ_d Elogθ_d (canonical tree order)
+    doc_terms: np.ndarray | None = None    # D
+    word_bound: np.ndarray | None = None   # D
+    n_inner: np.ndarray | None = None      # D
+    restarted: np.ndarray | None = None    # D
+    summary: StepTotals | None = None
 
     @property
     def sstats(self) -> np.ndarray:
         """S (K×V), a view."""
         return self.statsT.T
 
+    def totals(self) -> StepTotals:
+        """The sums over documents (from the vectors when this process has them)."""
+        if self.doc_terms is not None:
+            return step_totals(self.doc_terms, self.word_bound, self.n_inner, self.restarted)
+        return self.summary
 
-def assemble(results: list[ShardResult], statsT: np.ndarray) -> CorpusStep:
-    """Concatenate per-shard vectors (in shard order) around the reduced statistics."""
-    return CorpusStep(statsT, *(np.concatenate([getattr(r, name) for r in results])
-                                for name in ("doc_terms", "word_bound", "n_inner",
-                                             "restarted")))
+
+def assemble(results: list[ShardResult], statsT: np.ndarray,
+             elogtheta: np.ndarray) -> CorpusStep:
+    """Concatenate per-shard vectors (in shard order) around the reduced sums."""
+    return CorpusStep(statsT, elogtheta, *(np.concatenate([getattr(r, name) for r in results])
+                                           for name in ("doc_terms", "word_bound", "n_inner",
+                                                        "restarted")))
 
 
 class LocalEngine:
@@ -181,20 +259,24 @@ class LocalEngine:
         self.shards = [corpus] if len(self.ranges) == 1 else split_corpus(corpus, shard_docs)
 
     def e_step(self, alpha: np.ndarray, expElogbetaT: np.ndarray, gamma: np.ndarray,
-               restart: np.ndarray | bool, settings: EStepSettings, *,
+               restart: RestartBlock | np.ndarray | bool, settings: EStepSettings, *,
                out: np.ndarray | None = None) -> CorpusStep:
         """E-step of every shard, γ (D×K) updated in place; S reduced in the canonical order.
 
         ``out`` (V×K), when given, holds the result: it is the first shard's buffer,
         which the reduction adds every other into.
         """
-        mask = np.broadcast_to(np.asarray(restart, dtype=bool), (gamma.shape[0],))
-        reducer, results = TreeReducer(), []
+        stats, elog, results = TreeReducer(), TreeReducer(), []
         for i, (shard, (lo, hi)) in enumerate(zip(self.shards, self.ranges, strict=True)):
             interrupts.check()
             result = estep_shard(shard, rows_of(alpha, lo, hi), expElogbetaT, gamma[lo:hi],
-                                 mask[lo:hi], settings, out=out if i == 0 else None)
-            reducer.push(result.statsT)
+                                 restart_rows(restart, lo, hi), settings,
+                                 out=out if i == 0 else None)
+            stats.push(result.statsT)
+            elog.push(result.elogtheta)
             result.statsT = None               # held by the reducer now
             results.append(result)
-        return assemble(results, reducer.result())
+        return assemble(results, stats.result(), elog.result())
+
+    def sync_gamma(self, gamma: np.ndarray) -> None:
+        """γ is the caller's own array, updated in place: nothing to fetch."""

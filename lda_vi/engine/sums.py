@@ -11,3 +11,18 @@ def exact_sum(values: np.ndarray) -> float:
     """Σ values, correctly rounded (math.fsum): the same bits whatever the array's
     memory alignment, unlike numpy's SIMD pairwise sum."""
     return math.fsum(np.ravel(values).tolist())
+
+
+def exact_partials(values: np.ndarray) -> list[float]:
+    """A few floats whose exact sum is the exact sum of ``values`` (at most ~40, usually
+    two or three): ``math.fsum`` of the partials of several arrays, in any order, is
+    the correctly rounded sum of all their values, the same bits as ``exact_sum`` of
+    them joined. How a cluster sums per-document terms without sending them."""
+    rest = np.ravel(values).tolist()
+    partials: list[float] = []
+    while True:
+        s = math.fsum(rest)            # the remainder, rounded; exact once it is 0
+        if s == 0.0 or not math.isfinite(s):
+            return partials + ([s] if s != 0.0 else [])
+        partials.append(s)
+        rest.append(-s)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import os
 import signal
 import subprocess
@@ -32,7 +33,18 @@ from lda_vi.engine.topics import expect_topics
 HAVE_DASK = importlib.util.find_spec("distributed") is not None
 needs_dask = pytest.mark.skipif(not HAVE_DASK, reason="the dask extra is not installed")
 
-STEP_FIELDS = ("statsT", "doc_terms", "word_bound", "n_inner", "restarted")
+
+
+def assert_same_step(step, local) -> None:
+    """A cluster's E-step equals the local one: statistics, α statistics and the sums over
+    documents (a cluster returns no per-document vectors)."""
+    assert np.array_equal(step.statsT, local.statsT)
+    assert np.array_equal(step.elogtheta, local.elogtheta)
+    a, b = step.totals(), local.totals()
+    assert a.bound == b.bound
+    assert math.fsum(a.doc_terms) == math.fsum(b.doc_terms)
+    assert (a.n_inner, a.restarted, a.n_docs) == (b.n_inner, b.restarted, b.n_docs)
+
 FIT = dict(alpha=0.2, eta=0.1, tol=0.0, on_decrease="raise", learn_alpha=True,
            learn_eta=True)
 
@@ -107,9 +119,10 @@ def test_e_step_is_bit_identical_to_the_local_engine(two_workers, corpus, n_part
         out = np.empty_like(local.statsT)
         step = engine.e_step(alpha, bT, gamma, mask, estep(e_tol=1e-3, e_max_iter=100), out=out)
         assert step.statsT is out
-        assert np.array_equal(gamma, local_gamma)
-        for name in STEP_FIELDS:
-            assert np.array_equal(getattr(step, name), getattr(local, name)), name
+        assert np.array_equal(gamma, gamma0)            # γ stays on the workers ...
+        engine.sync_gamma(gamma)
+        assert np.array_equal(gamma, local_gamma)       # ... until it is asked for
+        assert_same_step(step, local)
         traffic = engine.traffic
         assert traffic.broadcast == bT.nbytes + alpha.nbytes
         assert traffic.nodes >= len(engine.partitions)
@@ -119,6 +132,39 @@ def test_e_step_is_bit_identical_to_the_local_engine(two_workers, corpus, n_part
                                                             estep(e_tol=1e-3, e_max_iter=100))
         assert np.array_equal(again.statsT, local2.statsT)
         assert again.statsT.flags.writeable
+
+
+@needs_dask
+def test_gamma_stays_on_the_workers(two_workers, corpus):
+    """After the first E-step only exp(Elogβ) and α go out and the K×V statistics (and a
+    few sums) come back: the bytes do not grow with the number of documents."""
+    from lda_vi.engine.dask_engine import DaskEngine
+    from lda_vi.engine.shards import RestartBlock
+
+    alpha, bT, gamma0, _ = _estep_inputs(corpus)
+    local_gamma = gamma0.copy()
+    engine_local = LocalEngine(corpus, shard_docs=100)
+    settings = estep(e_tol=1e-3, e_max_iter=100)
+    with DaskEngine(corpus, two_workers, shard_docs=100, n_partitions=3) as engine:
+        gamma = gamma0.copy()
+        for iteration in (1, 2, 3):
+            block = RestartBlock(iteration, 4)
+            step = engine.e_step(alpha, bT, gamma, block, settings)
+            local = engine_local.e_step(alpha, bT, local_gamma, block, settings)
+            assert_same_step(step, local)
+            traffic = engine.traffic
+            if iteration == 1:
+                assert traffic.to_workers == gamma.nbytes      # γ goes out once
+            else:
+                assert traffic.to_workers == 0
+            assert traffic.broadcast == bT.nbytes + alpha.nbytes
+            node_bytes = traffic.nodes * (bT.nbytes + 8 * bT.shape[1])
+            assert node_bytes <= traffic.from_workers <= node_bytes + 4096
+            assert traffic.gamma_copied == gamma.nbytes        # the copy for a lost worker
+        assert np.array_equal(gamma, gamma0)
+        engine.sync_gamma(gamma)
+        assert np.array_equal(gamma, local_gamma)
+        assert engine.traffic.gamma_gathered == gamma.nbytes
 
 
 @needs_dask
@@ -180,6 +226,41 @@ def test_a_worker_killed_mid_fit_changes_nothing(two_workers):
 
 
 @needs_dask
+def test_a_lost_workers_gamma_comes_back_from_its_copy(two_workers, corpus):
+    """Kill the worker holding a partition's γ between two E-steps: the next E-step takes
+    the copy the other worker holds (none comes from the driver) and gives the local
+    engine's bits."""
+    from lda_vi.engine.dask_engine import DaskEngine
+    from lda_vi.engine.shards import RestartBlock
+
+    alpha, bT, gamma0, _ = _estep_inputs(corpus)
+    settings = estep(e_tol=1e-3, e_max_iter=100)
+    local_gamma = gamma0.copy()
+    engine_local = LocalEngine(corpus, shard_docs=100)
+    with DaskEngine(corpus, two_workers, shard_docs=100, n_partitions=2) as engine:
+        gamma = gamma0.copy()
+        for iteration in (1, 2):
+            if iteration == 2:
+                holder = engine.partitions[0].worker
+                assert two_workers.who_has([engine.partitions[0].backup])[
+                    engine.partitions[0].backup.key] != (holder,)     # the copy is elsewhere
+                pid = two_workers.run(os.getpid, workers=[holder])[holder]
+                os.kill(pid, signal.SIGKILL)
+                deadline = time.monotonic() + 30
+                while holder in two_workers.scheduler_info()["workers"]:
+                    assert time.monotonic() < deadline, "the scheduler did not see the loss"
+                    time.sleep(0.05)
+            step = engine.e_step(alpha, bT, gamma, RestartBlock(iteration, 3), settings)
+            local = engine_local.e_step(alpha, bT, local_gamma, RestartBlock(iteration, 3),
+                                        settings)
+            assert_same_step(step, local)
+        assert engine.traffic.to_workers == 0 and engine.traffic.shards_scattered > 0
+        engine.sync_gamma(gamma)
+        assert np.array_equal(gamma, local_gamma)
+    two_workers.wait_for_workers(2, timeout=60)        # the nanny restarts it
+
+
+@needs_dask
 def test_minibatch_e_step_equals_the_local_engine(two_workers, corpus):
     from lda_vi.engine.dask_engine import minibatch_e_step
 
@@ -192,8 +273,7 @@ def test_minibatch_e_step_equals_the_local_engine(two_workers, corpus):
                                                                          e_max_iter=100),
                             shard_docs=200)
     assert np.array_equal(gamma, local_gamma)
-    for name in STEP_FIELDS:
-        assert np.array_equal(getattr(step, name), getattr(local, name)), name
+    assert_same_step(step, local)
 
 
 @needs_dask
