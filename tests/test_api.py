@@ -70,7 +70,7 @@ def test_bytes_are_refused_with_a_clear_type_error():
 
 
 def test_errors_name_the_parameter_not_a_flag():
-    with pytest.raises(InputError, match=r"^max_iter must be >= 1$") as info:
+    with pytest.raises(InputError, match=r"^max_iter must be a whole number >= 1") as info:
         lda_vi.LDA(max_iter=0)
     assert info.value.params == ("max_iter",)
     with pytest.raises(InputError, match=r"^alpha must be a positive number"):
