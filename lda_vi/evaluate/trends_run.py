@@ -36,7 +36,7 @@ def _values(model, by: str, docs, docs_file, reader: dict, encoding: str):
         values = model.covariates.values[by]
         return values, [f"document {model.doc_ids[i]!r}" for i in range(len(values))]
     if docs_file:
-        fields = read_fields_file(docs_file, [by], encoding=encoding, what=f"--by {by}")
+        fields = read_fields_file(docs_file, [by], encoding=encoding, what=f"'by' ({by!r})")
         source = str(docs_file)
     elif docs:
         options = {key: reader.get(key) for key in ("text_column", "id_column", "text_field",
