@@ -36,6 +36,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_ap.py
+	$(BIN)/python benchmarks/bench_cvb0.py
 
 clean:
 	rm -rf $(VENV) out *.egg-info .pytest_cache .ruff_cache

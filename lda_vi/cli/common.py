@@ -46,6 +46,7 @@ FLAGS = {
     "plot": "--plot", "ks": "-k", "covariates": "--covariates",
     "covariate_prior": "--covariate-prior", "time_bins": "--time-bins", "by": "--by",
     "freq": "--freq",
+    "inference": "--inference", "eval_every": "--eval-every", "engine": "--engine",
 }
 
 

@@ -41,9 +41,10 @@ class BatchProgress:
         change = "" if report.rel_change != report.rel_change else f"{report.rel_change:9.2e}"
         eta = f"ETA {eta_text(rate * left)}" if left > 0 else "last"
         width = len(str(self.max_iter))
+        last = (f"loglik {report.loglik:.6f}" if hasattr(report, "loglik")     # CVB0 sweeps
+                else f"inner {report.mean_inner:5.1f}")
         return (f"iteration {report.iteration:>{width}d}/{self.max_iter}  elbo "
-                f"{report.elbo:.8e}  rel {change:>9}  {report.seconds:6.3f}s  inner "
-                f"{report.mean_inner:5.1f}  {eta}")
+                f"{report.elbo:.8e}  rel {change:>9}  {report.seconds:6.3f}s  {last}  {eta}")
 
     def __call__(self, report) -> None:
         click.echo(self.line(report), err=True)

@@ -36,6 +36,9 @@ from lda_vi.text.tokenize import Tokenizer
 @click.option("--tol", type=float, default=1e-4, show_default=True,
               help="Stop a fit when the relative ELBO change is below this.")
 @click.option("--threads", type=int, default=None, help="Threads (default: all cores).")
+@click.option("--inference", type=click.Choice(["vb", "cvb0"]), default="vb", show_default=True,
+              help="How each model is fitted: mean-field VB or collapsed VB (CVB0, "
+                   "8 × K bytes per non-zero; docs/cvb0.md).")
 @click.option("--top-n", type=int, default=10, show_default=True,
               help="Top words per topic for coherence.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
@@ -51,7 +54,8 @@ from lda_vi.text.tokenize import Tokenizer
 @pipeline_options
 @handle_errors
 def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv_path,
-          plot_path, force, quiet, encoding, json_path=None, **pipeline):
+          plot_path, force, quiet, encoding, json_path=None, inference="vb",
+          **pipeline):
     """Compare numbers of topics on CORPUS (read like fit's).
 
     The corpus is read and tokenized once; a fraction of its documents (--holdout,
@@ -98,7 +102,7 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
         corpus_data.counts, X_test, k_values, [seed + i for i in range(n_seeds)],
         split_seed=seed, top_n=top_n, vocab=corpus_data.vocab, progress=progress,
         results=bool(json_path), oov_tokens=n_oov, max_iter=max_iter, tol=tol, threads=threads,
-        tokenizer=tokenizer_config, prune=prune_config)
+        tokenizer=tokenizer_config, prune=prune_config, inference=inference)
     summary = sweep_module.summarize(rows)
 
     def cell(entry: dict, metric: str, spec: str) -> str:

@@ -47,11 +47,11 @@ from lda_vi.engine.em import EMResult, EStepEngine, IterationReport, fit_batch, 
 from lda_vi.engine.estep import e_step
 from lda_vi.engine.layout import CorpusArrays, prepare
 from lda_vi.engine.online import MinibatchReport
-from lda_vi.engine.settings import BatchSettings
+from lda_vi.engine.settings import BatchSettings, EStepSettings
 from lda_vi.engine.topics import expect_topics
 from lda_vi.errors import InputError
 from lda_vi.io.corpus import Corpus, build_corpus, vectorize
-from lda_vi.model import persistence, streaming
+from lda_vi.model import cvb0_fit, persistence, streaming
 from lda_vi.model.checkpoint import checkpoint_hooks
 from lda_vi.model.covariates import CovariateState, covariate_prior, document_prior
 from lda_vi.model.record import RunRecord, versions
@@ -81,7 +81,8 @@ class LDA:
     """Latent Dirichlet allocation fitted by batch variational EM.
 
     ``k`` topics; ``alpha``/``eta`` a positive number or 'auto' (learned by
-    Newton's method, MATH.md H1, starting from 1/K and 0.01); ``seed`` makes
+    Newton's method, MATH.md H1, starting from 1/K and 0.01); ``inference='cvb0'``
+    fits by collapsed VB instead (MATH.md V1–V4, :mod:`lda_vi.model.cvb0_fit`); ``seed`` makes
     runs bit-identical. Tokenizer and pruning settings are keyword arguments
     of :class:`TokenizerConfig` and :class:`PruneConfig` (``min_df``,
     ``max_df``, ``max_vocab``, ``stem``, ``min_length``, ...).
@@ -107,7 +108,7 @@ class LDA:
                  backend: str = "auto", on_decrease: str = "warn", method: str = "batch",
                  batch_size: int = 256, tau0: float = 10.0, kappa: float = 0.7,
                  passes: int = 1, covariate_prior: float = 1.0, time_bins: int | None = None,
-                 spline_df: int = 5,
+                 spline_df: int = 5, inference: str = "vb",
                  tokenizer: TokenizerConfig | None = None, prune: PruneConfig | None = None,
                  **pipeline: object) -> None:
         self.settings = FitSettings(k=k, alpha=alpha, eta=eta, max_iter=max_iter, tol=tol,
@@ -116,7 +117,7 @@ class LDA:
                                     method=method, batch_size=batch_size, tau0=tau0,
                                     kappa=kappa, passes=passes,
                                     covariate_prior=covariate_prior, time_bins=time_bins,
-                                    spline_df=spline_df)
+                                    spline_df=spline_df, inference=inference)
         prune_keys = {"min_df", "max_df", "max_vocab"}
         prune_kw = {key: pipeline.pop(key) for key in list(pipeline) if key in prune_keys}
         self.prune_config = prune or PruneConfig(**prune_kw)
@@ -192,6 +193,14 @@ class LDA:
                 raise InputError("covariates need method='batch'", params=("covariates",
                                                                            "method"))
             return self._fit_online_counts(X, callback, engine)
+        if s.inference == "cvb0":
+            if covariates:
+                raise InputError("covariates need inference='vb'", params=("covariates",
+                                                                          "inference"))
+            return cvb0_fit.fit_counts(self, X, callback, checkpoint_dir=checkpoint_dir,
+                                       checkpoint_every=checkpoint_every, resume_dir=resume_dir,
+                                       monitor=monitor, monitor_every=monitor_every,
+                                       engine=engine)
         arrays = prepare(X)
         if self.vocab is not None and len(self.vocab) != arrays.n_words:
             raise ValueError("the vocabulary does not match the count matrix")
@@ -314,9 +323,13 @@ class LDA:
         arrays: CorpusArrays = prepare(X, n_words=self.lam.shape[1])
         set_threads(self.settings.threads)
         alpha = document_prior(self.covariates, self.alpha, covariates, where, arrays.n_docs)
-        gamma = init_gamma(arrays, alpha)
-        est = e_step(arrays, alpha, self.expElogbetaT, gamma, self.settings.estep(),
-                     sstats=False)
+        if self.settings.inference == "cvb0":      # fold-in, then the bound at that γ
+            gamma = cvb0_fit.infer_gamma(arrays, self.lam, self.alpha, self.settings.backend)
+            estep = EStepSettings(e_tol=self.settings.e_tol, e_max_iter=0,
+                                  backend=self.settings.backend)
+        else:
+            gamma, estep = init_gamma(arrays, alpha), self.settings.estep()
+        est = e_step(arrays, alpha, self.expElogbetaT, gamma, estep, sstats=False)
         bound = est.bound
         return Inference(gamma=gamma, bound=bound, n_tokens=arrays.doc_lengths)
 

@@ -185,6 +185,7 @@ class RunRecord:
     """Everything ``run.json`` holds about a fit (keys: docs/results.md)."""
 
     method: str = "batch"
+    inference: str = "vb"
     input: str | None = None
     corpus: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
@@ -204,6 +205,10 @@ class RunRecord:
     per_word_bound: list[float] | None = None          # online: per update, nats/token
     seconds_per_update: list[float] = field(default_factory=list)
     fit_seconds: float | None = None
+    # CVB0 only: the per-token training log-likelihood per sweep, memory, clipped counts
+    train_loglik_per_token: list[float] = field(default_factory=list)
+    memory_estimate_bytes: int | None = None
+    stale_counts: int | None = None
     alpha: list[float] = field(default_factory=list)
     eta: float | None = None
     covariates: dict | None = None        # names, design columns and W (MATH.md C1)

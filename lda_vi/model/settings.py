@@ -11,10 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from lda_vi.engine.settings import EStepSettings, Priors
-from lda_vi.model.validation import check_fit_settings
+from lda_vi.errors import InputError
+from lda_vi.model.validation import check_fit_settings, choice
 
 #: Starting values of the priors when they are learned (``'auto'``): α = 1/K, η = 0.01.
 ETA_START = 0.01
+#: How a model can be fitted: mean-field VB (the default) or collapsed VB, CVB0 (MATH.md V1-V4).
+INFERENCES = ("vb", "cvb0")
 
 
 def resolve_seed(seed: int | None) -> int:
@@ -47,9 +50,15 @@ class FitSettings:
     covariate_prior: float = 1.0        # σ of the covariates' weights W (MATH.md C2)
     time_bins: int | None = None        # dates as bins rather than splines
     spline_df: int = 5                  # spline columns per date
+    inference: str = "vb"
 
     def __post_init__(self) -> None:
         check_fit_settings(self)       # every value; NaN never passes
+        choice("inference", self.inference, INFERENCES)
+        if self.inference == "cvb0" and self.method != "batch":
+            raise InputError("inference=cvb0 works with method=batch only (stochastic CVB0 is "
+                             "not implemented); use inference=vb with method=online",
+                             params=("inference", "method"))
 
     # MATH.md (H1): learned priors start from α = 1/K and η = 0.01
     def priors(self) -> Priors:
