@@ -27,6 +27,7 @@ import numpy as np
 from lda_vi.engine.backend import set_threads
 from lda_vi.engine.cvb0 import CVB0Result, SweepReport, fit_cvb0, fold_in, memory_bytes
 from lda_vi.engine.layout import CorpusArrays, prepare
+from lda_vi.engine.settings import EStepSettings
 from lda_vi.errors import InputError
 from lda_vi.model.record import versions
 from lda_vi.model.settings import resolve_seed
@@ -98,18 +99,27 @@ def infer_gamma(arrays: CorpusArrays, lam: np.ndarray, alpha: np.ndarray,
     return fold_in(arrays, lam, np.asarray(alpha, dtype=np.float64), backend=backend)
 
 
-def fit_counts(model, X, callback: Callable[[SweepReport], None] | None = None, *,
-               checkpoint_dir=None, checkpoint_every: int = 0, resume_dir=None,
-               monitor=None, monitor_every: int = 0, engine=None):
-    """:meth:`LDA.fit_counts <lda_vi.model.lda.LDA.fit_counts>` for ``inference='cvb0'``."""
+def infer_start(model, arrays: CorpusArrays) -> tuple[np.ndarray, EStepSettings]:
+    """For :meth:`LDA.infer <lda_vi.model.lda.LDA.infer>`: γ by fold-in, and E-step
+    settings that evaluate the bound (B1 with B2, λ fixed) at that γ without moving it."""
+    s = model.settings
+    gamma = infer_gamma(arrays, model.lam, model.alpha, s.backend)
+    return gamma, EStepSettings(e_tol=s.e_tol, e_max_iter=0, backend=s.backend)
+
+
+def fit_counts(model, X, callback: Callable[[SweepReport], None] | None = None,
+               checkpoint_every: int = 0, resume_dir=None, monitor=None, engine=None,
+               covariates=None):
+    """:meth:`LDA.fit_counts <lda_vi.model.lda.LDA.fit_counts>` for ``inference='cvb0'``
+    (the options VB alone supports are refused, by name)."""
     unsupported = [name for name, given in (
-        ("checkpoint_every", checkpoint_dir is not None and checkpoint_every > 0),
-        ("resume", resume_dir is not None), ("eval_every", monitor is not None),
-        ("engine", engine is not None)) if given]
+        ("checkpoint_every", bool(checkpoint_every)), ("resume", resume_dir is not None),
+        ("eval_every", monitor is not None), ("engine", engine is not None),
+        ("covariates", bool(covariates))) if given]
     if unsupported:
         raise InputError(f"inference=cvb0 does not support {', '.join(unsupported)}; use "
-                         "inference=vb for checkpoints, held-out scores during the fit and "
-                         "Dask", params=("inference", *unsupported))
+                         "inference=vb for checkpoints, held-out scores during the fit, "
+                         "Dask and covariates", params=("inference", *unsupported))
     s = model.settings
     arrays = prepare(X)
     if model.vocab is not None and len(model.vocab) != arrays.n_words:

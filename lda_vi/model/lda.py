@@ -47,7 +47,7 @@ from lda_vi.engine.em import EMResult, EStepEngine, IterationReport, fit_batch, 
 from lda_vi.engine.estep import e_step
 from lda_vi.engine.layout import CorpusArrays, prepare
 from lda_vi.engine.online import MinibatchReport
-from lda_vi.engine.settings import BatchSettings, EStepSettings
+from lda_vi.engine.settings import BatchSettings
 from lda_vi.engine.topics import expect_topics
 from lda_vi.errors import InputError
 from lda_vi.io.corpus import Corpus, build_corpus, vectorize
@@ -81,8 +81,7 @@ class LDA:
     """Latent Dirichlet allocation fitted by batch variational EM.
 
     ``k`` topics; ``alpha``/``eta`` a positive number or 'auto' (learned by
-    Newton's method, MATH.md H1, starting from 1/K and 0.01); ``inference='cvb0'``
-    fits by collapsed VB instead (MATH.md V1–V4, :mod:`lda_vi.model.cvb0_fit`); ``seed`` makes
+    Newton's method, MATH.md H1, starting from 1/K and 0.01); ``seed`` makes
     runs bit-identical. Tokenizer and pruning settings are keyword arguments
     of :class:`TokenizerConfig` and :class:`PruneConfig` (``min_df``,
     ``max_df``, ``max_vocab``, ``stem``, ``min_length``, ...).
@@ -193,14 +192,9 @@ class LDA:
                 raise InputError("covariates need method='batch'", params=("covariates",
                                                                            "method"))
             return self._fit_online_counts(X, callback, engine)
-        if s.inference == "cvb0":
-            if covariates:
-                raise InputError("covariates need inference='vb'", params=("covariates",
-                                                                          "inference"))
-            return cvb0_fit.fit_counts(self, X, callback, checkpoint_dir=checkpoint_dir,
-                                       checkpoint_every=checkpoint_every, resume_dir=resume_dir,
-                                       monitor=monitor, monitor_every=monitor_every,
-                                       engine=engine)
+        if s.inference == "cvb0":                  # MATH.md (V1)-(V4), model/cvb0_fit.py
+            return cvb0_fit.fit_counts(self, X, callback, checkpoint_dir and checkpoint_every,
+                                       resume_dir, monitor, engine, covariates)
         arrays = prepare(X)
         if self.vocab is not None and len(self.vocab) != arrays.n_words:
             raise ValueError("the vocabulary does not match the count matrix")
@@ -323,12 +317,8 @@ class LDA:
         arrays: CorpusArrays = prepare(X, n_words=self.lam.shape[1])
         set_threads(self.settings.threads)
         alpha = document_prior(self.covariates, self.alpha, covariates, where, arrays.n_docs)
-        if self.settings.inference == "cvb0":      # fold-in, then the bound at that γ
-            gamma = cvb0_fit.infer_gamma(arrays, self.lam, self.alpha, self.settings.backend)
-            estep = EStepSettings(e_tol=self.settings.e_tol, e_max_iter=0,
-                                  backend=self.settings.backend)
-        else:
-            gamma, estep = init_gamma(arrays, alpha), self.settings.estep()
+        gamma, estep = (cvb0_fit.infer_start(self, arrays) if self.settings.inference == "cvb0"
+                        else (init_gamma(arrays, alpha), self.settings.estep()))
         est = e_step(arrays, alpha, self.expElogbetaT, gamma, estep, sstats=False)
         bound = est.bound
         return Inference(gamma=gamma, bound=bound, n_tokens=arrays.doc_lengths)

@@ -99,3 +99,5 @@ def test_settings_refuse_what_cvb0_does_not_do(planted):
     X, _, _ = planted
     with pytest.raises(InputError, match="eval_every"):
         LDA(k=3, inference="cvb0").fit_counts(X, monitor=lambda s: None, monitor_every=2)
+    with pytest.raises(InputError, match="covariates"):
+        LDA(k=3, inference="cvb0").fit_counts(X, covariates={"x": ["1"] * X.shape[0]})
