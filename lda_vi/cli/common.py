@@ -194,12 +194,15 @@ def pipeline_options(func):
                      help="Stem words (English)."),
         click.option("--min-length", type=int, default=3, show_default=True,
                      help="Drop words shorter than this."),
-        click.option("--min-df", type=str, default="2", show_default=True,
-                     help="Drop words in fewer documents: a count, or a fraction < 1."),
-        click.option("--max-df", type=str, default="0.5", show_default=True,
-                     help="Drop words in more documents: a fraction <= 1, or a count."),
+        click.option("--min-df", type=str, default=None,
+                     help="Drop words in fewer documents: a count, or a fraction < 1; 0 keeps "
+                          "every word [default: 2 for text; count formats (ldac, uci, mtx) "
+                          "are not pruned unless a pruning option is given]."),
+        click.option("--max-df", type=str, default=None,
+                     help="Drop words in more documents: a fraction <= 1, or a count "
+                          "[default: 0.5 for text; 1.0 for count formats]."),
         click.option("--max-vocab", type=int, default=None,
-                     help="Keep only the most frequent words."),
+                     help="Keep only the most frequent words [default: no limit]."),
         click.option("--encoding", default="utf-8", show_default=True,
                      help="Text encoding of the input."),
     ]
@@ -247,10 +250,13 @@ def pop_input_options(kwargs: dict) -> dict:
 
 
 def pipeline_configs(stopwords_file, replace_stopwords, no_stopwords, stem, min_length, min_df,
-              max_df, max_vocab):
+                     max_df, max_vocab, *, counts: bool = False):
+    """The tokenizer and pruning settings of the pipeline options. Pruning options not given
+    take the defaults of the input's kind (``counts``: a count format, not pruned unless
+    asked; else text: --min-df 2 --max-df 0.5)."""
     # imported here, not at the top: numpy and nltk stay out of `--version` and `--help`
     from lda_vi.text.tokenize import TokenizerConfig, load_stopword_file
-    from lda_vi.text.vocabulary import PruneConfig
+    from lda_vi.text.vocabulary import default_pruning
 
     extra = load_stopword_file(stopwords_file) if stopwords_file else ()
     if replace_stopwords and not stopwords_file:
@@ -258,8 +264,9 @@ def pipeline_configs(stopwords_file, replace_stopwords, no_stopwords, stem, min_
     tokenizer = TokenizerConfig(
         min_length=min_length, stem=stem, extra_stopwords=extra,
         stopwords="none" if no_stopwords else "english", replace_stopwords=replace_stopwords)
-    prune = PruneConfig(min_df=count_or_fraction(min_df), max_df=count_or_fraction(max_df),
-                        max_vocab=max_vocab)
+    prune = default_pruning(
+        counts, min_df=None if min_df is None else count_or_fraction(min_df),
+        max_df=None if max_df is None else count_or_fraction(max_df), max_vocab=max_vocab)
     return tokenizer, prune
 
 

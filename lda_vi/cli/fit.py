@@ -23,6 +23,7 @@ from lda_vi.cli.progress import BatchProgress, ReadProgress, resume_hint
 from lda_vi.errors import InputError
 from lda_vi.evaluate import workflow
 from lda_vi.io.atomic import check_writable
+from lda_vi.io.detect import COUNT_FORMATS, resolve_format
 from lda_vi.io.export import format_topic_table
 from lda_vi.io.lock import LOCK_NAME, directory_lock
 from lda_vi.model import cvb0_fit
@@ -119,6 +120,11 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     --vocab). The format is guessed from the name (--format to choose it); .gz, .bz2
     and .xz files are read directly. See docs/inputs.md.
 
+    Text is pruned with --min-df 2 --max-df 0.5 unless told otherwise. Count formats
+    keep their vocabulary file as given, every word, even one with no count in CORPUS
+    (its topic-word weights stay at the prior η), unless --min-df, --max-df or
+    --max-vocab is given: then only the options given apply.
+
     At the end, the mean coherence (NPMI, UMass) of each topic's top 10 words, counted
     over the training documents, is reported (per topic in run.json, "coherence").
 
@@ -160,7 +166,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         output = output or resume_dir
         force = True                       # the checkpoint's own directory is the output
     reader = pop_input_options(pipeline)
-    tokenizer_config, prune_config = pipeline_configs(**pipeline)
+    counts = resolve_format(corpus, reader["fmt"]) in COUNT_FORMATS
+    tokenizer_config, prune_config = pipeline_configs(**pipeline, counts=counts)
     if method == "online":
         if holdout is not None or checkpoint_every or resume_dir:
             raise InputError("--holdout, --checkpoint-every and --resume work with "

@@ -132,6 +132,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *,
     file is removed and ``path`` is left untouched. A symbolic link is followed,
     a non-regular file written in place (see the module docstring). Inside an
     :func:`output_transaction` the rename waits for its end, unless ``now``.
+    Missing folders above ``path`` are created (:func:`make_parents`).
     """
     shown = path
     binary = "b" in mode
@@ -144,9 +145,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *,
             raise write_error(shown, exc) from None
         return
     path = resolve_target(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"cannot write {shown}: directory {directory} does not exist")
+    directory = make_parents(path, shown)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -177,8 +176,41 @@ def atomic_write_text(path: str | os.PathLike, text: str, *, now: bool = False) 
         handle.write(text)
 
 
+def _nearest_existing(directory: Path) -> Path:
+    """``directory`` or its nearest ancestor that exists (as anything)."""
+    for candidate in (directory, *directory.parents):
+        if os.path.lexists(candidate):
+            return candidate
+    return Path(".")
+
+
+def make_parents(path: str | os.PathLike, shown: str | os.PathLike | None = None) -> Path:
+    """Create the missing folders above ``path`` (like ``mkdir -p``); return its folder.
+
+    Raises InputError, naming ``shown`` (default ``path``), when one of them is a file or
+    cannot be created.
+    """
+    path = Path(path)
+    shown = path if shown is None else shown
+    directory = path.parent if str(path.parent) else Path(".")
+    if directory.is_dir():
+        return directory
+    existing = _nearest_existing(directory)
+    if not existing.is_dir():
+        raise InputError(f"cannot write {shown}: {existing} is not a directory; choose "
+                         "another location")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot write {shown}: cannot create directory {directory} "
+                         f"({exc.strerror or exc}); choose a writable location") from None
+    return directory
+
+
 def check_writable(path: str | os.PathLike, *, force: bool) -> None:
-    """Refuse an output path that exists (unless ``force``) or whose directory is missing.
+    """Refuse an output path that exists (unless ``force``), or that cannot be created: an
+    existing folder above it that is a file or not writable. Missing folders are fine (they
+    are created when the file is written).
 
     A FIFO or a device (``/dev/stdout``) is written in place and overwrites nothing: it
     needs no ``force``. A symbolic link, even a dangling one, counts as existing.
@@ -190,7 +222,9 @@ def check_writable(path: str | os.PathLike, *, force: bool) -> None:
         raise InputError(f"{path} already exists; pass --force to overwrite it")
     target = resolve_target(path)
     parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"cannot write {path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"cannot write {path}: directory {parent} is not writable")
+    existing = _nearest_existing(parent)
+    if not existing.is_dir():
+        raise InputError(f"cannot write {path}: {existing} is not a directory; choose "
+                         "another location")
+    if not os.access(existing, os.W_OK):
+        raise InputError(f"cannot write {path}: directory {existing} is not writable")

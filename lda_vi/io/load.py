@@ -20,7 +20,7 @@ from lda_vi.io.counts import CountMatrix, coo_to_csr, read_count_matrix
 from lda_vi.io.detect import COUNT_FORMATS, check_options, display_name, resolve_format
 from lda_vi.io.text_readers import iter_documents
 from lda_vi.text.tokenize import Tokenizer, TokenizerConfig
-from lda_vi.text.vocabulary import PruneConfig, Vocabulary, prune
+from lda_vi.text.vocabulary import COUNT_PRUNING, TEXT_PRUNING, PruneConfig, Vocabulary, prune
 
 __all__ = ["load_corpus", "read_counts", "vectorize_input"]
 
@@ -41,9 +41,12 @@ def _prune_counts(matrix: CountMatrix, prune_config: PruneConfig, name: str) -> 
             f"{int(np.count_nonzero(doc_freq))} words used in {n_docs} documents; "
             "lower --min-df or raise --max-df"
         )
-    counts = X[:, kept].tocsr()
-    counts.sort_indices()
-    counts.has_canonical_format = True
+    if len(kept) == X.shape[1]:
+        counts = X  # every word kept (COUNT_PRUNING): the vocabulary as given
+    else:
+        counts = X[:, kept].tocsr()
+        counts.sort_indices()
+        counts.has_canonical_format = True
     n_empty = int(np.count_nonzero(np.diff(counts.indptr) == 0))
     return Corpus(counts=counts, doc_ids=list(matrix.doc_ids),
                   vocab=Vocabulary([words[i] for i in kept]), n_empty=n_empty)
@@ -57,15 +60,17 @@ def read_counts(
     *,
     encoding: str = "utf-8",
 ) -> Corpus:
-    """An lda-c, UCI or Matrix Market file as a Corpus, its vocabulary pruned.
+    """An lda-c, UCI or Matrix Market file as a Corpus: by default its vocabulary as given.
 
-    The text pipeline is skipped (the words are already counted), but ``prune_config``
-    (min_df, max_df, max_vocab; default ``PruneConfig()``) applies as to text. Kept words
-    keep the order of the vocabulary file; every document keeps its row (all zero when no
-    word of it is left, counted in ``n_empty``).
+    The text pipeline is skipped (the words are already counted). ``prune_config`` None
+    (default) is :data:`~lda_vi.text.vocabulary.COUNT_PRUNING`: every word of the vocabulary
+    file is kept, even one with no count (its topic-word weights stay at the prior). A
+    ``prune_config`` (min_df, max_df, max_vocab) prunes as for text. Kept words keep the
+    order of the vocabulary file; every document keeps its row (all zero when no word of it
+    is left, counted in ``n_empty``).
     """
     matrix = read_count_matrix(path, fmt, vocab_path, encoding=encoding)
-    return _prune_counts(matrix, prune_config or PruneConfig(), display_name(os.fspath(path)))
+    return _prune_counts(matrix, prune_config or COUNT_PRUNING, display_name(os.fspath(path)))
 
 
 # ------------------------------------------------------------------------ entries
@@ -93,11 +98,13 @@ def load_corpus(
     Text-like formats go through :func:`iter_documents` and
     :func:`~lda_vi.io.corpus.build_corpus` (``tokenizer``, default ``Tokenizer()``); count
     formats through :func:`read_counts` (``vocab``: the vocabulary file). Options that do
-    not apply to the format are refused (None means "not given").
+    not apply to the format are refused (None means "not given"). ``prune_config`` None
+    takes the defaults of the format's kind: text is pruned with
+    :data:`~lda_vi.text.vocabulary.TEXT_PRUNING` (min_df=2, max_df=0.5), count formats are
+    not pruned (:data:`~lda_vi.text.vocabulary.COUNT_PRUNING`).
     """
     name = os.fspath(path)
     fmt = resolve_format(name, fmt)
-    prune_config = prune_config or PruneConfig()
     if fmt in COUNT_FORMATS:
         check_options(
             name, fmt,
@@ -109,7 +116,7 @@ def load_corpus(
         name, fmt, encoding=encoding, text_column=text_column, id_column=id_column,
         text_field=text_field, id_field=id_field, glob=glob, vocab=vocab,
     )
-    return build_corpus(docs, _as_tokenizer(tokenizer), prune_config, progress)
+    return build_corpus(docs, _as_tokenizer(tokenizer), prune_config or TEXT_PRUNING, progress)
 
 
 def _as_tokenizer(tokenizer: Tokenizer | TokenizerConfig | None) -> Tokenizer:

@@ -16,6 +16,11 @@ Count or fraction (the scikit-learn convention), for both ``min_df`` and ``max_d
 * any other value is a count of documents and must be a whole number: ``min_df=5``,
   ``max_df=1000`` (``5.0`` and ``1000.0`` are accepted as the same counts); ``2.5`` is refused.
 
+``min_df=0`` keeps every word, even one found in no document: count formats read with a
+vocabulary file (lda-c, UCI, Matrix Market) keep the vocabulary as given by default
+(:data:`COUNT_PRUNING`), text is pruned with :data:`TEXT_PRUNING` (``min_df=2``,
+``max_df=0.5``); :func:`default_pruning` fills the settings a user did not give.
+
 ``max_vocab`` is applied last: of the words that pass ``min_df`` and ``max_df``, keep the
 ``max_vocab`` with the largest total count in the corpus, ties going to the word that sorts
 first (:func:`prune` is given words in alphabetical id order by :mod:`lda_vi.io.corpus`; it
@@ -35,7 +40,8 @@ import numpy as np
 from lda_vi.config import from_dict
 from lda_vi.errors import InputError
 
-__all__ = ["PruneConfig", "Vocabulary", "prune"]
+__all__ = ["COUNT_PRUNING", "TEXT_PRUNING", "PruneConfig", "Vocabulary", "default_pruning",
+           "prune"]
 
 _FLAGS = {"min_df": "--min-df", "max_df": "--max-df", "max_vocab": "--max-vocab"}
 
@@ -55,7 +61,8 @@ class PruneConfig:
 
     Attributes:
         min_df: keep words found in at least this many documents (a count ≥ 1) or this
-            fraction of them (in (0, 1)). Default 2: drop words seen in one document only.
+            fraction of them (in (0, 1)); 0 keeps every word, even those found in no
+            document. Default 2: drop words seen in one document only.
         max_df: keep words found in at most this many documents (a whole count > 1) or this
             fraction of them (in (0, 1]; 1 means no limit). Default 0.5.
         max_vocab: then keep at most this many words, the most frequent by total count
@@ -70,10 +77,11 @@ class PruneConfig:
 
     def __post_init__(self) -> None:
         lo = _number("min_df", self.min_df)
-        if lo <= 0:
+        if lo < 0:
             raise InputError(
-                f"min_df={self.min_df!r} must be positive: a document count (1 or more) "
-                "or a fraction of documents in (0, 1), e.g. --min-df 2 or --min-df 0.01"
+                f"min_df={self.min_df!r} must not be negative: a document count (1 or more), "
+                "a fraction of documents in (0, 1), or 0 to keep every word, e.g. --min-df 2 "
+                "or --min-df 0.01"
             )
         if lo >= 1 and not lo.is_integer():
             raise InputError(
@@ -108,6 +116,8 @@ class PruneConfig:
 
     def min_count(self, n_docs: int) -> int:
         """The least number of documents a kept word must appear in, for ``n_docs`` documents."""
+        if self.min_df == 0:
+            return 0
         if self.min_df < 1:
             return max(1, math.ceil(self.min_df * n_docs - 1e-9))
         return int(self.min_df)
@@ -122,7 +132,7 @@ class PruneConfig:
         """One-line summary, e.g. ``min_df=2, max_df=0.5 (at most 3 of 6 documents), ...``."""
         lo, hi = f"min_df={self.min_df!r}", f"max_df={self.max_df!r}"
         if n_docs is not None:
-            if self.min_df < 1:
+            if 0 < self.min_df < 1:
                 lo += f" (at least {self.min_count(n_docs)} of {n_docs} documents)"
             if self.max_df <= 1:
                 hi += f" (at most {self.max_count(n_docs)} of {n_docs} documents)"
@@ -139,6 +149,26 @@ class PruneConfig:
         Raises InputError for a non-dict, an unknown key or an invalid value.
         """
         return from_dict(cls, d, "pruning")
+
+
+#: Text input: drop words found in one document only, or in more than half of them.
+TEXT_PRUNING = PruneConfig(min_df=2, max_df=0.5)
+#: Count formats with a vocabulary file: every word kept, even one with no count.
+COUNT_PRUNING = PruneConfig(min_df=0, max_df=1.0)
+
+
+def default_pruning(counts: bool, *, min_df: float | None = None, max_df: float | None = None,
+                    max_vocab: int | None = None) -> PruneConfig:
+    """The pruning of a corpus: the settings given (not None), the others from the defaults
+    of its kind (:data:`COUNT_PRUNING` for count formats, else :data:`TEXT_PRUNING`).
+
+    So count formats are not pruned unless a setting is given, and then only as given.
+    """
+    base = COUNT_PRUNING if counts else TEXT_PRUNING
+    given = {key: value for key, value in
+             (("min_df", min_df), ("max_df", max_df), ("max_vocab", max_vocab))
+             if value is not None}
+    return dataclasses.replace(base, **given)
 
 
 class Vocabulary:

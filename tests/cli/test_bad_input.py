@@ -88,7 +88,7 @@ def test_corpus_emptied_by_pruning_names_the_settings(good):
 def test_count_corpus_emptied_by_pruning(tmp_path):
     write(tmp_path / "vocab.txt", "a\nb\n")
     path = write(tmp_path / "c.dat", "1 0:1\n1 1:1\n")
-    fails(run("fit", path), "pruning removed every word", "--min-df")
+    fails(run("fit", path, "--min-df", "2"), "pruning removed every word", "--min-df")
 
 
 # ----------------------------------------------------------------- bytes and text
@@ -214,9 +214,22 @@ def test_k_larger_than_the_documents_warns(tmp_path):
 
 
 def test_unwritable_output_path(good, tmp_path):
-    target = tmp_path / "no" / "such" / "dir" / "theta.csv"
-    fails(run("fit", good, *FAST, "--doc-topics", target), "cannot write", "does not exist")
-    fails(run("fit", good, *FAST, "-o", tmp_path / "no" / "model"), "cannot write")
+    a_file = write(tmp_path / "plain.txt", "a file, not a folder\n")
+    target = a_file / "dir" / "theta.csv"
+    fails(run("fit", good, *FAST, "--doc-topics", target), "cannot write", "not a directory")
+    fails(run("fit", good, *FAST, "-o", a_file / "model"), "cannot write", "not a directory")
+    assert a_file.read_text() == "a file, not a folder\n"
+
+
+def test_missing_output_folders_are_created(good, tmp_path):
+    """Every output file's missing parent folders are created, as -o creates its own."""
+    out = tmp_path / "out"
+    result = run("fit", good, *FAST, "-o", out, "--doc-topics", out / "dt.csv",
+                 "--topic-words", tmp_path / "a" / "b" / "tw.csv")
+    assert result.exit_code == 0, result.output
+    assert (out / "dt.csv").is_file() and (tmp_path / "a" / "b" / "tw.csv").is_file()
+    assert (out / "model.json").is_file()
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_output_that_exists_is_refused_without_force(good, tmp_path):

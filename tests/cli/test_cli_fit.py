@@ -168,7 +168,7 @@ def test_reads_stdin_and_directories(tmp_path: Path) -> None:
         (["{corpus}", "-k", "3", "--eta", "abc"], "--eta"),
         (["{corpus}", "-k", "3", "--min-df", "1000"], "min"),
         (["{empty}", "-k", "3"], "empty"),
-        (["{corpus}", "-k", "3", "--doc-topics", "{nodir}/x.csv"], "does not exist"),
+        (["{corpus}", "-k", "3", "--doc-topics", "{corpus}/x.csv"], "not a directory"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(args, fragment, corpus_file: Path,

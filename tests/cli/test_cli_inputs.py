@@ -147,3 +147,42 @@ def test_cli_report_reader_options_need_docs(tmp_path):
     result = runner.invoke(cli, ["report", str(model), "-o", str(tmp_path / "r.html"),
                                  "--docs", str(p), "--text-column", "body"])
     assert result.exit_code == 2 and "--text-column applies to csv or tsv" in result.stderr
+
+
+def test_cli_count_formats_keep_the_vocabulary_as_given(tmp_path):
+    """lda-c with a vocabulary is not pruned by default: a word in every document and a word
+    in none stay; the unused word's λ stays at η; held-out documents using it are not OOV."""
+    import json
+
+    from click.testing import CliRunner
+
+    from lda_vi.cli.app import cli
+    from lda_vi.model.lda import LDA
+
+    X = sp.lil_matrix(np.kron(np.eye(3), np.ones((2, 4))) * 3)  # 6 docs, words 0..11
+    X = sp.hstack([X, np.ones((6, 1)), np.zeros((6, 1))]).tocsr()  # 12: everywhere, 13: unused
+    words = write(tmp_path / "words.txt", "".join(f"w{i}\n" for i in range(14)))
+    train, test = tmp_path / "train.dat", tmp_path / "test.dat"
+    write_ldac(train, X)
+    write_ldac(test, sp.csr_matrix(np.r_[np.zeros(13), 2.0][None, :] + X[:1].toarray()))
+    runner = CliRunner()
+    model_dir = tmp_path / "m"
+    result = runner.invoke(cli, ["fit", str(train), "--vocab", str(words), "-k", "3",
+                                 "--eta", "0.05", "--max-iter", "5", "-q", "-o",
+                                 str(model_dir), "--all-words"])
+    assert result.exit_code == 0, result.output
+    table = (model_dir / "topic_words.csv").read_text().splitlines()[1:]
+    assert {line.split(",")[2] for line in table} == {f"w{i}" for i in range(14)}
+    model = LDA.load(model_dir)
+    assert len(model.vocab) == 14
+    np.testing.assert_array_equal(model.lam[:, 13], np.full(3, 0.05))  # λ_kw = η
+    result = runner.invoke(cli, ["evaluate", str(model_dir), str(test), "--vocab", str(words),
+                                 "--json", str(tmp_path / "e.json")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "e.json").read_text())["out_of_vocabulary_tokens"] == 0
+    result = runner.invoke(cli, ["fit", str(train), "--vocab", str(words), "-k", "3",
+                                 "--max-iter", "5", "-q", "--min-df", "1", "--topic-words",
+                                 str(tmp_path / "tw.csv"), "--all-words"])
+    assert result.exit_code == 0, result.output
+    pruned = {line.split(",")[2] for line in (tmp_path / "tw.csv").read_text().splitlines()[1:]}
+    assert pruned == {f"w{i}" for i in range(13)}  # only the flag given applies: max_df 1.0

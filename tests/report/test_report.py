@@ -201,7 +201,7 @@ def test_cli_report_writes_the_page(fitted, tmp_path) -> None:
     (["report", "{tmp}", "-o", "{out}"], "no model.json"),
     (["report", "{model}", "-o", "{out}", "--top-n", "0"], "--top-n"),
     (["report", "{model}", "-o", "{out}", "--docs", "{missing}"], "not found"),
-    (["report", "{model}", "-o", "{tmp}/nodir/r.html"], "does not exist"),
+    (["report", "{model}", "-o", "{model}/model.json/r.html"], "not a directory"),
 ])
 def test_cli_report_errors_are_one_line_and_exit_2(fitted, tmp_path, args, message) -> None:
     model_dir, _, _ = fitted

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from lda_vi.errors import InputError
-from lda_vi.text.vocabulary import PruneConfig, Vocabulary, prune
+from lda_vi.text.vocabulary import (
+    COUNT_PRUNING,
+    TEXT_PRUNING,
+    PruneConfig,
+    Vocabulary,
+    default_pruning,
+    prune,
+)
 
 # 10 documents; document frequencies of 6 candidate words, and their total counts.
 DF = np.array([1, 2, 3, 5, 6, 10])
@@ -45,6 +52,23 @@ def test_vocabulary_rejects_duplicates():
 def test_defaults_min_df_2_max_df_half():
     # df must be in [2, 5]
     assert kept() == [1, 2, 3]
+
+
+def test_min_df_zero_keeps_words_found_in_no_document():
+    cfg = PruneConfig(min_df=0, max_df=1.0)
+    assert cfg.min_count(10) == 0
+    np.testing.assert_array_equal(prune(np.array([0, 3, 0, 1]), np.array([0, 5, 0, 1]), 10, cfg),
+                                  [0, 1, 2, 3])
+    assert COUNT_PRUNING == cfg
+    assert "min_df=0, max_df=1.0" in cfg.describe(10)
+
+
+def test_default_pruning_by_kind_fills_only_what_is_not_given():
+    assert default_pruning(False) == TEXT_PRUNING == PruneConfig()
+    assert default_pruning(True) == COUNT_PRUNING
+    assert default_pruning(True, max_vocab=50) == PruneConfig(min_df=0, max_df=1.0, max_vocab=50)
+    assert default_pruning(False, min_df=5) == PruneConfig(min_df=5, max_df=0.5)
+    assert default_pruning(True, min_df=2, max_df=0.9) == PruneConfig(min_df=2, max_df=0.9)
 
 
 def test_min_df_as_count():
@@ -108,8 +132,8 @@ def test_prune_shape_mismatch_is_a_programming_error():
 @pytest.mark.parametrize(
     "kwargs, fragment",
     [
-        ({"min_df": 0}, "min_df=0"),
         ({"min_df": -1}, "min_df=-1"),
+        ({"min_df": -0.5}, "min_df=-0.5"),
         ({"min_df": 2.5}, "min_df=2.5"),
         ({"min_df": "2"}, "min_df='2'"),
         ({"min_df": True}, "min_df=True"),
