@@ -179,7 +179,7 @@ def test_cli_count_formats_keep_the_vocabulary_as_given(tmp_path):
     result = runner.invoke(cli, ["evaluate", str(model_dir), str(test), "--vocab", str(words),
                                  "--json", str(tmp_path / "e.json")])
     assert result.exit_code == 0, result.output
-    assert json.loads((tmp_path / "e.json").read_text())["out_of_vocabulary_tokens"] == 0
+    assert json.loads((tmp_path / "e.json").read_text())["oov_tokens"] == 0
     result = runner.invoke(cli, ["fit", str(train), "--vocab", str(words), "-k", "3",
                                  "--max-iter", "5", "-q", "--min-df", "1", "--topic-words",
                                  str(tmp_path / "tw.csv"), "--all-words"])
