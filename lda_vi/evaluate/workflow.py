@@ -35,6 +35,8 @@ from lda_vi.evaluate.heldout import (
     split_documents,
 )
 from lda_vi.io.corpus import Corpus, build_corpus, vectorize, with_progress
+from lda_vi.io.count_stream import CountStream
+from lda_vi.io.detect import COUNT_FORMATS, check_options, resolve_format
 from lda_vi.io.export import write_doc_topics, write_doc_topics_stream, write_topic_words
 from lda_vi.io.fields import Fields, align, read_fields, read_fields_file
 from lda_vi.io.load import load_corpus
@@ -104,6 +106,7 @@ class FitRun:
     corpus: Corpus | None = None
     split: DocumentSplit | None = None
     open_docs: Callable[[], Iterable[tuple[str, str]]] | None = None   # streamed fits
+    theta_chunks: Callable[[], Iterable] | None = None  # streamed: (ids, θ B×K, oov) chunks
 
 
 def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
@@ -265,9 +268,23 @@ def score_heldout(model: LDA, split: DocumentSplit, X_test, test_ids, oov_tokens
 def fit_stream_source(model: LDA, source: str, *, encoding: str = "utf-8",
                       reader: dict | None = None, engine=None,
                       reporter: FitReporter | None = None) -> FitRun:
-    """Online VB streaming ``source`` from disk (``model.settings.method == 'online'``)."""
+    """Online VB streaming ``source`` from disk (``model.settings.method == 'online'``):
+    text is tokenized minibatch by minibatch; count formats (lda-c, UCI, Matrix Market)
+    are read minibatch by minibatch (:class:`~lda_vi.io.count_stream.CountStream`)."""
     reporter = reporter or FitReporter()
-    reader = reader or {}
+    reader = dict(reader or {})
+    fmt = resolve_format(str(source), reader.get("fmt"))
+    if fmt in COUNT_FORMATS:
+        check_options(str(source), fmt, {key: reader.get(key) for key in (
+            "text_column", "id_column", "text_field", "id_field", "glob")})
+        stream = CountStream(source, fmt, reader.get("vocab"),
+                             encoding=encoding, prune_config=model.prune_config)
+        with _naming("method"):
+            model.fit_count_stream(stream, callback=reporter.minibatch, engine=engine)
+        model.record.input = str(source)
+        reporter.fitted(model)
+        return FitRun(model=model, doc_ids=[], theta=None,
+                      theta_chunks=lambda: model.transform_count_stream(stream))
 
     def open_docs():
         return iter_documents(source, encoding=encoding, needed_by="method online", **reader)
@@ -283,7 +300,8 @@ def fit_stream_source(model: LDA, source: str, *, encoding: str = "utf-8",
         model.fit_stream(open_docs_reporting, callback=reporter.minibatch, engine=engine)
     model.record.input = str(source)
     reporter.fitted(model)
-    return FitRun(model=model, doc_ids=[], theta=None, open_docs=open_docs)
+    return FitRun(model=model, doc_ids=[], theta=None, open_docs=open_docs,
+                  theta_chunks=lambda: model.transform_stream(open_docs()))
 
 
 def write_outputs(run: FitRun, *, doc_topics=None, topic_words=None, all_words: bool = False,
@@ -319,4 +337,4 @@ def write_stream_outputs(run: FitRun, *, doc_topics=None, topic_words=None,
     if topic_words:
         write_topic_words(topic_words, model.beta, words, n_words)
     for target in targets:            # θ of every document, streamed in minibatches
-        write_doc_topics_stream(target, model.k, model.transform_stream(run.open_docs()))
+        write_doc_topics_stream(target, model.k, run.theta_chunks())

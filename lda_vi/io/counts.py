@@ -11,6 +11,7 @@ Shapes: D documents (rows), V words (columns).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from lda_vi.errors import InputError
-from lda_vi.io.count_parsers import parse_ldac, parse_mtx, parse_uci
-from lda_vi.io.decode import byte_lines, check_encoding, guard, open_input, text_lines
+from lda_vi.io.count_blocks import LineBlocks
+from lda_vi.io.count_parsers import CountParser
+from lda_vi.io.decode import (
+    DECOMPRESS_ERRORS,
+    check_encoding,
+    guard,
+    open_input,
+    read_failure,
+    text_lines,
+)
 from lda_vi.io.detect import (
     COMPRESSED_SUFFIXES,
     COUNT_FORMATS,
@@ -28,7 +37,8 @@ from lda_vi.io.detect import (
     resolve_format,
 )
 
-__all__ = ["CountMatrix", "coo_to_csr", "find_vocab", "read_count_matrix", "read_vocab"]
+__all__ = ["CountMatrix", "coo_to_csr", "find_vocab", "iter_count_chunks", "merge_duplicates",
+           "open_count_file", "read_count_matrix", "read_vocab"]
 
 
 # ------------------------------------------------------------------- count formats
@@ -128,6 +138,41 @@ def coo_to_csr(
     return m
 
 
+def open_count_file(path: str | os.PathLike, fmt: str | None = None,
+                    vocab_path: str | os.PathLike | None = None, *,
+                    encoding: str = "utf-8") -> tuple[str, str, str, list[str]]:
+    """Check a count file's path and format and read its vocabulary file:
+    ``(path, fmt, vocabulary file, words)`` (the words as listed, repeats included)."""
+    name = os.fspath(path)
+    fmt = resolve_format(name, fmt)
+    if fmt not in COUNT_FORMATS:
+        raise InputError(
+            f"{display_name(name)} is read as {fmt} input, which is text, not counts; count "
+            f"formats are {', '.join(COUNT_FORMATS)} (--format)"
+        )
+    check_encoding(encoding)
+    check_path(name, fmt)
+    vocab_name = find_vocab(name, fmt) if vocab_path is None else os.fspath(vocab_path)
+    return name, fmt, vocab_name, read_vocab(vocab_name, encoding)
+
+
+def iter_count_chunks(name: str, fmt: str, words: list[str], vocab_name: str,
+                      on_header=None) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """``(rows, cols, vals)`` of each block of the count file ``name`` (see
+    :class:`~lda_vi.io.count_parsers.CountParser`), read from disk as they are used;
+    ``on_header(parser)`` is called once the header is read; the last value it is given
+    holds D (``parser.n_docs``) when the iterator is exhausted."""
+    shown = display_name(name)
+    with open_input(name) as stream:
+        try:
+            parser = CountParser(LineBlocks(stream, shown, fmt), fmt, shown, words, vocab_name)
+            if on_header is not None:
+                on_header(parser)
+            yield from parser.chunks()
+        except DECOMPRESS_ERRORS as e:
+            raise read_failure(e, shown) from None
+
+
 def read_count_matrix(
     path: str | os.PathLike,
     fmt: str | None = None,
@@ -141,23 +186,16 @@ def read_count_matrix(
     ``encoding`` is that of the vocabulary file. Raises InputError with the file and line of
     anything malformed, and for a word id beyond the vocabulary.
     """
-    name = os.fspath(path)
-    fmt = resolve_format(name, fmt)
-    if fmt not in COUNT_FORMATS:
-        raise InputError(
-            f"{display_name(name)} is read as {fmt} input, which is text, not counts; count "
-            f"formats are {', '.join(COUNT_FORMATS)} (--format)"
-        )
-    check_encoding(encoding)
-    check_path(name, fmt)
-    vocab_name = find_vocab(name, fmt) if vocab_path is None else os.fspath(vocab_path)
-    words = read_vocab(vocab_name, encoding)
-    parse = {"ldac": parse_ldac, "uci": parse_uci, "mtx": parse_mtx}[fmt]
-    with open_input(name) as stream:
-        lines = guard(byte_lines(stream, display_name(name), fmt), display_name(name))
-        rows, cols, vals, n_docs = parse(lines, display_name(name), words, vocab_name)
+    name, fmt, vocab_name, words = open_count_file(path, fmt, vocab_path, encoding=encoding)
+    parsers = []
+    chunks = list(iter_count_chunks(name, fmt, words, vocab_name, parsers.append))
+    n_docs = parsers[-1].n_docs
+    if chunks:
+        rows, cols, vals = (np.concatenate(parts) for parts in zip(*chunks, strict=True))
+    else:
+        rows = cols = np.zeros(0, dtype=np.int64)
+        vals = np.zeros(0)
     cols, unique = merge_duplicates(cols, words)
     counts = coo_to_csr(rows, cols, vals, (n_docs, len(unique)))
     return CountMatrix(counts=counts, doc_ids=[str(i) for i in range(1, n_docs + 1)],
                        words=unique)
-

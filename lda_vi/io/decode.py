@@ -240,17 +240,22 @@ def open_input(path: str) -> Iterator[BinaryIO]:
 
 
 
+def read_failure(e: BaseException, name: str) -> InputError:
+    """The one-line InputError for a read or decompression error ``e`` of ``name``."""
+    if isinstance(e, OSError) and e.strerror:
+        return InputError(f"cannot read {name}: {e.strerror}")
+    return InputError(
+        f"cannot read {name}: {e}; the compressed file looks damaged or truncated, "
+        "check it with gzip -t / bzip2 -t / xz -t"
+    )
+
+
 def guard(items: Iterator, name: str) -> Iterator:
     """Re-raise read and decompression errors while iterating as one-line InputErrors."""
     try:
         yield from items
     except DECOMPRESS_ERRORS as e:
-        if isinstance(e, OSError) and e.strerror:
-            raise InputError(f"cannot read {name}: {e.strerror}") from None
-        raise InputError(
-            f"cannot read {name}: {e}; the compressed file looks damaged or truncated, "
-            "check it with gzip -t / bzip2 -t / xz -t"
-        ) from None
+        raise read_failure(e, name) from None
 
 
 def check_head(head: bytes, name: str, ascii_compatible: bool, fmt: str) -> None:
@@ -292,14 +297,3 @@ def text_lines(
             yield lineno, (strip_bom(line) if lineno == 1 else line)
     except UnicodeError as e:
         raise decode_failure(name, f"after line {lineno}", encoding, e) from None
-
-
-def byte_lines(stream: BinaryIO, name: str, fmt: str) -> Iterator[tuple[int, bytes]]:
-    """``(line number, line)`` of a byte stream, without line endings (count formats)."""
-    head = stream.read(SNIFF_BYTES)
-    if not head:
-        return
-    check_head(head, name, True, fmt)
-    for lineno, raw in enumerate(io.BufferedReader(Prepend(head, stream)), 1):
-        yield lineno, raw.rstrip(b"\r\n")
-

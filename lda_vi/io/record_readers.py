@@ -11,6 +11,7 @@ Both yield ``(doc_id, text)`` pairs; every problem is an InputError naming the l
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 
@@ -39,6 +40,19 @@ def find_column(header: list[str], wanted: str) -> int | None:
     return stripped.index(wanted.strip()) if wanted.strip() in stripped else None
 
 
+#: A last line fed to the CSV reader after the file's own: inside a field, it shows a quote
+#: that is never closed (the csv module would silently end the field at the end of the file).
+_END = "\x00lda-vi: end of file\x00"
+
+
+def _unclosed_quote(name: str, line: int, kind: str) -> InputError:
+    return InputError(
+        f"{name}, line {line}: a quoted field of the record starting on this line is never "
+        f"closed, so it would take in the rest of the file; close the quote (a quote inside "
+        f'a quoted field is written twice, "") to make it valid {kind}'
+    )
+
+
 def csv_documents(
     path: str, fmt: str, encoding: str, ascii_compatible: bool, text_column: str,
     id_column: str | None,
@@ -62,11 +76,18 @@ def csv_records(
     kind = "TSV" if fmt == "tsv" else "CSV"
     with open_input(path) as stream:
         lines = (line for _, line in text_lines(stream, name, encoding, ascii_compatible, fmt))
-        reader = csv.reader(lines, delimiter=delimiter)
+        reader = csv.reader(itertools.chain(lines, [_END]), delimiter=delimiter)
 
         def records():
+            start = 1  # the line the next record starts on
             try:
-                yield from reader
+                for row in reader:
+                    if row == [_END]:
+                        return
+                    if row and _END in row[-1]:
+                        raise _unclosed_quote(name, start, kind)
+                    start = reader.line_num + 1
+                    yield row
             except csv.Error as e:
                 raise InputError(
                     f"{name}, line {reader.line_num}: not valid {kind} ({e}); check the "

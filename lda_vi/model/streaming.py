@@ -1,8 +1,9 @@
 """Online variational Bayes for an :class:`~lda_vi.model.lda.LDA` model (MATH.md, O1).
 
-Two sources of minibatches: the rows of an in-memory count matrix (shuffled each pass,
-:func:`fit_online_counts`), or documents streamed from disk and counted minibatch by
-minibatch, never holding the corpus (:func:`fit_stream`). The engine does the arithmetic
+Three sources of minibatches: the rows of an in-memory count matrix (shuffled each pass,
+:func:`fit_online_counts`), documents streamed from disk and counted minibatch by
+minibatch, never holding the corpus (:func:`fit_stream`), or a count file read minibatch
+by minibatch from disk (:func:`fit_count_stream`). The engine does the arithmetic
 (:func:`lda_vi.engine.online.fit_online`); this module feeds it and fills the model and its
 run record.
 """
@@ -21,6 +22,7 @@ from lda_vi.engine.em import EStepEngine
 from lda_vi.engine.layout import CorpusArrays
 from lda_vi.engine.online import MinibatchReport, OnlineResult, fit_online, row_batches
 from lda_vi.engine.settings import OnlineSettings
+from lda_vi.io.count_stream import CountStream
 from lda_vi.io.stream import count_batches, scan_vocabulary
 from lda_vi.model.record import versions
 from lda_vi.model.settings import resolve_seed
@@ -103,3 +105,30 @@ def transform_stream(model, docs: Iterable[tuple[str, str]], batch_size: int = 1
     tokenizer = Tokenizer(model.tokenizer_config)
     for X, ids, n_oov in count_batches(docs, tokenizer, model.vocab, batch_size):
         yield ids, model.infer(X).theta, n_oov
+
+
+def fit_count_stream(model, stream: CountStream, callback: Callback = None,
+                     engine: Engine = None):
+    """Online VB over a count file read from disk: see :meth:`LDA.fit_count_stream`."""
+    model.vocab, model.doc_ids = stream.vocab, []
+    size = model.settings.batch_size
+
+    def batches(pass_index: int):
+        for X, _ in stream.batches(size):
+            yield X
+
+    run_online(model, batches, stream.n_docs, len(stream.vocab),
+               resolve_seed(model.settings.seed), callback, engine)
+    model.gamma = np.empty((0, model.k))
+    model.record.corpus = {"documents": stream.n_docs, "words": len(stream.vocab),
+                           "tokens": stream.n_tokens}
+    return model
+
+
+def transform_count_stream(model, stream: CountStream, batch_size: int = 1024):
+    """θ̄ of a count file's documents in minibatches: yields (ids, θ̄ B×K, 0)."""
+    model._require_fitted()
+    if stream.vocab != model.vocab:
+        raise ValueError("the count file's vocabulary is not the model's")
+    for X, ids in stream.batches(batch_size):
+        yield ids, model.infer(X).theta, 0

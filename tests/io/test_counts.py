@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 from io_testing import AP_DIR, error, write
 
-from lda_vi.io import count_parsers
+from lda_vi.io import count_blocks, count_parsers
 from lda_vi.io.counts import read_count_matrix, read_vocab
 
 # ----------------------------------------------------------------------------- lda-c
@@ -123,7 +123,8 @@ def test_uci_malformed(tmp_path, text, expect):
 
 
 def test_uci_error_line_numbers_across_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(count_parsers, "_CHUNK_LINES", 7)
+    monkeypatch.setattr(count_blocks, "BLOCK_BYTES", 16)
+    monkeypatch.setattr(count_parsers, "_CHUNK_LINES", 3)
     write(tmp_path / "vocab.x.txt", "a\nb\n")
     lines = [f"{d} {1 + d % 2} 1" for d in range(1, 31)]
     lines[22] = "23 3 1"  # file line 26

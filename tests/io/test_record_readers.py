@@ -7,6 +7,8 @@ import sys
 import types
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from io_testing import docs, error, write
 
 from lda_vi.io.text_readers import iter_documents
@@ -144,3 +146,38 @@ def test_jsonl_deep_nesting_is_an_input_error(tmp_path):
     assert "line 1" in error(iter_documents, p)
 
 
+
+
+def test_csv_unterminated_quote_names_its_line(tmp_path):
+    p = write(tmp_path / "a.csv", 'id,text\n1,"apple pie\n2,banana split\n3,cherry tart\n')
+    message = error(docs, p)
+    assert "line 2: a quoted field" in message and "never closed" in message
+    assert "pruning" not in message
+    p = write(tmp_path / "b.csv", 'text\n"no newline at the end')
+    assert "line 2: a quoted field" in error(docs, p)
+    p = write(tmp_path / "c.csv", 'text\n"quoted ""inner"" and\na newline"\n')
+    assert docs(p) == [("1", 'quoted "inner" and\na newline')]
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=st.lists(st.text(alphabet='ab ,\n"', max_size=8), max_size=5),
+       after=st.lists(st.text(alphabet="ab ", min_size=1, max_size=8), max_size=5),
+       opened=st.text(alphabet="ab ,\n", max_size=8))
+def test_csv_an_unclosed_quote_is_reported_at_its_record(tmp_path_factory, before, after,
+                                                         opened):
+    """Valid records, then a record whose quote never closes, then quote-free lines: the
+    error names the line that record starts on; nothing is swallowed silently."""
+    import csv as csv_module
+    import io as io_module
+
+    buffer = io_module.StringIO()
+    writer = csv_module.writer(buffer, lineterminator="\n")
+    writer.writerow(["text"])
+    for text in before:
+        writer.writerow([text])
+    head = buffer.getvalue()
+    line = head.count("\n") + 1
+    body = head + '"' + opened + "\n" + "".join(f"{t}\n" for t in after)
+    p = write(tmp_path_factory.mktemp("q") / "f.csv", body)
+    message = error(docs, p)
+    assert f"line {line}: a quoted field" in message
