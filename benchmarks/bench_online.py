@@ -8,9 +8,15 @@ as a child process and measures its wall time and peak resident set. The
 claim under test: peak memory does not grow with the corpus, time grows
 linearly. The topics found are matched against the true ones (Hellinger).
 
+With ``--format uci`` the same synthetic corpora are written as UCI bag-of-words files
+(``docword.synth-N.txt``, sorted by document, with ``vocab.synth-N.txt`` beside them) and
+``lda-vi fit --method online`` streams them minibatch by minibatch from disk (no
+tokenizing; the vocabulary is kept as given).
+
 Usage::
 
     python benchmarks/bench_online.py [--sizes 100000,1000000] [--workdir DIR] [--quick]
+                                      [--format text|uci]
 
 Prints a Markdown table on stdout, progress on stderr, and writes every
 number to ``benchmarks/results/online-<date>.json``. See ``benchmarks/README.md``.
@@ -54,6 +60,8 @@ STARTUP_DOCS = 1000     # the tiny corpus timed for the fixed start-up cost
 
 FIT_OPTIONS = ["-k", "20", "--method", "online", "--batch-size", "1024", "--passes", "1",
                "--seed", "0", "--min-df", "5", "--max-df", "0.5"]
+#: UCI counts keep their vocabulary as given (count formats are not pruned by default).
+UCI_FIT_OPTIONS = FIT_OPTIONS[:-4]
 BUSY_CORES = 0.25       # other processes' CPU use above which a run is flagged
 
 # Runs lda-vi and reports its wall time and peak RSS: a fresh process per run, so
@@ -228,6 +236,58 @@ def generate_corpus(workdir: Path, n_docs: int, params: dict, beta: np.ndarray,
     return meta | {"path": str(path), "generated_seconds": seconds}
 
 
+def generate_uci(workdir: Path, n_docs: int, params: dict, beta: np.ndarray,
+                 words: list[str]) -> dict:
+    """Write ``docword.synth-<n_docs>.txt`` (UCI: D, W, NNZ, then ``doc word count`` lines
+    sorted by document) and ``vocab.synth-<n_docs>.txt`` unless the same are there.
+
+    The same draws as :func:`generate_corpus` (same generator, same order), counted per
+    document: chunk by chunk, the entries are written to a body file, then the header and
+    the body are joined.
+    """
+    path = workdir / f"docword.synth-{n_docs}.txt"
+    meta_path = workdir / f"docword.synth-{n_docs}.json"
+    meta = _meta_matches(meta_path, params, documents=n_docs)
+    if meta and path.is_file() and path.stat().st_size == meta.get("bytes"):
+        log(f"reusing {path} ({meta['tokens']:,} tokens)")
+        return meta | {"path": str(path), "generated_seconds": None}
+    log(f"generating {path} ({n_docs:,} documents, UCI) ...")
+    meta_path.unlink(missing_ok=True)
+    start = time.perf_counter()
+    rng = np.random.default_rng([params["seed"], 1, n_docs])
+    beta_cdf = _offset_cdf(beta)
+    tokens = nnz = 0
+    body = path.with_name(path.name + ".body")
+    with open(body, "wb") as handle:
+        for lo in range(0, n_docs, CHUNK_DOCS):
+            c = min(CHUNK_DOCS, n_docs - lo)
+            theta = dirichlet_rows(rng, ALPHA, c, K_TRUE)
+            lengths = np.maximum(rng.poisson(DOC_LENGTH, size=c), MIN_DOC_LENGTH)
+            doc = np.repeat(np.arange(c), lengths)
+            z = _sample_rows(_offset_cdf(theta), K_TRUE, doc, rng)
+            w = _sample_rows(beta_cdf, N_WORDS, z, rng)
+            keys, counts = np.unique(doc.astype(np.int64) * N_WORDS + w, return_counts=True)
+            entries = np.column_stack((keys // N_WORDS + lo + 1, keys % N_WORDS + 1, counts))
+            np.savetxt(handle, entries, fmt="%d")
+            tokens += int(w.shape[0])
+            nnz += len(keys)
+    tmp = path.with_name(path.name + ".partial")
+    with open(tmp, "wb") as out, open(body, "rb") as src:
+        out.write(f"{n_docs}\n{N_WORDS}\n{nnz}\n".encode("ascii"))
+        shutil.copyfileobj(src, out, 1 << 24)
+    body.unlink()
+    os.replace(tmp, path)
+    (workdir / f"vocab.synth-{n_docs}.txt").write_text("".join(w + "\n" for w in words),
+                                                       encoding="ascii")
+    seconds = time.perf_counter() - start
+    meta = {"params": params, "documents": n_docs, "tokens": tokens, "entries": nnz,
+            "bytes": path.stat().st_size, "file": path.name, "format": "uci"}
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    log(f"  {tokens:,} tokens, {nnz:,} entries, {meta['bytes'] / 2**20:,.0f} MiB in "
+        f"{seconds:.1f} s")
+    return meta | {"path": str(path), "generated_seconds": seconds}
+
+
 # --------------------------------------------------------------------------- measuring
 
 
@@ -273,8 +333,8 @@ def source_fingerprint() -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for path in sorted((REPO / "lda_vi").glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted((REPO / "lda_vi").rglob("*.py")):
+        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -318,12 +378,13 @@ _FIT_SECONDS = re.compile(r"online VB: .*, ([0-9.]+)s\s*$")
 
 
 def bench_size(exe: str, corpus: dict, workdir: Path, logs: Path, phases: bool,
-               keep_outputs: bool, beta: np.ndarray, words: list[str]) -> dict:
+               keep_outputs: bool, beta: np.ndarray, words: list[str],
+               options: list[str] = FIT_OPTIONS) -> dict:
     n = corpus["documents"]
     path = corpus["path"]
     outdir = workdir / f"out-{n}"
     log(f"{n:,} documents: lda-vi fit ... -o {outdir}")
-    full = measure([exe, "fit", path, *FIT_OPTIONS, "-q", "-o", str(outdir), "--force"],
+    full = measure([exe, "fit", path, *options, "-q", "-o", str(outdir), "--force"],
                    logs, f"fit-{n}")
     run = json.loads((outdir / "run.json").read_text(encoding="utf-8"))
     csv_path = outdir / "doc_topics.csv"
@@ -345,7 +406,7 @@ def bench_size(exe: str, corpus: dict, workdir: Path, logs: Path, phases: bool,
         csv_path.unlink()
     if phases:
         log(f"{n:,} documents: lda-vi fit ... (no -o, progress on: training time)")
-        bare = measure([exe, "fit", path, *FIT_OPTIONS], logs, f"fit-no-output-{n}")
+        bare = measure([exe, "fit", path, *options], logs, f"fit-no-output-{n}")
         lines = (logs / f"fit-no-output-{n}.stderr").read_text(encoding="utf-8").splitlines()
         found = [m for m in map(_FIT_SECONDS.search, lines) if m]
         record["no_output"] = bare
@@ -436,9 +497,11 @@ def markdown(report: dict) -> str:
         lines.append("")
     st = report.get("startup")
     lines.append(
-        "`wall s`, `peak RSS MiB`: the whole `lda-vi fit FILE " + " ".join(FIT_OPTIONS)
-        + " -q -o OUTDIR --force` process. It reads the file three times: a counting pass "
-        "(the vocabulary), the training pass (online VB, one pass) and, because of `-o`, a "
+        "`wall s`, `peak RSS MiB`: the whole `lda-vi fit FILE " + " ".join(report["fit_options"])
+        + " -q -o OUTDIR --force` process (input: " + report["args"].get("format", "text")
+        + "). It reads the file three times: a counting pass "
+        "(the vocabulary; for UCI, the pass that checks the file and counts its documents), "
+        "the training pass (online VB, one pass) and, because of `-o`, a "
         "pass that infers θ of every document and writes doc_topics.csv. The split: `training "
         "pass s` is the fit time printed by the same command without `-o` and `-q`; `start-up "
         "s` is the wall time of that command on " + f"{STARTUP_DOCS:,}" + " documents "
@@ -502,6 +565,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="where the corpora, true topics and fitted models go "
                         "(default /tmp/lda-vi-bench; reused when the parameters match)")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic data")
+    p.add_argument("--format", choices=["text", "uci"], default="text",
+                   help="write the corpora as text (one document per line, tokenized by "
+                        "lda-vi) or as UCI bag-of-words files streamed as counts")
     p.add_argument("--no-phases", action="store_true",
                    help="skip the second run of each size without -o (no time split)")
     p.add_argument("--keep-outputs", action="store_true",
@@ -548,28 +614,30 @@ def main(argv: list[str] | None = None) -> int:
     params = data_params(args.seed)
     words = make_words(N_WORDS)
     beta = true_topics(workdir, params, words)
-    corpora = {n: generate_corpus(workdir, n, params, beta, words)
+    generate = generate_uci if args.format == "uci" else generate_corpus
+    options = UCI_FIT_OPTIONS if args.format == "uci" else FIT_OPTIONS
+    corpora = {n: generate(workdir, n, params, beta, words)
                for n in sorted({STARTUP_DOCS, *args.size_list})}
 
     # Start-up: twice on a tiny corpus (the first compiles or loads the numba cache).
     tiny = corpora[STARTUP_DOCS]["path"]
     log(f"start-up: lda-vi fit on {STARTUP_DOCS:,} documents, twice")
-    measure([exe, "fit", tiny, *FIT_OPTIONS, "-q"], logs, "startup-warm-cache")
-    startup = measure([exe, "fit", tiny, *FIT_OPTIONS, "-q"], logs, "startup")
+    measure([exe, "fit", tiny, *options, "-q"], logs, "startup-warm-cache")
+    startup = measure([exe, "fit", tiny, *options, "-q"], logs, "startup")
 
     started = time.time()
     runs = []
     for n in args.size_list:
         record = bench_size(exe, corpora[n], workdir, logs, not args.no_phases,
-                            args.keep_outputs, beta, words)
+                            args.keep_outputs, beta, words, options)
         derive(record, startup["wall_seconds"])
         record["corpus_generated_seconds"] = corpora[n]["generated_seconds"]
         runs.append(record)
 
     report = {"benchmark": "online", "date": _dt.datetime.now().isoformat(timespec="seconds"),
               "args": {"sizes": args.size_list, "workdir": str(workdir), "seed": args.seed,
-                       "phases": not args.no_phases},
-              "lda_vi": exe, "fit_options": FIT_OPTIONS, "data": params,
+                       "phases": not args.no_phases, "format": args.format},
+              "lda_vi": exe, "fit_options": options, "data": params,
               "machine": info, "startup": startup, "runs": runs,
               "benchmark_seconds": time.time() - started}
     if len(runs) >= 2:
@@ -592,7 +660,8 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output
     if output is None:
         day = _dt.date.today().isoformat()
-        output = RESULTS_DIR / f"online-{day}{'-quick' if args.quick else ''}.json"
+        suffix = ("-uci" if args.format == "uci" else "") + ("-quick" if args.quick else "")
+        output = RESULTS_DIR / f"online-{day}{suffix}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report | {"markdown": table}, indent=2) + "\n",
                       encoding="utf-8")

@@ -23,7 +23,7 @@ from lda_vi.io.decode import SNIFF_BYTES, check_head
 __all__ = ["BLOCK_BYTES", "MAX_DIGITS", "LineBlocks", "entry_block", "ldac_block"]
 
 #: Bytes read at once (a block holds whole lines, so it may be a little larger or smaller).
-BLOCK_BYTES = 1 << 22
+BLOCK_BYTES = 1 << 20
 #: Longer numbers are refused (ids and counts fit in an int64).
 MAX_DIGITS = 18
 
@@ -123,6 +123,16 @@ def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return where[0::2], where[1::2] - 1
 
 
+def _starts_line(a: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """For each token starting at ``starts`` (ascending), whether it is the first of its
+    line: a newline lies between it and the token before (a block starts with a line)."""
+    first = np.ones(len(starts), dtype=bool)
+    if len(starts) > 1:
+        newline = a == ord("\n")
+        first[1:] = np.logical_or.reduceat(newline, starts)[:-1]
+    return first
+
+
 def _numbers(block: bytes, dtype, count: int) -> np.ndarray | None:
     """The ``count`` whitespace-separated numbers of ``block`` (only numbers and
     whitespace in it), or None if numpy reads another number of them."""
@@ -158,9 +168,7 @@ def ldac_block(block: bytes, n_words: int
     if not len(fields):  # blank lines only
         empty = np.zeros(0, dtype=np.int64)
         return 0, empty, empty, np.zeros(0)
-    line_of_field = np.searchsorted(np.flatnonzero(a == ord("\n")), fields)
-    first = np.ones(len(fields), dtype=bool)
-    first[1:] = line_of_field[1:] != line_of_field[:-1]
+    first = _starts_line(a, fields)
     colons_per_field = np.bincount(np.searchsorted(fields, colons, side="right") - 1,
                                    minlength=len(fields))
     if not np.array_equal(colons_per_field, (~first).astype(colons_per_field.dtype)):
@@ -196,9 +204,9 @@ def entry_block(block: bytes, n_fields: int, real: bool, n_docs: int, n_words: i
         return np.zeros((0, n_fields))
     if not real and int((ends - starts).max()) >= MAX_DIGITS:
         return None
-    per_line = np.bincount(np.searchsorted(np.flatnonzero(a == ord("\n")), starts))
-    if not ((per_line == 0) | (per_line == n_fields)).all():
-        return None
+    if len(starts) % n_fields or not np.array_equal(
+            _starts_line(a, starts), np.arange(len(starts)) % n_fields == 0):
+        return None  # every non-blank line holds exactly n_fields tokens
     nums = _numbers(block, np.float64 if real else np.int64, len(starts))
     if nums is None:
         return None
