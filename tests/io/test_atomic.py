@@ -130,8 +130,15 @@ def test_check_writable_respects_links_and_devices(tmp_path):
     check_writable(fifo, force=False)        # written in place: overwrites nothing
     broken = tmp_path / "broken"
     broken.symlink_to(tmp_path / "missing-dir" / "x")
-    with pytest.raises(InputError, match="does not exist"):
-        check_writable(broken, force=True)
+    check_writable(broken, force=True)       # the link's missing folder is created ...
+    atomic_write_text(broken, "through the link")
+    assert broken.is_symlink() and (tmp_path / "missing-dir" / "x").read_text() == \
+        "through the link"                   # ... and the link is kept
+    blocked = tmp_path / "blocked"
+    blocked.symlink_to(tmp_path / "plain" / "x")
+    (tmp_path / "plain").write_text("a file")
+    with pytest.raises(InputError, match="not a directory"):
+        check_writable(blocked, force=True)
 
 
 def test_transaction_renames_at_the_end_only(tmp_path):
