@@ -280,11 +280,11 @@ def fit_stream_source(model: LDA, source: str, *, encoding: str = "utf-8",
         stream = CountStream(source, fmt, reader.get("vocab"),
                              encoding=encoding, prune_config=model.prune_config)
         with _naming("method"):
-            model.fit_count_stream(stream, callback=reporter.minibatch, engine=engine)
+            model.fit_stream(stream, callback=reporter.minibatch, engine=engine)
         model.record.input = str(source)
         reporter.fitted(model)
         return FitRun(model=model, doc_ids=[], theta=None,
-                      theta_chunks=lambda: model.transform_count_stream(stream))
+                      theta_chunks=lambda: model.transform_stream(stream))
 
     def open_docs():
         return iter_documents(source, encoding=encoding, needed_by="method online", **reader)

@@ -273,7 +273,7 @@ class LDA:
                    vocab: Vocabulary | None = None,
                    engine: Callable[[CorpusArrays], EStepEngine] | None = None) -> LDA:
         """Online VB over documents read from disk, never holding the corpus in memory.
-
+        (``open_docs`` may be a :class:`~lda_vi.io.count_stream.CountStream`: a count file.)
         ``open_docs()`` returns a fresh iterator of ``(doc_id, text)`` pairs each
         time (one counting pass for the vocabulary unless ``vocab`` is given,
         then one per pass). The training documents' γ is not kept: use

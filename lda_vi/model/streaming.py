@@ -80,6 +80,8 @@ def fit_stream(model, open_docs: Callable[[], Iterable[tuple[str, str]]],
                callback: Callback = None, vocab: Vocabulary | None = None,
                engine: Engine = None):
     """Online VB over documents read from disk: see :meth:`LDA.fit_stream`."""
+    if isinstance(open_docs, CountStream):
+        return fit_count_stream(model, open_docs, callback, engine)
     tokenizer = Tokenizer(model.tokenizer_config)
     if vocab is None:
         vocab, n_docs, n_tokens = scan_vocabulary(open_docs(), tokenizer, model.prune_config)
@@ -101,6 +103,9 @@ def fit_stream(model, open_docs: Callable[[], Iterable[tuple[str, str]]],
 
 def transform_stream(model, docs: Iterable[tuple[str, str]], batch_size: int = 1024):
     """θ̄ of documents read in minibatches: yields (ids, θ̄ B×K, out-of-vocabulary)."""
+    if isinstance(docs, CountStream):
+        yield from transform_count_stream(model, docs, batch_size)
+        return
     model._require_fitted()
     tokenizer = Tokenizer(model.tokenizer_config)
     for X, ids, n_oov in count_batches(docs, tokenizer, model.vocab, batch_size):
@@ -109,7 +114,8 @@ def transform_stream(model, docs: Iterable[tuple[str, str]], batch_size: int = 1
 
 def fit_count_stream(model, stream: CountStream, callback: Callback = None,
                      engine: Engine = None):
-    """Online VB over a count file read from disk: see :meth:`LDA.fit_count_stream`."""
+    """Online VB over a count file read minibatch by minibatch from disk; its vocabulary
+    becomes the model's."""
     model.vocab, model.doc_ids = stream.vocab, []
     size = model.settings.batch_size
 

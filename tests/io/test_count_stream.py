@@ -103,6 +103,6 @@ def test_online_on_ldac_is_within_10_percent_of_batch(tmp_path):
 
     batch = LDA(k=5, seed=1, max_iter=100).fit_corpus(load_corpus(tmp_path / "train.dat"))
     online = LDA(k=5, seed=1, method="online", batch_size=100, passes=8)
-    online.fit_count_stream(CountStream(tmp_path / "train.dat"))
+    online.fit_stream(CountStream(tmp_path / "train.dat"))
     assert len(online.vocab) == len(batch.vocab) == 150
     assert perplexity(online) <= 1.10 * perplexity(batch)
