@@ -64,3 +64,14 @@ def test_every_compiled_kernel_states_its_numpy_equivalent(module, name, kernel)
 def test_the_kernel_list_is_not_empty():
     names = {name for _, name, _ in COMPILED}
     assert {"estep_docs", "sstats_by_word", "topic_blocks", "digamma", "build_csc"} <= names
+
+
+RANGE_KERNELS = [(kernels, "estep_docs"), (kernels, "sstats_by_word"),
+                 (kernels, "elogtheta_blocks"), (topic_kernels, "topic_totals"),
+                 (topic_kernels, "topic_blocks")]
+
+
+@pytest.mark.parametrize("module, name", RANGE_KERNELS, ids=[n for _, n in RANGE_KERNELS])
+def test_range_kernels_release_the_gil(module, name):
+    """The engine runs these on its own threads: they must not hold the GIL."""
+    assert getattr(module, name).targetoptions.get("nogil") is True
