@@ -149,9 +149,12 @@ def _one_line_usage(group_ctx):
         message = message[:1].lower() + message[1:]
         raise CLIError(f"{message}; see '{command} --help'", exc.exit_code) from None
     except KeyboardInterrupt as exc:
+        from lda_vi.cli import _checkpoint_hint
+
         interrupts.reset()
         name = exc.name if isinstance(exc, interrupts.Interrupted) else "SIGINT"
-        click.echo(f"interrupted ({name}): no output was written", err=True)
+        click.echo(f"interrupted ({name}): no output was written"
+                   + _checkpoint_hint(sys.argv[1:]), err=True)
         sys.exit(INTERRUPTED)
 
 

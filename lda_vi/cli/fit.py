@@ -155,6 +155,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     standardized, categories one-hot); 'lda-vi trends DIR --by date' then shows
     how each topic rises and falls. A missing value is an error. See docs/covariates.md.
     """
+    if output or resume_dir:            # what an interrupt from here on leaves to resume
+        on_interrupt(lambda: resume_hint(corpus, Path(output or resume_dir)))
     if eval_every is not None and (holdout is None or eval_every < 1):
         raise InputError("--eval-every N needs --holdout FRACTION and N >= 1")
     check_top_n(top_n)
@@ -185,7 +187,6 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         if any(p.name != LOCK_NAME for p in out.iterdir()) and not force:
             raise InputError(f"{out} already exists and is not empty; pass --force to "
                              "overwrite it")
-        on_interrupt(lambda: resume_hint(corpus, out))
     make_engine = None
     if engine == "dask":
         make_engine = _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet)

@@ -272,3 +272,16 @@ def test_corpus_building_reports_documents_read():
     seen.clear()
     assert list(with_progress(iter(docs), seen.append)) == docs
     assert seen == [PROGRESS_EVERY, 2 * PROGRESS_EVERY]
+
+
+def test_start_up_interrupt_names_the_checkpoint_from_the_arguments(tmp_path):
+    from lda_vi.cli import _checkpoint_hint
+
+    (tmp_path / "checkpoint.json").write_text('{"iterations": 6}')
+    for args in (["fit", "c.txt", "-k", "3", "--force", "--resume", str(tmp_path)],
+                 ["fit", "-k", "3", f"--output={tmp_path}", "-q", "c.txt"]):
+        assert _checkpoint_hint(args) == (
+            f"; the checkpoint of iteration 6 is in {tmp_path}: continue with 'lda-vi fit "
+            f"c.txt --resume {tmp_path}' and the same options")
+    assert _checkpoint_hint(["fit", "c.txt", "-o", str(tmp_path / "none")]) == ""
+    assert _checkpoint_hint(["show", str(tmp_path)]) == ""
