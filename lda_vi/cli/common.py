@@ -102,6 +102,7 @@ def handle_errors(func):
                                          transaction.committed), err=True)
             sys.exit(INTERRUPTED)
 
+    wrapper.handles_errors = True
     return wrapper
 
 

@@ -34,6 +34,7 @@ from lda_vi.evaluate.heldout import (
     merge_rows,
     split_documents,
 )
+from lda_vi.io.atomic import output_transaction
 from lda_vi.io.corpus import Corpus, build_corpus, vectorize, with_progress
 from lda_vi.io.count_stream import CountStream
 from lda_vi.io.detect import COUNT_FORMATS, check_options, resolve_format
@@ -307,10 +308,18 @@ def fit_stream_source(model: LDA, source: str, *, encoding: str = "utf-8",
 def write_outputs(run: FitRun, *, doc_topics=None, topic_words=None, all_words: bool = False,
                   top_n: int = 10, output=None) -> None:
     """θ (``doc_topics`` CSV), the topic words (``topic_words`` CSV: the top ``top_n``, or
-    all with ``all_words``) and, in ``output``, the model with both CSVs and run.json."""
-    if run.theta is None:
-        return write_stream_outputs(run, doc_topics=doc_topics, topic_words=topic_words,
-                                    all_words=all_words, top_n=top_n, output=output)
+    all with ``all_words``) and, in ``output``, the model with both CSVs and run.json:
+    all of them, or (after an error or an interrupt) none."""
+    with output_transaction():
+        if run.theta is None:
+            write_stream_outputs(run, doc_topics=doc_topics, topic_words=topic_words,
+                                 all_words=all_words, top_n=top_n, output=output)
+        else:
+            _write_outputs(run, doc_topics, topic_words, all_words, top_n, output)
+
+
+def _write_outputs(run: FitRun, doc_topics, topic_words, all_words: bool, top_n: int,
+                   output) -> None:
     model, words = run.model, run.model.vocab.words
     n_words = None if all_words else top_n
     if doc_topics:

@@ -21,7 +21,7 @@ import numpy as np
 
 from lda_vi import __version__
 from lda_vi.errors import InputError, ModelFileError
-from lda_vi.io.atomic import atomic_open, atomic_write_text
+from lda_vi.io.atomic import atomic_open, atomic_write_text, output_transaction, remove_on_commit
 from lda_vi.model.covariates import CovariateState
 from lda_vi.model.integrity import check_model, read_npz
 from lda_vi.model.record import RunRecord
@@ -33,32 +33,33 @@ FORMAT_VERSION = 1
 
 
 def save_model(model, directory: str | os.PathLike) -> Path:
-    """Write the fitted ``model`` to ``directory`` (created if needed)."""
+    """Write the fitted ``model`` to ``directory`` (created if needed), all files or none."""
     directory = Path(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create {directory}: {exc.strerror}") from None
-    extra = {} if model.covariates is None else {"weights": model.covariates.weights}
-    with atomic_open(directory / "arrays.npz", "wb") as handle:
-        np.savez(handle, lam=model.lam, alpha=model.alpha, gamma=model.gamma,
-                 topic_tokens=model.topic_shares() if model.topic_tokens is None
-                 else model.topic_tokens, **extra)
-    covariates = directory / "covariates.json"
-    if model.covariates is not None:
-        atomic_write_text(covariates, json.dumps(model.covariates.to_dict()) + "\n")
-    elif covariates.exists():
-        covariates.unlink()
-    atomic_write_text(directory / "vocab.txt", "".join(w + "\n" for w in model.vocab.words))
-    atomic_write_text(directory / "doc_ids.txt", "".join(_one_line(i) + "\n"
-                                                          for i in model.doc_ids))
-    atomic_write_text(directory / "run.json", model.record.to_json())
-    meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
-            "lda_vi_version": __version__, "k": model.k, "n_words": len(model.vocab),
-            "eta": model.eta, "settings": asdict(model.settings),
-            "tokenizer": model.tokenizer_config.to_dict(),
-            "prune": model.prune_config.to_dict()}
-    atomic_write_text(directory / "model.json", json.dumps(meta, indent=2) + "\n")
+    with output_transaction():         # every file, or (after an error) none of them
+        extra = {} if model.covariates is None else {"weights": model.covariates.weights}
+        with atomic_open(directory / "arrays.npz", "wb") as handle:
+            np.savez(handle, lam=model.lam, alpha=model.alpha, gamma=model.gamma,
+                     topic_tokens=model.topic_shares() if model.topic_tokens is None
+                     else model.topic_tokens, **extra)
+        covariates = directory / "covariates.json"
+        if model.covariates is not None:
+            atomic_write_text(covariates, json.dumps(model.covariates.to_dict()) + "\n")
+        else:
+            remove_on_commit(covariates)     # (a model saved over one with covariates)
+        atomic_write_text(directory / "vocab.txt", "".join(w + "\n" for w in model.vocab.words))
+        atomic_write_text(directory / "doc_ids.txt", "".join(_one_line(i) + "\n"
+                                                              for i in model.doc_ids))
+        atomic_write_text(directory / "run.json", model.record.to_json())
+        meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+                "lda_vi_version": __version__, "k": model.k, "n_words": len(model.vocab),
+                "eta": model.eta, "settings": asdict(model.settings),
+                "tokenizer": model.tokenizer_config.to_dict(),
+                "prune": model.prune_config.to_dict()}
+        atomic_write_text(directory / "model.json", json.dumps(meta, indent=2) + "\n")
     return directory
 
 

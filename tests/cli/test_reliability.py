@@ -285,3 +285,10 @@ def test_start_up_interrupt_names_the_checkpoint_from_the_arguments(tmp_path):
             f"c.txt --resume {tmp_path}' and the same options")
     assert _checkpoint_hint(["fit", "c.txt", "-o", str(tmp_path / "none")]) == ""
     assert _checkpoint_hint(["show", str(tmp_path)]) == ""
+
+
+def test_every_command_runs_inside_the_error_and_output_handling():
+    """A command outside handle_errors would get no transaction, no one-line errors and no
+    exit 130: every registered command must be wrapped."""
+    for name, command in cli.commands.items():
+        assert getattr(command.callback, "handles_errors", False), name

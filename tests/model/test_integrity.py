@@ -168,3 +168,14 @@ def test_resume_with_another_k_names_k(model, tmp_path):
     with pytest.raises(ParameterError, match="made with k 3, not 4") as info:
         LDA(k=4, seed=1, max_iter=6, tol=0).fit_counts(X, resume_dir=tmp_path)
     assert info.value.parameter == "k"
+
+
+def test_a_failed_save_leaves_the_old_model_whole(model, saved, monkeypatch):
+    """LDA.save is one transaction of its own: a failure half-way changes no file."""
+    before = {p.name: p.read_bytes() for p in saved.iterdir()}
+    other = LDA(k=2, seed=1, max_iter=5, min_df=1, max_df=1.0).fit(planted_texts(3, 30))
+    monkeypatch.setattr(type(other.record), "to_json",
+                        lambda self: (_ for _ in ()).throw(OSError(28, "No space left")))
+    with pytest.raises(OSError):
+        other.save(saved)
+    assert {p.name: p.read_bytes() for p in saved.iterdir()} == before
