@@ -9,14 +9,17 @@ Exit codes: 0 success, 1 runtime failure, 2 usage or input error, 130 interrupte
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import signal
+import sys
 import warnings
 
 import click
 
 from lda_vi import __version__, interrupts
 from lda_vi.cli import streams
-from lda_vi.cli.common import OneLineGroup, show_warning
+from lda_vi.cli.common import INTERRUPTED, OneLineGroup, show_warning
 
 #: name -> (module, function, short help), in the order ``--help`` lists them.
 COMMANDS = {
@@ -65,10 +68,36 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``lda-vi`` console script: signals honoured, polite streams."""
+    """Entry point of the ``lda-vi`` console script: signals honoured, polite streams.
+
+    At the end SIGINT and SIGTERM are ignored (:func:`lda_vi.interrupts.ignore_from_now`):
+    Python's shutdown would put their default actions back, and a signal then would kill
+    the process with no word. One that came after the command's outputs were complete is
+    reported (exit 130).
+    """
     interrupts.install()
     streams.install()
-    cli.main(args=argv, prog_name="lda-vi")
+    try:
+        result = cli.main(args=argv, prog_name="lda-vi", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        name = getattr(exc.__context__, "name", getattr(exc, "name", "SIGINT"))
+        click.echo(f"interrupted ({name}): no output was written", err=True)
+        code = INTERRUPTED
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    late = interrupts.ignore_from_now()
+    if late is not None and code != INTERRUPTED:
+        click.echo(f"interrupted ({signal.Signals(late).name}) after the command had "
+                   "finished; its outputs are complete", err=True)
+        code = INTERRUPTED
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

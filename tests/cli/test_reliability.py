@@ -290,5 +290,12 @@ def test_start_up_interrupt_names_the_checkpoint_from_the_arguments(tmp_path):
 def test_every_command_runs_inside_the_error_and_output_handling():
     """A command outside handle_errors would get no transaction, no one-line errors and no
     exit 130: every registered command must be wrapped."""
-    for name, command in cli.commands.items():
+    import click
+
+    from lda_vi.cli.app import COMMANDS
+
+    ctx = click.Context(cli)
+    assert len(cli.list_commands(ctx)) >= len(COMMANDS) >= 8
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
         assert getattr(command.callback, "handles_errors", False), name
