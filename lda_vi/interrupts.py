@@ -71,6 +71,19 @@ def install() -> None:
         sys.unraisablehook = _unraisable(sys.unraisablehook)
 
 
+def ignore_from_now() -> int | None:
+    """At the very end of a program: from now on SIGINT and SIGTERM are ignored (Python's
+    shutdown would put back their default action, and a signal then kills the process
+    without a word; an ignored one stays ignored). Returns the signal received before,
+    if any: the handler only records from the first line here."""
+    global _defer_depth
+    _defer_depth += 1
+    if threading.current_thread() is threading.main_thread():
+        for signum in SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+    return _received
+
+
 def received() -> int | None:
     """The signal received so far (its number), or None."""
     return _received

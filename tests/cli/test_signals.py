@@ -159,3 +159,30 @@ def test_full_standard_output_is_one_line(model, corpus, tmp_path):
                                  "-q", "-o", tmp_path / "m", stdout=full))
     assert code == 1 and len(err) == 1 and "no space left" in err[0], err
     assert not (tmp_path / "m").exists()             # all outputs or none
+
+
+def test_signal_while_shutting_down_is_reported_not_fatal(model):
+    """Python's shutdown restores the default action of SIGTERM, which would kill the
+    process with no word: main blocks it first, and reports one that is pending."""
+    code = ("import os, signal, sys, time\n"
+            "from lda_vi.cli import app\n"
+            "switch = signal.signal\n"
+            "def late(signum, handler):\n"
+            "    if handler is signal.SIG_IGN and signum == signal.SIGINT and WHEN == 'before':\n"
+            "        os.kill(os.getpid(), signal.SIGTERM); time.sleep(0.2)\n"
+            "    old = switch(signum, handler)\n"
+            "    if handler is signal.SIG_IGN and signum == signal.SIGTERM and WHEN == 'after':\n"
+            "        os.kill(os.getpid(), signal.SIGTERM); time.sleep(0.2)\n"
+            "    return old\n"
+            "signal.signal = late\n"
+            f"app.main(['show', {str(model)!r}])\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for when, status, err in [
+            ("before", 130, ["interrupted (SIGTERM) after the command had finished; its "
+                             "outputs are complete"]),
+            ("after", 0, [])]:                          # ignored: the work was done
+        done = subprocess.run([sys.executable, "-c", f"WHEN = {when!r}\n" + code],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == status, done.stderr
+        assert done.stderr.splitlines() == err
+        assert done.stdout.startswith("topic")
