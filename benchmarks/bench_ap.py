@@ -194,8 +194,8 @@ def source_fingerprint() -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for path in sorted((REPO / "lda_vi").glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted((REPO / "lda_vi").rglob("*.py")):
+        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
