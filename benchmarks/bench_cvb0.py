@@ -7,7 +7,7 @@ its held-out split and the completion scorer are those of ``bench_ap.py``
 (seeded 10% of documents held out, each split in two halves; MATH.md
 "Document completion"). The parent prints a Markdown table and writes every
 result, with the machine's load during each fit, to
-``benchmarks/results/cvb0-<date>.json``.
+``benchmarks/results/cvb0-<date>-<time>.json``.
 
 Tools (``--threads`` threads each, 2 by default):
 
@@ -17,6 +17,9 @@ Tools (``--threads`` threads each, 2 by default):
 - ``tomotopy``: collapsed Gibbs, α = 0.1, η = 0.05, 1,000 iterations
   (``--tomotopy-iters``); θ of held-out halves by its ``infer``.
 - ``sklearn``, ``gensim``: batch VB, α = 0.1, η = 0.05, 50 iterations.
+- ``cvb0-v4``, ``cvb0-newton`` (only when named in ``--tools``): CVB0 learning α
+  and η by (V4) on the expected counts, or by Newton on (B1), instead of the
+  default corrected fixed point.
 
 Fit time includes building each tool's input from the count matrix; numba's
 compilation is excluded (a tiny warm-up fit first).
@@ -57,9 +60,13 @@ from bench_ap import (  # noqa: E402
 from machine import cpu_busy_seconds  # noqa: E402
 
 TOOLS = ("vb", "cvb0", "cvb0-fixed", "tomotopy", "sklearn", "gensim")
+#: CVB0 with the other ways of learning α and η (docs/cvb0.md), run only when named.
+HYPER_TOOLS = {"cvb0-v4": "fixed-point", "cvb0-newton": "newton"}
 LABELS = {"vb": "lda-vi VB, defaults", "cvb0": "**lda-vi CVB0, defaults**",
           "cvb0-fixed": "lda-vi CVB0, α=0.1, η=0.05", "tomotopy": "tomotopy Gibbs",
-          "sklearn": "scikit-learn, batch", "gensim": "gensim, batch (update_every=0)"}
+          "sklearn": "scikit-learn, batch", "gensim": "gensim, batch (update_every=0)",
+          "cvb0-v4": "lda-vi CVB0, (V4) on the expected counts",
+          "cvb0-newton": "lda-vi CVB0, Newton on (B1)"}
 ALPHA, ETA, VB_ITERS = 0.1, 0.05, 50
 
 
@@ -94,6 +101,29 @@ def _ldavi(tool: str, k: int, threads: int, split: dict):
                 "alpha_sum": float(np.sum(m.alpha)), "eta": float(m.eta)}
 
     return fit, evaluate, extra
+
+
+def _cvb0_hyper(tool: str, k: int, threads: int, split: dict):
+    """CVB0 as the model's defaults run it, but learning α and η by ``HYPER_TOOLS[tool]``."""
+    from lda_vi.engine.backend import set_threads
+    from lda_vi.engine.cvb0 import fit_cvb0, fold_in
+    from lda_vi.engine.layout import prepare
+    from lda_vi.model.cvb0_fit import ALPHA0, ETA0
+
+    _warmup("cvb0")
+    set_threads(threads)
+
+    def fit():
+        return fit_cvb0(prepare(split["X_train"]), k, alpha=ALPHA0, eta=ETA0,
+                        rng=np.random.default_rng(0), learn_alpha=True, learn_eta=True,
+                        hyper_method=HYPER_TOOLS[tool])
+
+    def evaluate(r):
+        obs = prepare(split["X_obs"], r.lam.shape[1])
+        return fold_in(obs, r.lam, r.alpha), r.lam
+
+    return fit, evaluate, lambda r: {"iterations": r.n_iter, "alpha_sum": float(r.alpha.sum()),
+                                     "eta": float(r.eta)}
 
 
 def _tomotopy(k: int, threads: int, split: dict, iters: int):
@@ -172,6 +202,8 @@ def run_one(tool: str, k: int, threads: int, tomotopy_iters: int, ap_dir: Path) 
     split = make_split(X)
     if tool in ("vb", "cvb0", "cvb0-fixed"):
         fit, evaluate, extra = _ldavi(tool, k, threads, split)
+    elif tool in HYPER_TOOLS:
+        fit, evaluate, extra = _cvb0_hyper(tool, k, threads, split)
     elif tool == "tomotopy":
         fit, evaluate, extra = _tomotopy(k, threads, split, tomotopy_iters)
     elif tool == "sklearn":
@@ -255,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     text = table(runs, ks)
     print(text)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"cvb0-{_dt.date.today().isoformat()}.json"
+    path = RESULTS_DIR / f"cvb0-{_dt.datetime.now().strftime('%Y-%m-%d-%H%M%S')}.json"
     info = machine_info(False)
     info["versions"]["tomotopy"] = version_of("tomotopy")
     path.write_text(json.dumps({"machine": info, "runs": runs, "table": text}, indent=1),
