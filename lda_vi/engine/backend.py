@@ -2,13 +2,17 @@
 
 The compiled numba kernels (:mod:`lda_vi.engine.kernels`) are the default; the
 plain numpy references are used by the tests and wherever numba is missing.
-``kernels`` is None when numba cannot be imported. The kernels work on ranges
+The kernels are imported on first use, not with this module (numba takes about half a
+second to import, and ``lda-vi show`` needs none of it): ``kernels`` and ``topic_kernels``
+stand for the modules and load them when an attribute is first read;
+:func:`have_numba` says whether they can be loaded. The kernels work on ranges
 of documents or words and release the GIL; :func:`parallel_for` runs the ranges
 on a pool of :func:`get_threads` threads.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import warnings
@@ -18,13 +22,51 @@ import numpy as np
 
 from lda_vi import interrupts
 
-try:  # numba is a core dependency, but the package must still work without it
-    from lda_vi.engine import kernels, topic_kernels
+_have_numba: bool | None = None     # None until the kernels are first asked for
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - exercised only where numba is absent
-    kernels = topic_kernels = None
-    HAVE_NUMBA = False
+
+def have_numba() -> bool:
+    """Whether the compiled kernels can be used; imports them (and numba) the first time.
+
+    numba is a core dependency, but the package must still work without it.
+    """
+    global _have_numba
+    if _have_numba is None:
+        try:
+            importlib.import_module("lda_vi.engine.kernels")
+            importlib.import_module("lda_vi.engine.topic_kernels")
+            _have_numba = True
+        except ImportError:  # pragma: no cover - exercised only where numba is absent
+            _have_numba = False
+    return _have_numba
+
+
+class _LazyModule:
+    """Stands for a kernel module and imports it when an attribute is first read.
+
+    After that the module's names are copied here, so that later reads are plain
+    attribute reads of the very same compiled functions.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        if attribute.startswith("__"):      # copy, pickle, inspect: never an import
+            raise AttributeError(attribute)
+        module = importlib.import_module(self._name)
+        self.__dict__.update(vars(module))
+        return getattr(module, attribute)
+
+
+kernels = _LazyModule("lda_vi.engine.kernels")
+topic_kernels = _LazyModule("lda_vi.engine.topic_kernels")
+
+
+def __getattr__(name: str):
+    if name == "HAVE_NUMBA":            # the former constant, now known on first use
+        return have_numba()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 BACKENDS = ("auto", "numba", "numpy")
 
@@ -35,7 +77,7 @@ def resolve_backend(backend: str) -> str:
         raise ValueError(f"unknown E-step backend {backend!r}")
     if backend == "numpy":
         return "numpy"
-    if not HAVE_NUMBA:
+    if not have_numba():
         if backend == "numba":
             raise ValueError("the numba backend was asked for, but numba is not installed")
         warnings.warn("numba is not installed: using the slow numpy E-step", stacklevel=2)
@@ -59,7 +101,7 @@ _pool_lock = threading.Lock()
 def set_threads(n: int | None) -> int:
     """Set the number of threads of the compiled kernels (None: all cores); returns it."""
     global _threads
-    if not HAVE_NUMBA:
+    if not have_numba():
         return 1
     n = cores() if n is None else int(n)
     if n < 1:
@@ -73,7 +115,7 @@ def set_threads(n: int | None) -> int:
 
 def get_threads() -> int:
     """The number of threads the compiled kernels run on."""
-    return _threads if HAVE_NUMBA else 1
+    return _threads if have_numba() else 1
 
 
 def _executor(n: int) -> ThreadPoolExecutor:

@@ -22,9 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import gammaln, psi
-from threadpoolctl import threadpool_limits
 
 #: The largest linear predictor x_d · w_k allowed (α_dk ≤ e^40); beyond it the step
 #: is refused, which keeps gammaln and ψ finite.
@@ -89,8 +87,12 @@ def fit_weights(weights: np.ndarray, features: np.ndarray, Elogtheta: np.ndarray
             return np.inf, np.zeros(flat.size)
         return -value, -grad.ravel()
 
+    from scipy.optimize import minimize  # slow to import: only when covariates are fitted
+    from threadpoolctl import threadpool_limits
+
     # L-BFGS works on K×F numbers: one BLAS thread, or its threads fight the kernels' (a
     # hundredfold slowdown seen after a parallel E-step)
+
     with threadpool_limits(1, user_api="blas"):
         result = minimize(negative, start.ravel(), jac=True, method="L-BFGS-B",
                           options={"maxiter": max_iter, "gtol": 1e-8, "ftol": 1e-14})

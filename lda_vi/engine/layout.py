@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from lda_vi.engine.backend import HAVE_NUMBA, kernels
+from lda_vi.engine.backend import have_numba, kernels
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def prepare(X: sp.spmatrix, n_words: int | None = None) -> CorpusArrays:
     csc_indptr = np.empty(X.shape[1] + 1, dtype=np.int64)
     csc_rows = np.empty(nnz, dtype=index)
     csc_to_csr = np.empty(nnz, dtype=index)
-    if HAVE_NUMBA:
+    if have_numba():
         kernels.build_csc(indptr, indices, X.shape[1], csc_indptr, csc_rows, csc_to_csr)
     else:
         order = np.argsort(indices, kind="stable")             # by word, rows in order

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from lda_vi.engine.backend import HAVE_NUMBA
+from lda_vi.engine.backend import have_numba
 from lda_vi.engine.em import fit_batch
 from lda_vi.engine.estep import e_step
 from lda_vi.engine.layout import prepare
@@ -20,7 +20,7 @@ from lda_vi.engine.settings import BatchSettings, EStepSettings, Priors
 
 def warm_up() -> bool:
     """Compile (or load) every kernel on a tiny corpus; False when numba is missing."""
-    if not HAVE_NUMBA:
+    if not have_numba():
         return False
     rng = np.random.default_rng(0)
     X = sp.random(40, 60, density=0.2, format="csr", random_state=rng)

@@ -26,7 +26,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linear_sum_assignment
 
 __all__ = [
     "split_completion",
@@ -363,6 +362,8 @@ def match_topics(P: np.ndarray, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             f"P and Q must be K×V arrays of the same shape, got {P.shape} and {Q.shape}"
         )
     H = hellinger(P, Q)
+    from scipy.optimize import linear_sum_assignment  # ~0.5 s to import: only when used
+
     rows, perm = linear_sum_assignment(H)
     # rows is 0..K-1 in order for a square matrix
     return perm.astype(np.int64), H[rows, perm]

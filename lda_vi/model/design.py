@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.interpolate import BSpline
 
 from lda_vi.errors import InputError
 from lda_vi.io.dates import DATE_SHARE, looks_like_dates, parse_dates
@@ -88,6 +87,8 @@ class Covariate:
         knots = np.asarray(self.knots)
         lo, hi = knots[SPLINE_DEGREE], knots[-SPLINE_DEGREE - 1]
         x = np.clip(np.asarray(t, dtype=np.float64), lo, hi)
+        from scipy.interpolate import BSpline  # slow to import: only for splines
+
         basis = BSpline.design_matrix(x, knots, SPLINE_DEGREE).toarray()
         return basis[:, 1:]
 

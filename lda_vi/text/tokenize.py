@@ -248,9 +248,6 @@ class Tokenizer:
             config = TokenizerConfig()
         if not isinstance(config, TokenizerConfig):
             raise TypeError(f"config must be a TokenizerConfig, not {type(config).__name__}")
-        # nltk is slow to import (~1 s); import it only when a tokenizer is really built.
-        from nltk.tokenize import RegexpTokenizer
-
         self.config = config
         self._form = None if config.normalization == "none" else config.normalization
         base: frozenset[str] = frozenset()
@@ -259,14 +256,14 @@ class Tokenizer:
         self.stopwords = frozenset(
             self._normalize(w).lower() for w in (*base, *config.extra_stopwords)
         )
-        self._regexp = RegexpTokenizer(TOKEN_PATTERN)
-        # Recent nltk compiles a RegexpTokenizer's pattern lazily with the third-party
-        # ``regex`` engine under a 5 s per-call timeout (a ReDoS guard): 2.5x slower than
-        # ``re`` on this pattern, and a TimeoutError on one very long document. The pattern
-        # is ours and linear, so hand nltk a stdlib-compiled one (it compiles only if unset).
-        self._regexp._regexp = re.compile(TOKEN_PATTERN, re.UNICODE | re.MULTILINE | re.DOTALL)
         self._stem = _make_stemmer(config.stem)
         self._words = _WordCache(self._process)
+
+    @property
+    def _regexp(self):
+        """nltk's word splitter, built when the first document is split (not before: nltk
+        takes about a second to import, and a fit of word counts never splits text)."""
+        return _word_splitter()
 
     def _normalize(self, text: str) -> str:
         if self._form is not None:
@@ -296,6 +293,20 @@ class Tokenizer:
 
     def __repr__(self) -> str:
         return f"Tokenizer({self.config!r})"
+
+
+@functools.cache
+def _word_splitter():
+    """The ``RegexpTokenizer`` of :data:`TOKEN_PATTERN`, shared by every tokenizer."""
+    from nltk.tokenize import RegexpTokenizer
+
+    splitter = RegexpTokenizer(TOKEN_PATTERN)
+    # Recent nltk compiles a RegexpTokenizer's pattern lazily with the third-party
+    # ``regex`` engine under a 5 s per-call timeout (a ReDoS guard): 2.5x slower than
+    # ``re`` on this pattern, and a TimeoutError on one very long document. The pattern
+    # is ours and linear, so hand nltk a stdlib-compiled one (it compiles only if unset).
+    splitter._regexp = re.compile(TOKEN_PATTERN, re.UNICODE | re.MULTILINE | re.DOTALL)
+    return splitter
 
 
 def _make_stemmer(name: str | None):
