@@ -35,6 +35,9 @@ class CLIError(click.ClickException):
 
 #: The library's parameter names and the flags that set them, for error messages.
 FLAGS = {
+    "fmt": "--format", "vocab": "--vocab", "glob": "--glob", "text_column": "--text-column",
+    "id_column": "--id-column", "text_field": "--text-field", "id_field": "--id-field",
+    "covariates_file": "--covariates-file", "docs": "--docs",
     "k": "-k", "alpha": "--alpha", "eta": "--eta", "max_iter": "--max-iter", "tol": "--tol",
     "e_tol": "--e-tol", "e_max_iter": "--e-max-iter", "seed": "--seed",
     "threads": "--threads", "method": "--method", "batch_size": "--batch-size",
@@ -50,19 +53,49 @@ FLAGS = {
 }
 
 
+#: Settings whose flag is a switch: ``name=value`` as the library writes it -> the flag.
+SWITCHES = {"stopwords='none'": "--no-stopwords", "force=True": "--force"}
+#: Parameters named like an ordinary word of the messages ("the file's real encoding"):
+#: shown as their flag only as ``name=value`` or alone in parentheses, ``(name)``.
+PROSE = {"encoding"}
+
+
+def _in_summary(message: str, start: int) -> bool:
+    """Whether a ``name=value`` at ``start`` is one of a parenthesized list of settings,
+    "(min_df=2, max_df=0.5, ...)", which shows the values as the library spells them."""
+    inside = message.count("(", 0, start) > message.count(")", 0, start)
+    return inside and (message[start - 1:start] == "(" or message[start - 2:start] == ", ")
+
+
 def flag_message(exc: LdaViError) -> str:
     """The message of a library error with the parameters it names shown as flags.
 
     Only the names in ``exc.params`` are replaced (``max_iter`` → ``--max-iter``;
-    ``min_df=2`` → ``--min-df 2``), so ordinary words are never touched.
+    ``min_df=2`` → ``--min-df 2``; ``fmt='dir'`` → ``--format dir``; a switch such as
+    ``stopwords='none'`` → ``--no-stopwords``), so ordinary words are never touched; nor
+    is a list of settings in parentheses (``(min_df=2, max_df=0.5)``).
     """
     message = str(exc)
     for name in getattr(exc, "params", ()):
+        for setting, switch in SWITCHES.items():
+            if setting.startswith(f"{name}="):
+                message = re.sub(rf"(?<![\w\-\[.]){re.escape(setting)}", switch, message)
         flag = FLAGS.get(name)
         if flag is None:
             continue
-        message = re.sub(rf"(?<![\w\-\[.]){re.escape(name)}=", f"{flag} ", message)
-        message = re.sub(rf"(?<![\w\-\[.]){re.escape(name)}(?![\w\-\]])", flag, message)
+
+        def assigned(match, flag=flag):
+            if _in_summary(match.string, match.start()):
+                return match.group(0)
+            return f"{flag} {match.group(1) or match.group(2)}"
+
+        message = re.sub(rf"(?<![\w\-\[./]){re.escape(name)}=(?:'([\w.\-]+)'|(?=\S)())",
+                         assigned, message)
+        if name in PROSE:
+            message = message.replace(f"({name})", f"({flag})")
+        else:
+            message = re.sub(rf"(?<![\w\-\[./]){re.escape(name)}(?![\w\-\]=/]|\.\w)", flag,
+                             message)
     return message
 
 

@@ -41,7 +41,7 @@ def have_numba() -> bool:
     return _have_numba
 
 
-class _LazyModule:
+class LazyModule:
     """Stands for a kernel module and imports it when an attribute is first read.
 
     After that the module's names are copied here, so that later reads are plain
@@ -59,8 +59,8 @@ class _LazyModule:
         return getattr(module, attribute)
 
 
-kernels = _LazyModule("lda_vi.engine.kernels")
-topic_kernels = _LazyModule("lda_vi.engine.topic_kernels")
+kernels = LazyModule("lda_vi.engine.kernels")
+topic_kernels = LazyModule("lda_vi.engine.topic_kernels")
 
 
 def __getattr__(name: str):

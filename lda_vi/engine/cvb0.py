@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lda_vi.engine import cvb0_hyper as hyper
-from lda_vi.engine.backend import resolve_backend
+from lda_vi.engine.backend import LazyModule, have_numba, resolve_backend
 from lda_vi.engine.cvb0_reference import sweep_reference
 from lda_vi.engine.dirichlet import as_prior, dirichlet_expectation
 from lda_vi.engine.elbo import doc_terms
@@ -44,10 +44,9 @@ from lda_vi.engine.shards import SHARD_DOCS, TreeReducer, shard_ranges
 from lda_vi.engine.sums import exact_sum
 from lda_vi.engine.topics import expect_topics
 
-try:
-    from lda_vi.engine import cvb0_kernels as _kernels
-except ImportError:  # pragma: no cover - only where numba is absent
-    _kernels = None
+#: The compiled kernels, imported on first use (numba is slow to import); usable only
+#: where :func:`~lda_vi.engine.backend.have_numba`.
+_kernels = LazyModule("lda_vi.engine.cvb0_kernels")
 
 #: As in the kernels: a probability of no token below this is 0.
 ZERO_FLOOR = 1e-200
@@ -186,7 +185,7 @@ class Counts:
 
 def _block_sums(nwkT: np.ndarray) -> np.ndarray:
     """N_k over blocks of words in order, as the kernel does (numpy fallback)."""
-    block = _kernels.WORD_BLOCK if _kernels is not None else 512
+    block = _kernels.WORD_BLOCK if have_numba() else 512
     out = np.zeros(nwkT.shape[1])
     for lo in range(0, nwkT.shape[0], block):
         out += nwkT[lo:lo + block].sum(axis=0)
@@ -295,7 +294,7 @@ def fit_cvb0(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: fl
         raise ValueError(f"hyper_method must be one of {', '.join(hyper.HYPER_METHODS)}")
     alpha = as_prior(alpha, k, "alpha")
     eta = float(as_prior(eta, 1, "eta")[0])
-    compiled = resolve_backend(backend) == "numba" and _kernels is not None
+    compiled = resolve_backend(backend) == "numba" and have_numba()
     if init not in ("seeded", "random"):
         raise ValueError("init must be 'seeded' or 'random'")
     if hyper_every < 1:
@@ -351,7 +350,7 @@ def fold_in(corpus: CorpusArrays, lam: np.ndarray, alpha: np.ndarray, *,
     K, V = lam.shape
     if corpus.n_words != V or alpha.shape != (K,):
         raise ValueError("fold_in: shapes of corpus, lam and alpha disagree")
-    compiled = resolve_backend(backend) == "numba" and _kernels is not None
+    compiled = resolve_backend(backend) == "numba" and have_numba()
     lo = int(corpus.indptr[0])
     indptr, indices = corpus.indptr - lo, corpus.indices[lo:corpus.indptr[-1]]
     data = corpus.data[lo:corpus.indptr[-1]]

@@ -30,13 +30,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import psi
 
+from lda_vi.engine.backend import LazyModule, have_numba
 from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.hyper import newton_dirichlet, newton_symmetric
 
-try:
-    from lda_vi.engine import cvb0_kernels as _kernels
-except ImportError:  # pragma: no cover - only where numba is absent
-    _kernels = None
+#: The compiled kernels, imported on first use (numba is slow to import); usable only
+#: where :func:`~lda_vi.engine.backend.have_numba`.
+_kernels = LazyModule("lda_vi.engine.cvb0_kernels")
 
 #: How α and η can be learned; the first is the default.
 HYPER_METHODS = ("corrected", "fixed-point", "newton")
@@ -61,7 +61,7 @@ def alpha_sums(ndk: np.ndarray, nd: np.ndarray, alpha: np.ndarray, compiled: boo
                qdk: np.ndarray | None = None):
     """Σ_d [ψ(N_dk + α_k) − ψ(α_k)] (K; corrected with ``qdk``) and
     Σ_d [ψ(N_d + Σα) − ψ(Σα)] (V4)."""
-    if compiled and _kernels is not None:
+    if compiled and have_numba():
         return _kernels.alpha_terms(ndk, nd, alpha, ndk if qdk is None else qdk,
                                     qdk is not None)
     a_sum = alpha.sum()
@@ -72,7 +72,7 @@ def eta_sums(nwkT: np.ndarray, nk: np.ndarray, eta: float, compiled: bool,
              qwkT: np.ndarray | None = None):
     """Σ_kw [ψ(N_wk + η) − ψ(η)] (corrected with ``qwkT``) and Σ_k [ψ(N_k + Vη) − ψ(Vη)]
     (V4)."""
-    if compiled and _kernels is not None:
+    if compiled and have_numba():
         return _kernels.eta_terms(nwkT, nk, eta, nwkT if qwkT is None else qwkT,
                                   qwkT is not None)
     V = nwkT.shape[0]

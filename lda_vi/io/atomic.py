@@ -219,7 +219,8 @@ def check_writable(path: str | os.PathLike, *, force: bool) -> None:
     if is_special(path):
         return
     if os.path.lexists(path) and not force:
-        raise InputError(f"{path} already exists; pass --force to overwrite it")
+        raise InputError(f"{path} already exists; pass force=True to overwrite it",
+                         params=("force",))
     target = resolve_target(path)
     parent = target.parent if str(target.parent) else Path(".")
     existing = _nearest_existing(parent)

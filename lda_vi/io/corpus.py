@@ -154,8 +154,8 @@ def build_corpus(
     if n_candidates == 0:
         raise InputError(
             f"no words left after tokenizing: all {n_docs} documents are empty"
-            f"{_tokenizer_settings(tokenizer)}; check the input, or try --no-stopwords "
-            "or a lower --min-length"
+            f"{_tokenizer_settings(tokenizer)}; check the input, or try stopwords='none' "
+            "or a lower min_length", params=("stopwords", "min_length")
         )
     indices_np = np.frombuffer(indices, dtype=np.intc)
     data_np = np.frombuffer(data, dtype=np.intc)
@@ -170,7 +170,7 @@ def build_corpus(
         raise InputError(
             f"pruning removed every word ({prune_config.describe(n_docs)}) from "
             f"{n_candidates} candidate words in {n_docs} documents; "
-            "lower --min-df or raise --max-df"
+            "lower min_df or raise max_df", params=("min_df", "max_df")
         )
     vocab = Vocabulary([alphabetical[i] for i in kept])
     remap = np.full(n_candidates, -1, dtype=np.int64)

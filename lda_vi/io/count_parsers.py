@@ -45,7 +45,7 @@ def _beyond(name: str, lineno: int, word: int, words: list[str], vocab_name: str
     return InputError(
         f"{name}, line {lineno}: word id {word} is beyond the vocabulary ({vocab_name} has "
         f"{len(words)} words, ids {lo} to {hi}); give the vocabulary file that goes with "
-        f"{name} (--vocab)"
+        f"{name} (vocab)", params=("vocab",)
     )
 
 
@@ -215,7 +215,8 @@ def _check_size(name, lineno, n_words, words, vocab_name, usage, *, transposed_h
         hint = " (the matrix looks transposed: rows must be documents, columns words)"
     raise InputError(
         f"{name}, line {lineno}: the header says {n_words} words but {vocab_name} has "
-        f"{len(words)}{hint}; give the vocabulary file that goes with {name} (--vocab)"
+        f"{len(words)}{hint}; give the vocabulary file that goes with {name} (vocab)",
+        params=("vocab",)
     )
 
 

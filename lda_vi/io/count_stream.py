@@ -69,7 +69,7 @@ class CountStream:
             raise InputError(
                 f"pruning removed every word ({config.describe(self.n_docs)}) from "
                 f"{int(np.count_nonzero(doc_freq))} words used in {self.n_docs} documents; "
-                "lower --min-df or raise --max-df")
+                "lower min_df or raise max_df", params=("min_df", "max_df"))
         self._keep = np.full(len(words), -1, dtype=np.int64)
         self._keep[kept] = np.arange(len(kept))
         self.vocab = Vocabulary([words[i] for i in kept])

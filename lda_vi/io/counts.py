@@ -76,8 +76,9 @@ def find_vocab(path: str, fmt: str) -> str:
                 return str(c)
     one_based = "1" if fmt in ("uci", "mtx") else "0"
     raise InputError(
-        f"{fmt} input needs its vocabulary: pass --vocab FILE (one word per line; line 1 is "
-        f"word id {one_based}); no vocab.txt was found beside {display_name(path)}"
+        f"{fmt} input needs its vocabulary: pass vocab FILE (one word per line; line 1 is "
+        f"word id {one_based}); no vocab.txt was found beside {display_name(path)}",
+        params=("vocab",),
     )
 
 
@@ -91,7 +92,7 @@ def read_vocab(path: str | os.PathLike, encoding: str = "utf-8") -> list[str]:
     ascii_compatible = check_encoding(encoding)
     p = Path(name)
     if not p.exists():
-        raise InputError(f"vocabulary file {name} not found; check --vocab")
+        raise InputError(f"vocabulary file {name} not found; check vocab", params=("vocab",))
     if p.is_dir():
         raise InputError(f"vocabulary file {name} is a directory; give a file, one word per line")
     words: list[str] = []
@@ -148,7 +149,7 @@ def open_count_file(path: str | os.PathLike, fmt: str | None = None,
     if fmt not in COUNT_FORMATS:
         raise InputError(
             f"{display_name(name)} is read as {fmt} input, which is text, not counts; count "
-            f"formats are {', '.join(COUNT_FORMATS)} (--format)"
+            f"formats are {', '.join(COUNT_FORMATS)} (fmt)", params=("fmt",)
         )
     check_encoding(encoding)
     check_path(name, fmt)

@@ -35,7 +35,7 @@ def check_encoding(encoding: str) -> bool:
     except (LookupError, TypeError):
         raise InputError(
             f"unknown text encoding {encoding!r}; give a Python codec name such as "
-            "utf-8, latin-1, cp1252 or utf-16 (--encoding)"
+            "utf-8, latin-1, cp1252 or utf-16 (encoding)", params=("encoding",)
         ) from None
     return probe == b"\n\r az"
 
@@ -43,8 +43,8 @@ def check_encoding(encoding: str) -> bool:
 def decode_error(name: str, where: str, encoding: str, bad: bytes) -> InputError:
     return InputError(
         f"{name}, {where}: bytes that are not valid {encoding} (0x{bad.hex()}); "
-        "pass the file's real encoding with --encoding (e.g. --encoding latin-1) "
-        "or convert it to UTF-8"
+        "pass the file's real encoding (e.g. encoding='latin-1') or convert it to UTF-8",
+        params=("encoding",)
     )
 
 
@@ -53,8 +53,8 @@ def decode_failure(name: str, where: str, encoding: str, e: UnicodeError) -> Inp
     if isinstance(e, UnicodeDecodeError):
         return decode_error(name, where, encoding, e.object[e.start : e.end])
     return InputError(
-        f"{name}, {where}: not valid {encoding} ({e}); pass the file's real encoding with "
-        "--encoding (e.g. --encoding latin-1) or convert it to UTF-8"
+        f"{name}, {where}: not valid {encoding} ({e}); pass the file's real encoding "
+        "(e.g. encoding='latin-1') or convert it to UTF-8", params=("encoding",)
     )
 
 
@@ -65,7 +65,7 @@ def sniff_binary(head: bytes, name: str, ascii_compatible: bool) -> None:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(
             f"{name} looks like UTF-16 text (it starts with a UTF-16 byte-order mark); "
-            "pass --encoding utf-16 or convert it to UTF-8"
+            "pass encoding='utf-16' or convert it to UTF-8", params=("encoding",)
         )
     raise InputError(
         f"{name} looks like a binary file (it has NUL bytes in its first 8 KiB); "
@@ -210,7 +210,8 @@ def open_input(path: str) -> Iterator[BinaryIO]:
         try:
             raw = open(path, "rb")  # noqa: SIM115 (closed below)
         except IsADirectoryError:
-            raise InputError(f"{path} is a directory; give a file, or use --format dir") from None
+            raise InputError(f"{path} is a directory; give a file, or use fmt='dir'",
+                             params=("fmt",)) from None
         except OSError as e:
             raise InputError(f"cannot read {path}: {e.strerror or e}") from None
         owned = True
@@ -267,11 +268,11 @@ def check_head(head: bytes, name: str, ascii_compatible: bool, fmt: str) -> None
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(
             f"{name} looks like UTF-16 text (it starts with a UTF-16 byte-order mark); "
-            "pass --encoding utf-16 or convert it to UTF-8"
+            "pass encoding='utf-16' or convert it to UTF-8", params=("encoding",)
         )
     raise InputError(
         f"{name} looks like a binary file (it has NUL bytes in its first 8 KiB), not "
-        f"{DESCRIPTION[fmt]}; check the path and --format"
+        f"{DESCRIPTION[fmt]}; check the path and fmt", params=("fmt",)
     )
 
 

@@ -81,32 +81,33 @@ def resolve_format(path: str, fmt: str | None) -> str:
         return detect_format(path)
     if not isinstance(fmt, str) or fmt.lower() not in FORMATS:
         raise InputError(
-            f"unknown input format {fmt!r}; use one of {', '.join(FORMATS)} (--format), "
-            "or leave it out to guess it from the file name"
+            f"unknown input format {fmt!r}; use one of {', '.join(FORMATS)} (fmt), "
+            "or leave it out to guess it from the file name", params=("fmt",)
         )
     return fmt.lower()
 
 
 _OPTION_FORMATS = {
-    "text_column": ("--text-column", ("csv", "tsv")),
-    "id_column": ("--id-column", ("csv", "tsv")),
-    "text_field": ("--text-field", ("jsonl",)),
-    "id_field": ("--id-field", ("jsonl",)),
-    "glob": ("--glob", ("dir",)),
-    "vocab": ("--vocab", COUNT_FORMATS),
+    "text_column": ("csv", "tsv"),
+    "id_column": ("csv", "tsv"),
+    "text_field": ("jsonl",),
+    "id_field": ("jsonl",),
+    "glob": ("dir",),
+    "vocab": COUNT_FORMATS,
 }
 
 
 def check_options(path: str, fmt: str, given: dict) -> None:
     """Refuse reader options that the format does not use (they would be silently ignored)."""
     for key, value in given.items():
-        flag, formats = _OPTION_FORMATS[key]
+        formats = _OPTION_FORMATS[key]
         if value is not None and fmt not in formats:
             either = formats[0] if len(formats) == 1 else (
                 f"{', '.join(formats[:-1])} or {formats[-1]}")
             raise InputError(
-                f"{flag} applies to {either} input only, but {path} is read as "
-                f"{fmt}; drop {flag}, or pass --format if the format was guessed wrong"
+                f"{key} applies to {either} input only, but {path} is read as "
+                f"{fmt}; drop {key}, or pass fmt if the format was guessed wrong",
+                params=(key, "fmt"),
             )
 
 
@@ -114,7 +115,8 @@ def check_path(path: str, fmt: str) -> None:
     """Report a missing path, or a directory where a file is needed (and vice versa)."""
     if path == "-":
         if fmt == "dir":
-            raise InputError("--format dir needs a directory, not - (standard input)")
+            raise InputError("fmt='dir' needs a directory, not - (standard input)",
+                             params=("fmt",))
         return
     p = Path(path)
     try:
@@ -129,13 +131,13 @@ def check_path(path: str, fmt: str) -> None:
         raise InputError(f"{path} not found; check the path, or {hint}")
     if fmt == "dir" and not is_dir:
         raise InputError(
-            f"{path} is a file, not a directory; --format dir reads a directory of text files "
-            "(leave out --format to read the file by its extension)"
+            f"{path} is a file, not a directory; fmt='dir' reads a directory of text files "
+            "(leave out fmt to read the file by its extension)", params=("fmt",)
         )
     if fmt != "dir" and is_dir:
         raise InputError(
-            f"{path} is a directory; read it with --format dir (one document per file), "
-            f"or give a {fmt} file"
+            f"{path} is a directory; read it with fmt='dir' (one document per file), "
+            f"or give a {fmt} file", params=("fmt",)
         )
 
 

@@ -89,7 +89,8 @@ def read_fields(path: str | os.PathLike, names: Sequence[str], fmt: str | None =
     name = display_name(source)
     if fmt not in ("csv", "tsv", "jsonl"):
         raise InputError(f"{name} is {fmt} input, which has no columns for {what}; give them "
-                         "in a CSV file with one row per document (--covariates-file)")
+                         "in a CSV file with one row per document (covariates_file)",
+                         params=("covariates_file",))
     ascii_compatible = check_encoding(encoding)
     check_path(source, fmt)
     if fmt in ("csv", "tsv"):

@@ -39,7 +39,7 @@ def _prune_counts(matrix: CountMatrix, prune_config: PruneConfig, name: str) -> 
         raise InputError(
             f"pruning removed every word ({prune_config.describe(n_docs)}) from "
             f"{int(np.count_nonzero(doc_freq))} words used in {n_docs} documents; "
-            "lower --min-df or raise --max-df"
+            "lower min_df or raise max_df", params=("min_df", "max_df")
         )
     if len(kept) == X.shape[1]:
         counts = X  # every word kept (COUNT_PRUNING): the vocabulary as given

@@ -101,17 +101,18 @@ def csv_records(
         if header is None:
             raise InputError(
                 f"{kind} file {name} is empty: no header row; its first line must name the "
-                f"columns, one of them {text_column!r} (--text-column)"
+                f"columns, one of them {text_column!r} (text_column)", params=("text_column",)
             )
         text_index = find_column(header, text_column)
         if text_index is None:
             hint = ""
             if len(header) == 1 and any(c in header[0] for c in ",;\t|"):
                 hint = (" (one column only: is the file separated by something else? "
-                        "tab-separated files need --format tsv)")
+                        "tab-separated files need fmt='tsv')")
             raise InputError(
                 f"{name} has no column {text_column!r}; its columns are "
-                f"{column_list(header)}{hint}; name the text column with --text-column"
+                f"{column_list(header)}{hint}; name the text column with text_column",
+                params=("text_column", "fmt")
             )
         id_index = None
         if id_column is not None:
@@ -119,8 +120,8 @@ def csv_records(
             if id_index is None:
                 raise InputError(
                     f"{name} has no column {id_column!r} for the ids; its columns are "
-                    f"{column_list(header)}; fix --id-column or leave it out to number "
-                    "the records"
+                    f"{column_list(header)}; fix id_column or leave it out to number "
+                    "the records", params=("id_column",)
                 )
         needed = max(text_index, -1 if id_index is None else id_index) + 1
         record = 0
@@ -187,7 +188,7 @@ def jsonl_records(
                 fields = ", ".join(repr(k) for k in list(obj)[:20]) or "none"
                 raise InputError(
                     f"{name}, line {lineno}: no field {text_field!r} (its fields: {fields}); "
-                    "name the text field with --text-field"
+                    "name the text field with text_field", params=("text_field",)
                 )
             text = obj[text_field]
             if text is None:
@@ -196,7 +197,7 @@ def jsonl_records(
                 raise InputError(
                     f"{name}, line {lineno}: field {text_field!r} is a JSON "
                     f"{json_type(text)}, not a string; the text field must hold the "
-                    "document's text (--text-field)"
+                    "document's text (text_field)", params=("text_field",)
                 )
             record += 1
             if id_field is None:
@@ -205,7 +206,7 @@ def jsonl_records(
                 if id_field not in obj or obj[id_field] is None:
                     raise InputError(
                         f"{name}, line {lineno}: no field {id_field!r} for the id; fix "
-                        "--id-field or leave it out to number the records"
+                        "id_field or leave it out to number the records", params=("id_field",)
                     )
                 value = obj[id_field]
                 if isinstance(value, (dict, list)):

@@ -36,7 +36,8 @@ def scan_vocabulary(docs: Iterable[tuple[str, str]], tokenizer: Tokenizer,
         raise InputError("no documents to build a vocabulary from; the input has no text")
     if not doc_freq:
         raise InputError(f"no words left after tokenizing: all {n_docs} documents are empty; "
-                         "check the input, or try --no-stopwords or a lower --min-length")
+                         "check the input, or try stopwords='none' or a lower min_length",
+                         params=("stopwords", "min_length"))
     words = sorted(doc_freq)
     df = np.fromiter((doc_freq[w] for w in words), dtype=np.int64, count=len(words))
     tf = np.fromiter((term_freq[w] for w in words), dtype=np.float64, count=len(words))
@@ -44,7 +45,7 @@ def scan_vocabulary(docs: Iterable[tuple[str, str]], tokenizer: Tokenizer,
     if len(kept) == 0:
         raise InputError(f"pruning removed every word ({prune_config.describe(n_docs)}) from "
                          f"{len(words)} candidate words in {n_docs} documents; "
-                         "lower --min-df or raise --max-df")
+                         "lower min_df or raise max_df", params=("min_df", "max_df"))
     return Vocabulary([words[i] for i in kept]), n_docs, int(tf[kept].sum())
 
 
@@ -52,7 +53,7 @@ def count_batches(docs: Iterable[tuple[str, str]], tokenizer: Tokenizer, vocab: 
                   batch_size: int) -> Iterator[tuple[sp.csr_matrix, list[str], int]]:
     """Minibatches of at most ``batch_size`` documents: (B×V counts, ids, out-of-vocabulary)."""
     if batch_size < 1:
-        raise InputError("--batch-size must be at least 1")
+        raise InputError("batch_size must be at least 1", params=("batch_size",))
     iterator = iter(docs)
     while True:
         chunk = list(islice(iterator, batch_size))

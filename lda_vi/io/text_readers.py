@@ -76,8 +76,8 @@ def iter_documents(
     if fmt in COUNT_FORMATS:
         raise InputError(
             f"{display_name(name)} is read as {fmt} input: word counts, not text; {needed_by} "
-            f"needs documents as text ({', '.join(TEXT_FORMATS)}), or pass --format if the format "
-            "was guessed wrong"
+            f"needs documents as text ({', '.join(TEXT_FORMATS)}), or pass fmt if the format "
+            "was guessed wrong", params=("fmt",)
         )
     check_options(
         name, fmt,
@@ -116,8 +116,8 @@ def _glob_files(root: str, pattern: str) -> list[tuple[str, Path]]:
         matches = list(base.glob(pattern))
     except (ValueError, NotImplementedError) as e:
         raise InputError(
-            f"--glob {pattern!r} is not a usable pattern ({e}); give one relative to the "
-            "directory, e.g. '**/*.txt' or '*.md'"
+            f"glob={pattern!r} is not a usable pattern ({e}); give one relative to the "
+            "directory, e.g. '**/*.txt' or '*.md'", params=("glob",)
         ) from None
     except OSError as e:
         raise InputError(f"cannot list directory {root}: {e.strerror or e}") from None
@@ -132,7 +132,8 @@ def _glob_files(root: str, pattern: str) -> list[tuple[str, Path]]:
     if not files:
         raise InputError(
             f"directory {root} has no files matching {pattern!r}; put one document per "
-            f"file in it, or choose the files with --glob (e.g. --glob '**/*.md')"
+            f"file in it, or choose the files with glob (e.g. glob='**/*.md')",
+            params=("glob",)
         )
     files.sort(key=lambda item: item[0])
     return files

@@ -124,7 +124,7 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
     """
     model._require_fitted()
     if top_n < 1:
-        raise InputError(f"--top-n must be at least 1 (got {top_n})")
+        raise InputError(f"top_n must be at least 1 (got {top_n})", params=("top_n",))
     K, V = model.lam.shape
     beta = model.beta
     counts = word_counts(model.lam, model.eta)

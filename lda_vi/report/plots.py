@@ -97,7 +97,7 @@ def plot_elbo(record, path: str | os.PathLike) -> None:
 def plot_topics(model, path: str | os.PathLike, top_n: int = 10, ncols: int = 5) -> None:
     """Every topic's ``top_n`` words as horizontal bars of p(w|k), topics by prevalence."""
     if top_n < 1:
-        raise InputError(f"--top-n must be at least 1 (got {top_n})")
+        raise InputError(f"top_n must be at least 1 (got {top_n})", params=("top_n",))
     plt = require_matplotlib()
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 

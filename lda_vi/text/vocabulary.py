@@ -43,14 +43,11 @@ from lda_vi.errors import InputError
 __all__ = ["COUNT_PRUNING", "TEXT_PRUNING", "PruneConfig", "Vocabulary", "default_pruning",
            "prune"]
 
-_FLAGS = {"min_df": "--min-df", "max_df": "--max-df", "max_vocab": "--max-vocab"}
-
-
 def _number(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise InputError(
             f"{name}={value!r} is not a number; give a document count like 5 "
-            f"or a fraction of documents like 0.01 ({_FLAGS[name]})"
+            "or a fraction of documents like 0.01", params=(name,)
         )
     return float(value)
 
@@ -80,24 +77,25 @@ class PruneConfig:
         if lo < 0:
             raise InputError(
                 f"min_df={self.min_df!r} must not be negative: a document count (1 or more), "
-                "a fraction of documents in (0, 1), or 0 to keep every word, e.g. --min-df 2 "
-                "or --min-df 0.01"
+                "a fraction of documents in (0, 1), or 0 to keep every word, e.g. min_df=2 "
+                "or min_df=0.01", params=("min_df",)
             )
         if lo >= 1 and not lo.is_integer():
             raise InputError(
                 f"min_df={self.min_df!r} is neither a whole document count nor a fraction "
-                "below 1; use e.g. --min-df 2 or --min-df 0.01"
+                "below 1; use e.g. min_df=2 or min_df=0.01", params=("min_df",)
             )
         hi = _number("max_df", self.max_df)
         if hi <= 0:
             raise InputError(
                 f"max_df={self.max_df!r} must be positive: a fraction of documents in (0, 1] "
-                "or a document count above 1, e.g. --max-df 0.5 or --max-df 1000"
+                "or a document count above 1, e.g. max_df=0.5 or max_df=1000",
+                params=("max_df",),
             )
         if hi > 1 and not hi.is_integer():
             raise InputError(
                 f"max_df={self.max_df!r} is neither a fraction up to 1 nor a whole document "
-                "count; use e.g. --max-df 0.5 or --max-df 1000"
+                "count; use e.g. max_df=0.5 or max_df=1000", params=("max_df",)
             )
         mv = self.max_vocab
         if mv is not None:
@@ -109,8 +107,8 @@ class PruneConfig:
                 or mv < 1
             ):
                 raise InputError(
-                    f"max_vocab={mv!r} is not valid; give a whole number of words, 1 or more "
-                    "(--max-vocab), or leave it unset for no limit"
+                    f"max_vocab={mv!r} is not valid; give a whole number of words, 1 or more, "
+                    "or leave it unset for no limit", params=("max_vocab",)
                 )
             object.__setattr__(self, "max_vocab", int(mv))
 

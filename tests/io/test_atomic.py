@@ -122,7 +122,7 @@ def test_disk_full_on_a_regular_file_leaves_the_old_file(tmp_path, monkeypatch):
 def test_check_writable_respects_links_and_devices(tmp_path):
     link = tmp_path / "dangling"
     link.symlink_to(tmp_path / "nowhere")
-    with pytest.raises(InputError, match="already exists; pass --force"):
+    with pytest.raises(InputError, match="already exists; pass force=True"):
         check_writable(link, force=False)
     check_writable(link, force=True)
     fifo = tmp_path / "pipe"

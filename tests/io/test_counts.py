@@ -53,7 +53,7 @@ def test_ldac_empty_file(tmp_path, vocab4):
 
 def test_ldac_without_a_vocabulary(tmp_path):
     p = write(tmp_path / "c.dat", "1 0:1\n")
-    assert "--vocab" in error(read_count_matrix, p)
+    assert "pass vocab FILE" in error(read_count_matrix, p)
 
 
 def test_vocab_file_problems(tmp_path):

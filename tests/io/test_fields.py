@@ -44,7 +44,7 @@ def test_missing_column_or_field_is_one_error(tmp_path):
         read_fields(j, ["date"])
     t = tmp_path / "plain.txt"
     t.write_text("one doc\n")
-    with pytest.raises(InputError, match="--covariates-file"):
+    with pytest.raises(InputError, match="covariates_file"):
         read_fields(t, ["date"])
 
 

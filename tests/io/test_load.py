@@ -33,7 +33,7 @@ def test_read_counts_pruning_everything_names_the_settings(tmp_path):
     write(tmp_path / "vocab.txt", "a\nb\n")
     p = write(tmp_path / "c.dat", "1 0:1\n1 1:1\n")
     message = error(read_counts, p, prune_config=PruneConfig())
-    assert "min_df=2" in message and "--min-df" in message
+    assert "min_df=2" in message and "lower min_df" in message
 
 
 def test_read_counts_all_empty(tmp_path):
@@ -55,7 +55,7 @@ def test_load_corpus_dispatches_on_the_format(tmp_path):
 
 def test_load_corpus_refuses_text_options_for_counts(tmp_path, vocab4):
     p = write(tmp_path / "c.dat", "1 0:1\n")
-    assert "--text-column" in error(load_corpus, p, text_column="body")
+    assert "text_column applies" in error(load_corpus, p, text_column="body")
 
 
 def test_vectorize_input_text_and_counts(tmp_path):

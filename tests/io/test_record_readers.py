@@ -47,12 +47,12 @@ def test_csv_missing_column_lists_the_columns(tmp_path):
     p = write(tmp_path / "a.csv", "id,body\n1,x\n")
     message = error(iter_documents, p)
     assert "no column 'text'" in message and "'id', 'body'" in message
-    assert "--text-column" in message
+    assert "with text_column" in message
 
 
 def test_csv_missing_id_column(tmp_path):
     p = write(tmp_path / "a.csv", "id,text\n1,x\n")
-    assert "--id-column" in error(iter_documents, p, id_column="key")
+    assert "fix id_column" in error(iter_documents, p, id_column="key")
 
 
 def test_csv_semicolons_hint(tmp_path):
@@ -74,7 +74,7 @@ def test_csv_empty_file(tmp_path):
 def test_csv_decode_error_line(tmp_path):
     p = write(tmp_path / "a.csv", b'text\n"ok\nstill ok \xe9"\n')
     message = error(iter_documents, p)
-    assert "a.csv, line 3, byte 10" in message and "--encoding" in message
+    assert "a.csv, line 3, byte 10" in message and "encoding='latin-1'" in message
     assert docs(p, encoding="latin-1") == [("1", "ok\nstill ok é")]
 
 
@@ -113,7 +113,7 @@ def test_jsonl_missing_field_has_the_line_and_fields(tmp_path):
     p = write(tmp_path / "a.jsonl", '{"text": "a"}\n{"body": "b"}\n')
     message = error(iter_documents, p)
     assert "line 2: no field 'text'" in message and "'body'" in message
-    assert "--text-field" in message
+    assert "with text_field" in message
 
 
 def test_jsonl_missing_id_field(tmp_path):

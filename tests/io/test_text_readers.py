@@ -50,7 +50,7 @@ def test_text_from_gzipped_stdin(monkeypatch):
 def test_text_other_encoding(tmp_path):
     p = write(tmp_path / "a.txt", "café\n".encode("latin-1"))
     assert docs(p, encoding="latin-1") == [("1", "café")]
-    assert "--encoding" in error(iter_documents, p)
+    assert "encoding='latin-1'" in error(iter_documents, p)
 
 
 def test_truncated_gzip_is_an_input_error(tmp_path):
@@ -72,7 +72,7 @@ def test_missing_path(tmp_path):
 
 
 def test_directory_given_a_file_format(tmp_path):
-    assert "--format dir" in error(iter_documents, tmp_path, "text")
+    assert "fmt='dir'" in error(iter_documents, tmp_path, "text")
 
 
 # ------------------------------------------------------------------------------ dir
@@ -98,17 +98,17 @@ def test_dir_custom_glob_and_compressed_files(tmp_path):
 def test_dir_without_matching_files(tmp_path):
     write(tmp_path / "a.md", "x")
     message = error(iter_documents, tmp_path)
-    assert "no files matching '**/*.txt'" in message and "--glob" in message
+    assert "no files matching '**/*.txt'" in message and "with glob" in message
 
 
 def test_dir_bad_glob(tmp_path):
-    assert "--glob" in error(iter_documents, tmp_path, glob="/abs/*.txt")
+    assert "glob='/abs/*.txt' is not" in error(iter_documents, tmp_path, glob="/abs/*.txt")
 
 
 def test_dir_decode_error_names_the_file_and_line(tmp_path):
     write(tmp_path / "a.txt", b"fine\nbad \xff here\n")
     message = error(iter_documents, tmp_path)
-    assert "a.txt, line 2" in message and "--encoding" in message
+    assert "a.txt, line 2" in message and "encoding='latin-1'" in message
 
 
 def test_dir_binary_file(tmp_path):
@@ -190,7 +190,7 @@ def test_read_directory_bad_bytes_name_file_and_line(tmp_path):
     (tmp_path / "a.txt").write_text("fine", encoding="utf-8")
     (tmp_path / "b.txt").write_bytes(b"ok\nalso ok\ncaf\xe9\n")
     docs = iter_documents(tmp_path)
-    with pytest.raises(InputError, match=r"b\.txt, line 3, byte 4: .*--encoding"):
+    with pytest.raises(InputError, match=r"b\.txt, line 3, byte 4: .*encoding='latin-1'"):
         list(docs)
 
 
@@ -252,7 +252,7 @@ def test_non_utf8_file_names_file_and_line(tmp_path):
     message = str(info.value)
     assert "legacy.txt" in message
     assert "line 734" in message
-    assert "--encoding" in message
+    assert "encoding='latin-1'" in message
     assert "\n" not in message
 
 
@@ -266,7 +266,7 @@ def test_binary_file(tmp_path):
 def test_utf16_without_encoding_gets_a_hint(tmp_path):
     p = tmp_path / "wide.txt"
     p.write_bytes("hello\n".encode("utf-16"))
-    with pytest.raises(InputError, match="--encoding utf-16"):
+    with pytest.raises(InputError, match="encoding='utf-16'"):
         list(iter_documents(p))
 
 

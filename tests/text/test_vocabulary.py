@@ -151,7 +151,8 @@ def test_bad_prune_config_raises_input_error(kwargs, fragment):
         PruneConfig(**kwargs)
     message = str(info.value)
     assert fragment in message
-    assert "--" in message  # names the command-line option to fix
+    assert "--" not in message and info.value.params == (next(iter(kwargs)),)  # the
+    # parameter to fix, by its name (the CLI shows it as its flag)
     assert "\n" not in message
 
 
