@@ -6,6 +6,7 @@ counts (lda-c, UCI, Matrix Market) never imports nltk. Each check runs the comma
 interpreter and reads its ``sys.modules`` at the end.
 """
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,13 +48,17 @@ def test_show_imports_neither_numba_nor_nltk_nor_scipy_stats(fixture):
     assert len([line for line in out.splitlines() if "%" in line]) >= 2   # the topics
 
 
-def test_label_imports_neither_numba_nor_nltk_nor_scipy_stats():
+def test_label_imports_neither_numba_nor_nltk_nor_scipy_stats(tmp_path):
     from lda_vi.cli.app import COMMANDS
 
     if "label" not in COMMANDS:
         pytest.skip("no label command yet")
-    out, loaded = run_and_list_modules(["label", "--help"], ("numba", "nltk", "scipy.stats"))
-    assert loaded == set() and "Usage:" in out
+    model = tmp_path / "model"
+    shutil.copytree(FIXTURES / "v1_cli", model)
+    out, loaded = run_and_list_modules(["label", str(model), "0", "first"],
+                                       ("numba", "nltk", "scipy.stats"))
+    assert loaded == set(), f"label imported {loaded}"
+    assert "topic 0:" in out and "first" in out
 
 
 def _count_file(tmp_path: Path, fmt: str) -> Path:
