@@ -83,12 +83,12 @@ class Placement:
                 for f in (*part.data, part.gamma, part.backup) if f is not None]
         keys += [f.key for _, f in done.values()]
         holders = self._call("who_has", keys=keys)
-        for index in [i for i, (_, f) in done.items() if not holders.get(f.key)]:
+        for index in [i for i, (_, f) in done.items() if not _kept(f, holders)]:
             self._release([done.pop(index)[1]])
         for index, part in enumerate(self.partitions):
-            if index in done or part.gamma is None or holders.get(part.gamma.key):
+            if index in done or part.gamma is None or _kept(part.gamma, holders):
                 continue
-            if part.backup is None or not holders.get(part.backup.key):
+            if part.backup is None or not _kept(part.backup, holders):
                 raise ClusterError(f"the γ of documents [{part.lo}, {part.hi}) was lost with "
                                    "its worker and no copy of it is left (a cluster of one "
                                    "worker keeps none); resume the fit from a checkpoint")
@@ -127,3 +127,10 @@ class Placement:
                 future.release()
             except Exception:  # noqa: BLE001 - a cluster already gone has nothing to drop
                 pass
+
+
+def _kept(future: Future, holders: dict) -> bool:
+    """Whether a result still exists: held by a worker, or still being computed (a task
+    not finished yet has no holder, and is not lost: under load ``who_has`` can run before
+    the previous iteration's γ has landed)."""
+    return bool(holders.get(future.key)) or future.status == "pending"
