@@ -55,6 +55,7 @@ class _Transaction:
     def __init__(self) -> None:
         self.renames: list[tuple[str, Path]] = []
         self.removals: list[Path] = []
+        self.created: list[Path] = []         # folders made for the outputs, deepest first
         self.committed = False
 
 
@@ -82,6 +83,9 @@ def output_transaction() -> Iterator[_Transaction]:
             for tmp, _ in transaction.renames:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+            for folder in transaction.created:      # made for outputs that never came
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
         raise
     finally:
         _active = None
@@ -199,8 +203,11 @@ def make_parents(path: str | os.PathLike, shown: str | os.PathLike | None = None
     if not existing.is_dir():
         raise InputError(f"cannot write {shown}: {existing} is not a directory; choose "
                          "another location")
+    missing = [d for d in (directory, *directory.parents) if not os.path.lexists(d)]
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        if _active is not None:
+            _active.created.extend(missing)
     except OSError as exc:
         raise InputError(f"cannot write {shown}: cannot create directory {directory} "
                          f"({exc.strerror or exc}); choose a writable location") from None

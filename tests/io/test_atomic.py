@@ -219,3 +219,14 @@ def test_dev_stdout_style_link_to_a_pipe_is_written_in_place(tmp_path):
     finally:
         os.close(r)
         os.close(w)
+
+
+def test_folders_made_for_outputs_go_again_when_nothing_is_written(tmp_path):
+    target = tmp_path / "new" / "deeper" / "out.csv"
+    with pytest.raises(RuntimeError), output_transaction():
+        atomic_write_text(target, "x")
+        raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+    with output_transaction():
+        atomic_write_text(target, "x")
+    assert target.read_text() == "x"
