@@ -322,14 +322,13 @@ def _write_outputs(run: FitRun, doc_topics, topic_words, all_words: bool, top_n:
                    output) -> None:
     model, words = run.model, run.model.vocab.words
     n_words = None if all_words else top_n
-    if doc_topics:
-        write_doc_topics(doc_topics, run.doc_ids, run.theta)
-    if topic_words:
-        write_topic_words(topic_words, model.beta, words, n_words)
     if output:
         model.save(output)
-        write_doc_topics(Path(output) / "doc_topics.csv", run.doc_ids, run.theta)
-        write_topic_words(Path(output) / "topic_words.csv", model.beta, words, n_words)
+    # each table is formatted once and written to every place it goes
+    write_doc_topics(_targets(doc_topics, output, "doc_topics.csv"), run.doc_ids, run.theta)
+    write_topic_words(_targets(topic_words, output, "topic_words.csv"), model.beta, words,
+                      n_words)
+    if output:
         discard_checkpoint(output)       # a completed fit needs none (once all is written)
 
 
@@ -338,12 +337,15 @@ def write_stream_outputs(run: FitRun, *, doc_topics=None, topic_words=None,
     """:func:`write_outputs` of a streamed fit: θ re-inferred minibatch by minibatch."""
     model, words = run.model, run.model.vocab.words
     n_words = None if all_words else top_n
-    targets = [doc_topics] if doc_topics else []
     if output:
         model.save(output)
-        targets.append(Path(output) / "doc_topics.csv")
-        write_topic_words(Path(output) / "topic_words.csv", model.beta, words, n_words)
-    if topic_words:
-        write_topic_words(topic_words, model.beta, words, n_words)
-    for target in targets:            # θ of every document, streamed in minibatches
-        write_doc_topics_stream(target, model.k, run.theta_chunks())
+    write_topic_words(_targets(topic_words, output, "topic_words.csv"), model.beta, words,
+                      n_words)
+    targets = _targets(doc_topics, output, "doc_topics.csv")
+    if targets:                       # θ of every document, streamed once in minibatches
+        write_doc_topics_stream(targets, model.k, run.theta_chunks())
+
+
+def _targets(path, output, name: str) -> list:
+    """Where one table goes: the file of its own option, and ``name`` in the ``output`` folder."""
+    return [p for p in (path, Path(output) / name if output else None) if p]

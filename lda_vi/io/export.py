@@ -1,17 +1,159 @@
 """Formatting and exporting fitted models: the topic table, the CSV files.
 
 Shapes: D documents, K topics, V words. Every file is written atomically.
+
+The CSV files are made a whole column at a time, never through ``csv.writer`` row by row:
+each column of numbers is turned into text in one pass (``map(repr, column.tolist())``, a
+loop in C: Python's shortest round-trip repr, so every number reads back to the same
+float64 bit for bit), each distinct word or id is quoted once (as ``csv.writer`` would), and
+the rows are joined in C. A table is formatted once into bytes, however many files it goes
+to (:func:`write_table`). The bytes are those ``csv.writer`` wrote before: the same quoting,
+``\r\n`` line ends, UTF-8.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from lda_vi.io.atomic import atomic_open
+
+__all__ = ["format_topic_table", "float_strings", "csv_fields", "topic_words_table",
+           "doc_topics_table", "write_table", "write_topic_words", "write_doc_topics",
+           "write_doc_topics_stream"]
+
+#: csv.writer's (the "excel" dialect's) line end.
+EOL = "\r\n"
+_NEEDS_QUOTES = frozenset(',"\r\n')
+
+PathOrPaths = str | os.PathLike | Sequence[str | os.PathLike]
+
+
+def float_strings(x: np.ndarray) -> list[str]:
+    """Every number of ``x`` (flattened, as float64) as its shortest round-trip text.
+
+    ``float(s)`` gives back the same float64, bit for bit (``repr``'s contract); NaN and
+    infinities read as ``nan``, ``inf``, ``-inf``.
+    """
+    return list(map(repr, np.asarray(x, dtype=np.float64).ravel().tolist()))
+
+
+def _quote(field: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([field])
+    return buffer.getvalue()[:-len(EOL)]
+
+
+def csv_fields(values: Iterable[object]) -> list[str]:
+    """``values`` as CSV fields, quoted only where ``csv.writer`` would (QUOTE_MINIMAL)."""
+    out = list(map(str, values))
+    joined = "\x00".join(out)                          # one scan in C for the common case
+    if _NEEDS_QUOTES.isdisjoint(joined):
+        return out
+    for i, s in enumerate(out):
+        if not _NEEDS_QUOTES.isdisjoint(s):
+            out[i] = _quote(s)
+    return out
+
+
+def _rows(columns: Sequence[Sequence[str]]) -> str:
+    """Rows of the ``columns`` (equal-length lists of fields), each ended by ``EOL``.
+
+    The fields and separators are interleaved into one list by slice assignment and
+    joined once, in C.
+    """
+    n, c = (len(columns[0]), len(columns)) if columns else (0, 0)
+    if any(len(col) != n for col in columns):
+        raise ValueError("the columns of a table must have the same length")
+    if n == 0:
+        return ""
+    flat = [","] * (2 * c * n)
+    for j, col in enumerate(columns):
+        flat[2 * j::2 * c] = col
+    flat[2 * c - 1::2 * c] = [EOL] * n
+    return "".join(flat)
+
+
+def topic_words_table(beta: np.ndarray, words: Sequence[str], top_n: int | None) -> bytes:
+    """CSV ``topic,rank,word,probability``: each topic's top ``top_n`` words (all when None).
+
+    Words in decreasing probability, ties by lower word id (a stable sort).
+    """
+    beta = np.asarray(beta, dtype=np.float64)
+    K, V = beta.shape
+    n = V if top_n is None else max(0, min(int(top_n), V))
+    order = np.argsort(-beta, axis=1, kind="stable")[:, :n]
+    quoted = np.array(csv_fields(words), dtype=object)
+    ranks = list(map(str, range(1, n + 1)))
+    probs = float_strings(np.take_along_axis(beta, order, axis=1))
+    parts = ["topic,rank,word,probability" + EOL]
+    for k in range(K):
+        parts.append(_rows([[str(k)] * n, ranks, quoted[order[k]].tolist(),
+                            probs[k * n:(k + 1) * n]]))
+    return "".join(parts).encode("utf-8")
+
+
+def _doc_topic_rows(doc_ids: Sequence[str], theta: np.ndarray) -> str:
+    theta = np.asarray(theta, dtype=np.float64)
+    if len(doc_ids) != theta.shape[0]:
+        raise ValueError(f"doc_ids has {len(doc_ids)} ids for {theta.shape[0]} rows of theta")
+    columns = [csv_fields(doc_ids)] + [float_strings(theta[:, j]) for j in range(theta.shape[1])]
+    return _rows(columns)
+
+
+def _doc_topics_header(k: int) -> str:
+    return ",".join(["doc_id"] + [f"topic_{j}" for j in range(k)]) + EOL
+
+
+def doc_topics_table(doc_ids: Sequence[str], theta: np.ndarray) -> bytes:
+    """CSV ``doc_id,topic_0..topic_{K-1}``: one row per document, θ̄ rows summing to 1."""
+    theta = np.asarray(theta, dtype=np.float64)
+    return (_doc_topics_header(theta.shape[1]) + _doc_topic_rows(doc_ids, theta)).encode("utf-8")
+
+
+def _paths(paths: PathOrPaths) -> list:
+    return [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+
+
+def write_table(paths: PathOrPaths, data: bytes) -> None:
+    """Write the same ``data`` to each of ``paths``, atomically (formatted once, copied)."""
+    for path in _paths(paths):
+        with atomic_open(path, "wb") as handle:
+            handle.write(data)
+
+
+def write_doc_topics(paths: PathOrPaths, doc_ids: Sequence[str], theta: np.ndarray) -> None:
+    """:func:`doc_topics_table` written to one path or several (none: nothing is formatted)."""
+    if _paths(paths):
+        write_table(paths, doc_topics_table(doc_ids, theta))
+
+
+def write_doc_topics_stream(paths: PathOrPaths, k: int, chunks) -> None:
+    """:func:`write_doc_topics` from chunks of (ids, θ̄ B×K, ...), never holding all rows;
+    each chunk is formatted once and goes to every one of ``paths``."""
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(atomic_open(path, "wb")) for path in _paths(paths)]
+        if not handles:
+            return
+        data = _doc_topics_header(k).encode("utf-8")
+        for ids, theta, *_ in chunks:
+            for handle in handles:
+                handle.write(data)
+            data = _doc_topic_rows(list(ids), theta).encode("utf-8")
+        for handle in handles:
+            handle.write(data)
+
+
+def write_topic_words(paths: PathOrPaths, beta: np.ndarray, words: Sequence[str],
+                      top_n: int | None) -> None:
+    """:func:`topic_words_table` written to one path or several (none: nothing is formatted)."""
+    if _paths(paths):
+        write_table(paths, topic_words_table(beta, words, top_n))
 
 
 def format_topic_table(topics: Sequence[Sequence[tuple[str, float]]], shares: np.ndarray,
@@ -48,32 +190,3 @@ def _wrap(words: list[str], room: int | None) -> list[str]:
             current = f"{current} {word}" if current else word
     lines.append(current)
     return lines
-
-
-def write_doc_topics(path: str | os.PathLike, doc_ids: Sequence[str], theta: np.ndarray) -> None:
-    """CSV ``doc_id,topic_0..topic_{K-1}``: one row per document, θ̄ rows summing to 1."""
-    write_doc_topics_stream(path, theta.shape[1], [(doc_ids, theta)])
-
-
-def write_doc_topics_stream(path: str | os.PathLike, k: int, chunks) -> None:
-    """:func:`write_doc_topics` from chunks of (ids, θ̄ B×K, ...), never holding all rows."""
-    with atomic_open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["doc_id"] + [f"topic_{j}" for j in range(k)])
-        for ids, theta, *_ in chunks:
-            for doc_id, row in zip(ids, theta, strict=True):
-                writer.writerow([doc_id] + [repr(float(x)) for x in row])
-
-
-def write_topic_words(path: str | os.PathLike, beta: np.ndarray, words: Sequence[str],
-                      top_n: int | None) -> None:
-    """CSV ``topic,rank,word,probability``: the top ``top_n`` words (all when None)."""
-    K, V = beta.shape
-    n = V if top_n is None else max(0, min(int(top_n), V))
-    order = np.argsort(-beta, axis=1, kind="stable")[:, :n]
-    with atomic_open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["topic", "rank", "word", "probability"])
-        for k in range(K):
-            for rank, w in enumerate(order[k], start=1):
-                writer.writerow([k, rank, words[w], repr(float(beta[k, w]))])

@@ -1,0 +1,146 @@
+"""The CSV writers (lda_vi.io.export): numbers read back bit for bit, the same bytes as
+csv.writer, one formatting for several files, streamed = whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lda_vi.io import export
+
+
+def _awkward_numbers(rng, n: int) -> np.ndarray:
+    """Probabilities over many magnitudes, subnormals, round and long decimals."""
+    x = rng.random(n) * 10.0 ** rng.integers(-320, 1, n)
+    special = [0.0, 1.0, 5e-324, 2.2250738585072014e-308, 1 / 3, 0.1, 1e-5, 0.9999999999999999]
+    m = min(n, len(special))
+    x[:m] = special[:m]
+    return x
+
+
+def _reference_topic_words(beta, words, top_n) -> bytes:
+    """lda-vi 0.1.0's writer: csv.writer, one row at a time, repr of each number."""
+    K, V = beta.shape
+    n = V if top_n is None else min(top_n, V)
+    order = np.argsort(-beta, axis=1, kind="stable")[:, :n]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(["topic", "rank", "word", "probability"])
+    for k in range(K):
+        for rank, w in enumerate(order[k], start=1):
+            writer.writerow([k, rank, words[w], repr(float(beta[k, w]))])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _reference_doc_topics(ids, theta) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(["doc_id"] + [f"topic_{j}" for j in range(theta.shape[1])])
+    for doc_id, row in zip(ids, theta, strict=True):
+        writer.writerow([doc_id] + [repr(float(x)) for x in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+WORDS = ["plain", "comma,word", 'quote"word', "new\nline", "carriage\rreturn", "été", "",
+         " spaced ", "naïve-café", "x"]
+
+
+def test_topic_words_read_back_bit_identically(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    beta = _awkward_numbers(rng, 3 * len(WORDS)).reshape(3, len(WORDS))
+    path = tmp_path / "tw.csv"
+    export.write_topic_words(path, beta, WORDS, None)
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == beta.size
+    for row in rows:
+        k, word = int(row["topic"]), row["word"]
+        value = float(row["probability"])
+        expected = beta[k, WORDS.index(word)]
+        assert np.float64(value).view(np.int64) == np.float64(expected).view(np.int64)
+
+
+def test_doc_topics_read_back_bit_identically(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    theta = rng.dirichlet(np.full(7, 0.05), size=200)
+    theta[:2] = _awkward_numbers(rng, 14).reshape(2, 7)
+    ids = [f"doc{i}" for i in range(200)]
+    ids[3], ids[4] = "a,b", 'say "hi"'
+    export.write_doc_topics(tmp_path / "dt.csv", ids, theta)
+    with open(tmp_path / "dt.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["doc_id"] + [f"topic_{j}" for j in range(7)]
+    assert [r[0] for r in rows[1:]] == ids
+    back = np.array([[float(x) for x in r[1:]] for r in rows[1:]])
+    np.testing.assert_array_equal(back.view(np.int64), theta.view(np.int64))
+
+
+@pytest.mark.parametrize("top_n", [None, 1, 4, 100])
+def test_topic_words_bytes_equal_csv_writer(tmp_path: Path, top_n) -> None:
+    rng = np.random.default_rng(2)
+    beta = rng.dirichlet(np.full(len(WORDS), 0.3), size=4)
+    beta[1, 2:5] = beta[1, 6]                              # ties: by lower word id
+    export.write_topic_words(tmp_path / "tw.csv", beta, WORDS, top_n)
+    assert (tmp_path / "tw.csv").read_bytes() == _reference_topic_words(beta, WORDS, top_n)
+
+
+def test_doc_topics_bytes_equal_csv_writer_whole_and_streamed(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    theta = rng.dirichlet(np.ones(5), size=50)
+    ids = [f"d{i}" for i in range(49)] + ["odd,\"id\"\n"]
+    expected = _reference_doc_topics(ids, theta)
+    export.write_doc_topics(tmp_path / "whole.csv", ids, theta)
+    chunks = [(ids[a:a + 16], theta[a:a + 16]) for a in range(0, 50, 16)]
+    export.write_doc_topics_stream(tmp_path / "streamed.csv", 5, iter(chunks))
+    assert (tmp_path / "whole.csv").read_bytes() == expected
+    assert (tmp_path / "streamed.csv").read_bytes() == expected
+
+
+def test_a_table_for_several_files_is_formatted_once(tmp_path: Path, monkeypatch) -> None:
+    calls = []
+    original = export.float_strings
+
+    def counting(x):
+        calls.append(np.size(x))
+        return original(x)
+
+    monkeypatch.setattr(export, "float_strings", counting)
+    beta = np.random.default_rng(4).dirichlet(np.ones(len(WORDS)), size=3)
+    targets = [tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"]
+    export.write_topic_words(targets, beta, WORDS, None)
+    assert calls == [beta.size]
+    data = {p.read_bytes() for p in targets}
+    assert data == {_reference_topic_words(beta, WORDS, None)}
+
+
+def test_empty_tables_have_their_header(tmp_path: Path) -> None:
+    export.write_topic_words(tmp_path / "tw.csv", np.ones((2, 3)) / 3, ["a", "b", "c"], 0)
+    assert (tmp_path / "tw.csv").read_bytes() == b"topic,rank,word,probability\r\n"
+    export.write_doc_topics(tmp_path / "dt.csv", [], np.zeros((0, 2)))
+    assert (tmp_path / "dt.csv").read_bytes() == b"doc_id,topic_0,topic_1\r\n"
+
+
+def test_mismatched_ids_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="doc_ids has 1 ids for 2 rows"):
+        export.write_doc_topics(tmp_path / "dt.csv", ["a"], np.ones((2, 2)) / 2)
+    assert not (tmp_path / "dt.csv").exists()
+
+
+def test_streamed_rows_go_to_several_files_from_one_pass(tmp_path: Path) -> None:
+    theta = np.random.default_rng(5).dirichlet(np.ones(3), size=10)
+    ids = [str(i) for i in range(10)]
+    passes = []
+
+    def chunks():
+        passes.append(1)
+        yield ids[:4], theta[:4]
+        yield ids[4:], theta[4:]
+
+    targets = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    export.write_doc_topics_stream(targets, 3, chunks())
+    assert len(passes) == 1
+    assert {p.read_bytes() for p in targets} == {_reference_doc_topics(ids, theta)}
