@@ -50,6 +50,7 @@ FLAGS = {
     "covariate_prior": "--covariate-prior", "time_bins": "--time-bins", "by": "--by",
     "freq": "--freq",
     "inference": "--inference", "eval_every": "--eval-every", "engine": "--engine",
+    "coherence": "--coherence", "coherence_top_n": "--coherence-top-n", "documents": "--docs",
 }
 
 
@@ -246,6 +247,39 @@ def pipeline_options(func):
     for option in reversed(options):
         func = option(func)
     return func
+
+
+#: ``--coherence`` when it is not given (lda_vi.evaluate.coherence.DEFAULT_MEASURES).
+DEFAULT_COHERENCE = "npmi,umass"
+#: The labels of the coherence measures in tables, and their number formats.
+COHERENCE_LABELS = {"npmi": ("NPMI", ".4f"), "umass": ("UMass", ".2f"), "c_v": ("c_v", ".4f"),
+                    "c_npmi": ("c_npmi", ".4f"), "c_uci": ("c_uci", ".3f"),
+                    "u_mass": ("u_mass", ".3f")}
+
+
+def coherence_options(func):
+    """``--coherence M1,M2,...`` and ``--coherence-top-n N`` (docs/coherence.md)."""
+    options = [
+        click.option("--coherence", "coherence", default=DEFAULT_COHERENCE, show_default=True,
+                     metavar="M1,M2,...",
+                     help="Coherence measures: gensim's c_v, c_npmi, c_uci and u_mass, and "
+                          "lda-vi's document-level npmi and umass. c_v, c_npmi and c_uci "
+                          "need the token order of text input (docs/coherence.md)."),
+        click.option("--coherence-top-n", type=int, default=None, metavar="N",
+                     help="Top words per topic for coherence [default: 10]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def coherence_summary(scores: dict) -> str:
+    """``NPMI 0.1234, UMass -12.34, c_v 0.5123``: each measure's mean over topics."""
+    parts = []
+    for measure, values in scores.items():
+        label, spec = COHERENCE_LABELS.get(measure, (measure, ".4f"))
+        parts.append(f"{label} {num(float(values.mean()), spec)}")
+    return ", ".join(parts)
 
 
 def input_options(func):

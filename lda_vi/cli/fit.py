@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 
 from lda_vi.cli.common import (
+    DEFAULT_COHERENCE,
+    coherence_options,
+    coherence_summary,
     handle_errors,
     heldout_lines,
     input_options,
@@ -22,6 +25,7 @@ from lda_vi.cli.common import (
 from lda_vi.cli.progress import BatchProgress, ReadProgress, resume_hint
 from lda_vi.errors import InputError
 from lda_vi.evaluate import workflow
+from lda_vi.evaluate.coherence import parse_measures
 from lda_vi.io.atomic import check_writable
 from lda_vi.io.detect import COUNT_FORMATS, resolve_format
 from lda_vi.io.export import format_topic_table
@@ -105,6 +109,7 @@ from lda_vi.model.validation import check_resumable, check_top_n
               metavar="SIGMA", help="--covariates: prior standard deviation of their weights.")
 @click.option("--time-bins", type=int, default=None, metavar="N",
               help="--covariates: a date as N equal bins instead of a smooth spline.")
+@coherence_options
 @input_options
 @pipeline_options
 @handle_errors
@@ -113,7 +118,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         eval_every=None, method="batch", batch_size=256, passes=1, tau0=10.0, kappa=0.7,
         checkpoint_every=None, resume_dir=None, engine="local", scheduler=None, n_workers=None,
         connect_timeout=10.0, covariates=None, covariates_file=None, covariate_prior=1.0,
-        time_bins=None, inference="vb", **pipeline):
+        time_bins=None, inference="vb", coherence=DEFAULT_COHERENCE, coherence_top_n=None,
+        **pipeline):
     """Fit an LDA model to CORPUS: a text file (one document per line), '-' for
     stdin, a directory of .txt files (one document per file), a CSV/TSV or JSON Lines
     file, or word counts in lda-c, UCI bag-of-words or Matrix Market format (with
@@ -125,8 +131,10 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     (its topic-word weights stay at the prior η), unless --min-df, --max-df or
     --max-vocab is given: then only the options given apply.
 
-    At the end, the mean coherence (NPMI, UMass) of each topic's top 10 words, counted
-    over the training documents, is reported (per topic in run.json, "coherence").
+    At the end, the mean coherence of each topic's top words (--coherence-top-n, 10),
+    counted over the training documents, is reported (per topic in run.json,
+    "coherence"): by default lda-vi's NPMI and UMass; --coherence c_v,c_npmi,u_mass,...
+    chooses gensim's measures too (docs/coherence.md; c_v, c_npmi and c_uci need text).
 
     With --holdout FRACTION, that fraction of the documents is set aside at random
     (seeded by --seed), the vocabulary is built and the model fitted on the rest, and
@@ -170,6 +178,13 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     reader = pop_input_options(pipeline)
     counts = resolve_format(corpus, reader["fmt"]) in COUNT_FORMATS
     tokenizer_config, prune_config = pipeline_configs(**pipeline, counts=counts)
+    measures = parse_measures(coherence)
+    coherence_top_n = workflow.FIT_COHERENCE_TOP_N if coherence_top_n is None else coherence_top_n
+    if coherence_top_n < 2:
+        raise InputError(f"--coherence-top-n must be at least 2 (got {coherence_top_n})")
+    if method == "online" and _given("coherence", "coherence_top_n"):
+        raise InputError("--coherence and --coherence-top-n work with --method batch only: "
+                         "online VB does not score coherence")
     if method == "online":
         if holdout is not None or checkpoint_every or resume_dir:
             raise InputError("--holdout, --checkpoint-every and --resume work with "
@@ -210,13 +225,21 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
                                   checkpoint_dir=output if checkpoint_every else None,
                                   checkpoint_every=checkpoint_every or 0,
                                   resume_dir=resume_dir, engine=make_engine, reporter=reporter,
-                                  covariates=names, covariates_file=covariates_file)
+                                  covariates=names, covariates_file=covariates_file,
+                                  coherence=measures, coherence_top_n=coherence_top_n)
     click.echo(format_topic_table(model.topics(top_n), model.topic_shares(), table_width()))
     workflow.write_outputs(run, doc_topics=doc_topics, topic_words=topic_words,
                            all_words=all_words, top_n=top_n, output=output)
     if output and not quiet and method != "online":
         click.echo(f"saved the model, doc_topics.csv, topic_words.csv and run.json "
                    f"in {output}", err=True)
+
+
+def _given(*names: str) -> bool:
+    """Whether any of the options ``names`` was given on the command line."""
+    ctx = click.get_current_context()
+    return any(ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+               for name in names)
 
 
 class _Reporter(workflow.FitReporter):
@@ -262,8 +285,7 @@ class _Reporter(workflow.FitReporter):
 
     def coherence(self, scores, top_n) -> None:
         click.echo(f"coherence of the top {top_n} words over the training documents "
-                   f"(mean over topics): NPMI {num(scores['npmi'].mean(), '.4f')}, "
-                   f"UMass {num(scores['umass'].mean(), '.2f')}", err=True)
+                   f"(mean over topics): {coherence_summary(scores)}", err=True)
 
     def heldout(self, figures, oov_tokens, seed) -> None:
         click.echo("held-out documents:", err=True)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import click
 
 from lda_vi.cli.common import (
+    COHERENCE_LABELS,
+    DEFAULT_COHERENCE,
+    coherence_options,
+    coherence_summary,
     handle_errors,
     heldout_lines,
     input_options,
@@ -14,11 +18,14 @@ from lda_vi.cli.common import (
     table_width,
 )
 from lda_vi.errors import InputError
+from lda_vi.evaluate.coherence import model_coherence, needs_token_order, parse_measures
 from lda_vi.evaluate.covariate_inputs import new_covariates
-from lda_vi.evaluate.heldout import coherence, completion_rng, evaluate_heldout
+from lda_vi.evaluate.heldout import completion_rng, evaluate_heldout
 from lda_vi.io.atomic import atomic_write_text, check_writable
+from lda_vi.io.corpus import vectorize
 from lda_vi.io.export import format_topic_table, write_doc_topics
 from lda_vi.io.load import vectorize_input
+from lda_vi.io.text_readers import iter_documents
 from lda_vi.model.record import Results, results_json
 from lda_vi.model.validation import check_top_n
 from lda_vi.text.tokenize import Tokenizer
@@ -101,7 +108,7 @@ def transform(model_dir, documents, doc_topics, force, encoding, quiet, use_cova
               help="Seed of the random split of each document's tokens in halves "
                    "(document completion).")
 @click.option("--top-n", type=int, default=10, show_default=True,
-              help="Top words per topic for coherence.")
+              help="Top words per topic for coherence (as --coherence-top-n).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
               help="Also write every figure (and per-topic coherence) as JSON.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --json file.")
@@ -112,10 +119,11 @@ def transform(model_dir, documents, doc_topics, force, encoding, quiet, use_cova
                    "(CSV/TSV) or fields (JSONL), to give each document its own prior.")
 @click.option("--covariates-file", type=click.Path(dir_okay=False), default=None,
               metavar="FILE", help="... or from this CSV/TSV, one row per document.")
+@coherence_options
 @input_options
 @handle_errors
 def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, use_covariates,
-             covariates_file, **reader):
+             covariates_file, coherence=DEFAULT_COHERENCE, coherence_top_n=None, **reader):
     """Score the model saved in DIR on held-out DOCUMENTS (not used to fit it).
 
     \b
@@ -126,18 +134,30 @@ def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, use_
     - the document-completion perplexity: each document's tokens split in halves
       at random (--seed), γ inferred from the first half, the second scored by
       log Σ_k θ_k β_kw; perplexity = exp(-score / tokens scored);
-    - the coherence (UMass, NPMI) of each topic's top --top-n words, with
-      document frequencies counted over DOCUMENTS (a small set gives noisy values).
+    - the coherence of each topic's top --coherence-top-n words (--coherence: by
+      default lda-vi's NPMI and UMass; gensim's c_v, c_npmi, c_uci, u_mass too, see
+      docs/coherence.md), counted over DOCUMENTS (a small set gives noisy values).
     Words outside the model's vocabulary are ignored (their count is shown).
     """
     check_top_n(top_n)
     if json_path:
         check_writable(json_path, force=force)
-    model = load_model(model_dir)
+    measures = parse_measures(coherence)
+    top_n = top_n if coherence_top_n is None else coherence_top_n
+    if top_n < 2:
+        raise InputError(f"--coherence-top-n must be at least 2 (got {top_n})")
     reader = pop_input_options(reader)
-    X, ids, n_oov = vectorize_input(documents, vocabulary=model.vocab,
-                                    tokenizer=Tokenizer(model.tokenizer_config),
-                                    encoding=encoding, **reader)
+    model = load_model(model_dir)
+    tokenizer = Tokenizer(model.tokenizer_config)
+    texts = None
+    if needs_token_order(measures, documents, reader["fmt"]):   # text: read it once, in order
+        docs = list(iter_documents(documents, encoding=encoding, needed_by="--coherence",
+                                   **reader))
+        X, ids, n_oov = vectorize(docs, tokenizer, model.vocab)
+        texts = [text for _, text in docs]
+    else:
+        X, ids, n_oov = vectorize_input(documents, vocabulary=model.vocab, tokenizer=tokenizer,
+                                        encoding=encoding, **reader)
     values, where = new_covariates(model, documents, ids, columns=use_covariates,
                                    path=covariates_file, reader=reader, encoding=encoding)
     figures = evaluate_heldout(model, X, completion_rng(seed), covariates=values, where=where)
@@ -145,17 +165,22 @@ def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, use_
         raise InputError(f"no word of the {len(ids)} documents of {documents} is in the "
                          "model's vocabulary; nothing to evaluate")
     top_n = min(top_n, len(model.vocab))
-    scores = coherence(model, X, top_n)
+    scores = model_coherence(model, measures, top_n, X=X, texts=texts)
     click.echo(f"held-out documents: {documents}")
     for line in heldout_lines(figures, n_oov, seed):
         click.echo(line)
-    click.echo(f"  coherence of the top {top_n} words, document frequencies counted over "
-               "these documents:")
-    click.echo(f"    mean over topics: NPMI {num(scores['npmi'].mean(), '.4f')}, "
-               f"UMass {num(scores['umass'].mean(), '.2f')}")
-    click.echo(f"    {'topic':>5}  {'NPMI':>7}  {'UMass':>8}")
-    for k, (npmi, umass) in enumerate(zip(scores["npmi"], scores["umass"], strict=True)):
-        click.echo(f"    {k:>5}  {npmi:7.4f}  {umass:8.2f}")
+    how = ("counted over these documents" if texts is not None else
+           "document frequencies counted over these documents")
+    click.echo(f"  coherence of the top {top_n} words, {how}:")
+    click.echo(f"    mean over topics: {coherence_summary(scores)}")
+    labels = [COHERENCE_LABELS.get(m, (m, ".4f")) for m in scores]
+    widths = [{"NPMI": 7, "UMass": 8}.get(label, max(len(label), 8)) for label, _ in labels]
+    click.echo(f"    {'topic':>5}" + "".join(f"  {label:>{w}}"
+                                            for (label, _), w in zip(labels, widths, strict=True)))
+    for k in range(model.k):
+        click.echo(f"    {k:>5}" + "".join(
+            f"  {num(float(column[k]), spec):>{w}}"
+            for column, (_, spec), w in zip(scores.values(), labels, widths, strict=True)))
     if json_path:
         results = Results.of(figures, n_oov, scores, top_n, "these documents")
         atomic_write_text(json_path, results_json(results, model_dir=str(model_dir),

@@ -21,10 +21,17 @@ from lda_vi.io.text_readers import iter_documents
                    "of each representative document; without it, only their ids.")
 @click.option("--encoding", default="utf-8", show_default=True,
               help="Text encoding of --docs.")
+@click.option("--coherence", default=None, metavar="M1,M2,...",
+              help="The coherence measures shown (default: those in run.json); any that "
+                   "run.json lacks are scored over --docs (docs/coherence.md).")
+@click.option("--coherence-top-n", type=int, default=None, metavar="N",
+              help="Top words per topic for coherence (default: as in run.json; another N "
+                   "is scored over --docs).")
 @input_options
 @click.option("--force", is_flag=True, help="Overwrite an existing output.")
 @handle_errors
-def report_command(model_dir, output, top_n, docs_path, encoding, force, **reader):
+def report_command(model_dir, output, top_n, docs_path, encoding, force, coherence=None,
+                   coherence_top_n=None, **reader):
     """Write a self-contained HTML report of the model saved in DIR.
 
     One file, no network needed: the run summary, every topic with its share and top
@@ -45,8 +52,11 @@ def report_command(model_dir, output, top_n, docs_path, encoding, force, **reade
     if docs_path:  # read as fit read it: the one document reader, every text format
         documents = iter_documents(docs_path, encoding=encoding, needed_by="report --docs",
                                    **reader)
+    if coherence_top_n is not None and coherence_top_n < 2:
+        raise InputError(f"--coherence-top-n must be at least 2 (got {coherence_top_n})")
     size = report_module.write_report(model, output, top_n=top_n, documents=documents,
-                                      model_dir=model_dir, source=str(docs_path))
+                                      model_dir=model_dir, source=str(docs_path),
+                                      coherence=coherence, coherence_top_n=coherence_top_n)
     click.echo(f"wrote {output} ({size / 1024:,.0f} KiB)", err=True)
 
 

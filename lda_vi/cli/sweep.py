@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 
 from lda_vi.cli.common import (
+    COHERENCE_LABELS,
+    DEFAULT_COHERENCE,
+    coherence_options,
     handle_errors,
     input_options,
     num,
@@ -40,7 +43,7 @@ from lda_vi.text.tokenize import Tokenizer
               help="How each model is fitted: mean-field VB or collapsed VB (CVB0, "
                    "8 × K bytes per non-zero; docs/cvb0.md).")
 @click.option("--top-n", type=int, default=10, show_default=True,
-              help="Top words per topic for coherence.")
+              help="Top words per topic for coherence (as --coherence-top-n).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
               help="Write one row per K and seed as CSV.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
@@ -50,23 +53,26 @@ from lda_vi.text.tokenize import Tokenizer
                    "(docs/results.md).")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@coherence_options
 @input_options
 @pipeline_options
 @handle_errors
 def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv_path,
           plot_path, force, quiet, encoding, json_path=None, inference="vb",
-          **pipeline):
+          coherence=DEFAULT_COHERENCE, coherence_top_n=None, **pipeline):
     """Compare numbers of topics on CORPUS (read like fit's).
 
     The corpus is read and tokenized once; a fraction of its documents (--holdout,
     chosen with --seed) is set aside and the vocabulary built from the rest. For each
     K and each seed a model is fitted on the training documents and scored: held-out
-    document-completion perplexity (lower is better), mean NPMI and UMass of the top
-    words over the training documents (higher is better), fit time. Per K, the topic
+    document-completion perplexity (lower is better), the mean coherence of the top
+    words over the training documents (higher is better; --coherence: NPMI and UMass
+    unless others are chosen, docs/coherence.md), fit time. Per K, the topic
     stability across seeds is the mean similarity (1 - Hellinger distance) of topics
     matched one to one between every two runs (1 = the same topics).
     """
     from lda_vi.evaluate import sweep as sweep_module
+    from lda_vi.evaluate.coherence import needs_token_order, parse_measures, token_sequences
 
     k_values = sweep_module.parse_ks(ks)
     check_top_n(top_n)
@@ -74,7 +80,12 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
         raise InputError(f"--seeds must be at least 1 (got {n_seeds})")
     if max_iter < 1:
         raise InputError("--max-iter must be >= 1")
+    measures = parse_measures(coherence)
+    top_n = top_n if coherence_top_n is None else coherence_top_n
+    if top_n < 2:
+        raise InputError(f"--coherence-top-n must be at least 2 (got {top_n})")
     reader = pop_input_options(pipeline)
+    windowed = needs_token_order(measures, corpus, reader["fmt"])
     tokenizer_config, prune_config = pipeline_configs(**pipeline)
     for path in (csv_path, plot_path, json_path):
         if path:
@@ -85,6 +96,8 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
                                            **reader), holdout, seed)
     corpus_data = build_corpus(split.train, Tokenizer(tokenizer_config), prune_config)
     X_test, _, n_oov = vectorize(split.test, Tokenizer(tokenizer_config), corpus_data.vocab)
+    sequences = (token_sequences((text for _, text in split.train), Tokenizer(tokenizer_config),
+                                 corpus_data.vocab) if windowed else None)
     if not quiet:
         click.echo(f"corpus: {split.n_docs} documents; {len(split.test)} held out (seed "
                    f"{seed}, {int(X_test.sum())} tokens in the vocabulary, {n_oov} out of it); "
@@ -93,15 +106,17 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
 
     def progress(row: dict) -> None:
         if not quiet:
+            scores = ", ".join(f"{COHERENCE_LABELS[m][0]} {num(row[m], COHERENCE_LABELS[m][1])}"
+                               for m in measures)
             click.echo(f"k={row['k']} seed={row['seed']}: completion perplexity "
-                       f"{num(row['completion_perplexity'], '.1f')}, NPMI "
-                       f"{row['npmi']:.4f}, UMass {row['umass']:.2f}, {row['iterations']} "
-                       f"iterations, {row['fit_seconds']:.1f}s", err=True)
+                       f"{num(row['completion_perplexity'], '.1f')}, {scores}, "
+                       f"{row['iterations']} iterations, {row['fit_seconds']:.1f}s", err=True)
 
     rows = sweep_module.run_sweep(
         corpus_data.counts, X_test, k_values, [seed + i for i in range(n_seeds)],
         split_seed=seed, top_n=top_n, vocab=corpus_data.vocab, progress=progress,
-        results=bool(json_path), oov_tokens=n_oov, max_iter=max_iter, tol=tol, threads=threads,
+        results=bool(json_path), oov_tokens=n_oov, coherence=measures,
+        sequences=sequences, max_iter=max_iter, tol=tol, threads=threads,
         tokenizer=tokenizer_config, prune=prune_config, inference=inference)
     summary = sweep_module.summarize(rows)
 
@@ -109,8 +124,9 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
         sd = entry[f"{metric}_sd"]
         return num(entry[metric], spec) + ("" if sd != sd else f" ± {sd:{spec}}")
 
-    header = (f"{'K':>4}  {'completion perplexity':>22}  {'NPMI':>17}  {'UMass':>17}  "
-              f"{'stability':>9}  {'fit s':>7}")
+    header = (f"{'K':>4}  {'completion perplexity':>22}  "
+              + "".join(f"{COHERENCE_LABELS[m][0]:>17}  " for m in measures)
+              + f"{'stability':>9}  {'fit s':>7}")
     click.echo(f"mean ± sd over {n_seeds} seed{'s' if n_seeds > 1 else ''}; perplexity on "
                f"{len(split.test)} held-out documents, coherence of the top {top_n} words "
                "over the training documents")
@@ -118,8 +134,8 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
     click.echo("-" * len(header))
     for e in summary:
         click.echo(f"{e['k']:>4}  {cell(e, 'completion_perplexity', '.1f'):>22}  "
-                   f"{cell(e, 'npmi', '.4f'):>17}  {cell(e, 'umass', '.2f'):>17}  "
-                   f"{num(e['stability'], '.3f'):>9}  {e['fit_seconds']:7.1f}")
+                   + "".join(f"{cell(e, m, COHERENCE_LABELS[m][1]):>17}  " for m in measures)
+                   + f"{num(e['stability'], '.3f'):>9}  {e['fit_seconds']:7.1f}")
     if csv_path:
         sweep_module.write_sweep_csv(rows, csv_path)
         if not quiet:

@@ -38,10 +38,13 @@ import scipy.sparse as sp
 
 from lda_vi.errors import InputError
 from lda_vi.evaluate.metrics import npmi_coherence, top_word_ids, umass_coherence
+from lda_vi.io.detect import COUNT_FORMATS, resolve_format
+from lda_vi.text.tokenize import Tokenizer
 
 __all__ = ["MEASURES", "WINDOWED", "DOCUMENT_LEVEL", "EPSILON", "TokenSequences",
            "token_sequences", "window_counts", "document_counts", "scores_from_counts",
-           "coherence_scores", "model_coherence", "parse_measures"]
+           "coherence_scores", "model_coherence", "parse_measures", "needs_token_order",
+           "DEFAULT_MEASURES"]
 
 #: gensim's ε in PMI, NPMI and u_mass.
 EPSILON = 1e-12
@@ -49,6 +52,8 @@ EPSILON = 1e-12
 WINDOWED = {"c_v": 110, "c_npmi": 10, "c_uci": 10}
 #: Measures counted over whole documents: they work with count formats too.
 DOCUMENT_LEVEL = ("u_mass", "npmi", "umass")
+#: The measures scored unless others are chosen (they work with every input format).
+DEFAULT_MEASURES = ("npmi", "umass")
 #: Every measure, with a one-line description.
 MEASURES = {
     "c_v": "gensim c_v: cosine of NPMI context vectors, sliding windows of 110 tokens",
@@ -245,13 +250,31 @@ def parse_measures(spec: str | Sequence[str]) -> tuple[str, ...]:
         if not name:
             continue
         if name not in MEASURES:
-            raise InputError(f"unknown coherence measure {name!r}; choose among "
-                             f"{', '.join(MEASURES)}")
+            raise InputError(f"unknown measure {name!r} in coherence; choose among "
+                             f"{', '.join(MEASURES)}", params=("coherence",))
         if name not in out:
             out.append(name)
     if not out:
-        raise InputError(f"no coherence measure given; choose among {', '.join(MEASURES)}")
+        raise InputError(f"no measure given in coherence; choose among {', '.join(MEASURES)}",
+                         params=("coherence",))
     return tuple(out)
+
+
+def _order_error(windowed: Sequence[str]) -> InputError:
+    return InputError(f"{', '.join(windowed)} need{'s' if len(windowed) == 1 else ''} the "
+                      "documents' token order, which count formats (lda-c, UCI, Matrix "
+                      "Market) do not have; use a document-level measure: "
+                      f"{', '.join(DOCUMENT_LEVEL)}")
+
+
+def needs_token_order(measures: Sequence[str], source: str | None = None,
+                      fmt: str | None = None) -> bool:
+    """Whether ``measures`` include a sliding-window one; if so and ``source`` (read as
+    ``fmt``, guessed from its name when None) is a count format, the one-line error."""
+    windowed = [m for m in parse_measures(measures) if m in WINDOWED]
+    if windowed and source is not None and resolve_format(str(source), fmt) in COUNT_FORMATS:
+        raise _order_error(windowed)
+    return bool(windowed)
 
 
 def coherence_scores(top_ids: np.ndarray, measures: Sequence[str], *,
@@ -268,10 +291,7 @@ def coherence_scores(top_ids: np.ndarray, measures: Sequence[str], *,
     measures = parse_measures(measures)
     windowed = [m for m in measures if m in WINDOWED]
     if windowed and sequences is None:
-        raise InputError(f"{', '.join(windowed)} need{'s' if len(windowed) == 1 else ''} the "
-                         "documents' token order, which count formats (lda-c, UCI, Matrix "
-                         "Market) do not have; use a document-level measure: "
-                         f"{', '.join(DOCUMENT_LEVEL)}")
+        raise _order_error(windowed)
     if X is None and any(m in DOCUMENT_LEVEL for m in measures):
         if sequences is None:
             raise InputError("coherence needs the reference documents (counts or tokens)")
@@ -305,13 +325,21 @@ def _counts_of(seqs: TokenSequences, V: int) -> sp.csr_matrix:
 
 
 def model_coherence(model, measures: Sequence[str], top_n: int = 10, *,
-                    sequences: TokenSequences | None = None,
-                    X: sp.spmatrix | None = None) -> dict[str, np.ndarray]:
-    """:func:`coherence_scores` of a fitted model's top ``top_n`` words (ties: lower id)."""
+                    sequences: TokenSequences | None = None, X: sp.spmatrix | None = None,
+                    texts: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """:func:`coherence_scores` of a fitted model's top ``top_n`` words (ties: lower id).
+
+    ``texts``: the reference documents' strings, tokenized here with the model's tokenizer
+    when a sliding-window measure needs their ``sequences``.
+    """
+    measures = parse_measures(measures)
+    if sequences is None and texts is not None and any(m in WINDOWED for m in measures):
+        sequences = token_sequences(texts, Tokenizer(model.tokenizer_config), model.vocab)
     beta = model.beta
     top_n = int(top_n)
     if top_n < 2:
-        raise InputError(f"coherence_top_n must be at least 2 (got {top_n})")
+        raise InputError(f"coherence_top_n must be at least 2 (got {top_n})",
+                         params=("coherence_top_n",))
     if beta.shape[1] < 2:
         raise InputError("coherence needs a vocabulary of at least 2 words")
     top = top_word_ids(beta, min(top_n, beta.shape[1]))

@@ -8,8 +8,9 @@ For every K and every seed, :func:`run_sweep` fits a model on ``X_train`` and re
 * ``completion_perplexity``: document completion on ``X_test`` (MATH.md, Held-out
   evaluation), with one split of the held-out documents in halves shared by every model,
   so that the figures are paired;
-* ``npmi``, ``umass``: the mean coherence of the topics' top words, counted over the
-  training documents (MATH.md, Topic coherence);
+* one column per coherence measure (``npmi``, ``umass`` unless others are chosen; see
+  :mod:`lda_vi.evaluate.coherence`): the mean coherence of the topics' top words, counted
+  over the training documents;
 * ``fit_seconds``, ``iterations``;
 * ``stability``: for each K, the mean similarity (1 − Hellinger) of Hungarian-matched topics
   over every pair of seeds (``evaluation.topic_stability``), repeated on each row of that K
@@ -31,8 +32,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from lda_vi.errors import InputError
+from lda_vi.evaluate.coherence import DEFAULT_MEASURES, MEASURES, model_coherence, parse_measures
 from lda_vi.evaluate.heldout import (
-    coherence,
     completion_from_split,
     completion_rng,
     completion_split,
@@ -43,13 +44,29 @@ from lda_vi.io.atomic import atomic_open
 from lda_vi.model.lda import LDA
 from lda_vi.model.record import RESULTS_SCHEMA, SCHEMA_VERSION, UNITS, Results, json_number
 
-__all__ = ["COLUMNS", "METRICS", "run_sweep", "summarize", "write_sweep_csv", "plot_sweep",
-           "parse_ks", "sweep_json"]
+__all__ = ["COLUMNS", "METRICS", "columns", "metrics", "run_sweep", "summarize",
+           "write_sweep_csv", "plot_sweep", "parse_ks", "sweep_json"]
 
-COLUMNS = ("k", "seed", "completion_perplexity", "npmi", "umass", "fit_seconds", "iterations",
-           "stability")
-#: The metrics summarized per K (mean and sd over seeds) and plotted.
-METRICS = ("completion_perplexity", "npmi", "umass", "stability", "fit_seconds")
+
+def columns(measures=DEFAULT_MEASURES) -> tuple[str, ...]:
+    """The CSV columns of a sweep scoring the coherence ``measures``."""
+    return ("k", "seed", "completion_perplexity", *measures, "fit_seconds", "iterations",
+            "stability")
+
+
+def metrics(measures=DEFAULT_MEASURES) -> tuple[str, ...]:
+    """The metrics summarized per K (mean and sd over seeds) and plotted."""
+    return ("completion_perplexity", *measures, "stability", "fit_seconds")
+
+
+#: The columns and metrics with the default coherence measures.
+COLUMNS = columns()
+METRICS = metrics()
+
+
+def _measures(rows: Sequence[dict]) -> tuple[str, ...]:
+    """The coherence measures the rows hold, in their order."""
+    return tuple(key for key in (rows[0] if rows else {}) if key in MEASURES)
 
 
 def parse_ks(text: str) -> list[int]:
@@ -73,8 +90,13 @@ def parse_ks(text: str) -> list[int]:
 def run_sweep(X_train: sp.spmatrix, X_test: sp.spmatrix, ks: Sequence[int],
               seeds: Sequence[int], *, split_seed: int = 0, top_n: int = 10,
               vocab=None, progress: Callable[[dict], None] | None = None,
-              results: bool = False, oov_tokens: int = 0, **model_kwargs) -> list[dict]:
-    """Fit one model per K and seed; one row (a dict keyed by :data:`COLUMNS`) per fit.
+              results: bool = False, oov_tokens: int = 0, coherence=DEFAULT_MEASURES,
+              sequences=None, **model_kwargs) -> list[dict]:
+    """Fit one model per K and seed; one row (a dict keyed by :func:`columns`) per fit.
+
+    ``coherence``: the measures scored over the training documents; the sliding-window
+    ones need ``sequences`` (:func:`lda_vi.evaluate.coherence.token_sequences` of the
+    training documents, rows of ``X_train``).
 
     ``model_kwargs`` go to :class:`~lda_vi.model.lda.LDA` (``max_iter``, ``tol``, ``threads``,
     ``alpha``, ``eta``, ...); ``seed`` and ``k`` are set here. ``split_seed`` seeds the split
@@ -91,6 +113,7 @@ def run_sweep(X_train: sp.spmatrix, X_test: sp.spmatrix, ks: Sequence[int],
     if X_test.shape[0] == 0 or X_test.sum() == 0:
         raise InputError("the held-out documents have no word of the vocabulary; "
                          "hold out more documents (holdout)", params=("holdout",))
+    measures = parse_measures(coherence)
     X_obs, X_held = completion_split(X_test, completion_rng(split_seed))
     rows: list[dict] = []
     for k in ks:
@@ -100,9 +123,10 @@ def run_sweep(X_train: sp.spmatrix, X_test: sp.spmatrix, ks: Sequence[int],
             model = LDA(k=int(k), seed=int(seed), **model_kwargs)
             model.fit_counts(X_train, vocab=vocab)
             value, _, _ = completion_from_split(model, X_obs, X_held)
-            scores = coherence(model, X_train, top_n)
+            scores = model_coherence(model, measures, min(top_n, X_train.shape[1]),
+                                     X=X_train, sequences=sequences)
             row = {"k": int(k), "seed": int(seed), "completion_perplexity": value,
-                   "npmi": float(scores["npmi"].mean()), "umass": float(scores["umass"].mean()),
+                   **{m: float(scores[m].mean()) for m in measures},
                    "fit_seconds": float(model.record.fit_seconds),
                    "iterations": int(model.trace.n_iter), "stability": float("nan")}
             if results:
@@ -146,7 +170,7 @@ def summarize(rows: Sequence[dict]) -> list[dict]:
     for k in dict.fromkeys(r["k"] for r in rows):
         group = [r for r in rows if r["k"] == k]
         entry = {"k": k, "runs": len(group)}
-        for metric in METRICS:
+        for metric in metrics(_measures(rows)):
             values = np.array([r[metric] for r in group], dtype=np.float64)
             entry[metric] = float(values.mean())
             entry[f"{metric}_sd"] = float(values.std(ddof=1)) if len(values) > 1 else math.nan
@@ -155,13 +179,14 @@ def summarize(rows: Sequence[dict]) -> list[dict]:
 
 
 def write_sweep_csv(rows: Sequence[dict], path: str | os.PathLike) -> None:
-    """CSV with the header :data:`COLUMNS` and one line per K and seed (atomically)."""
+    """CSV with the header :func:`columns` and one line per K and seed (atomically)."""
+    names = columns(_measures(rows))
     with atomic_open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
+        writer.writerow(names)
         for row in rows:
             writer.writerow([repr(row[c]) if isinstance(row[c], float) else row[c]
-                             for c in COLUMNS])
+                             for c in names])
 
 
 _LABELS = {"completion_perplexity": "held-out completion perplexity (lower is better)",
@@ -188,18 +213,19 @@ def plot_sweep(rows: Sequence[dict], path: str | os.PathLike) -> None:
     """One panel per metric against K (mean ± sd over seeds, each seed a dot), as PNG."""
     plt = require_matplotlib()
     summary = sorted(summarize(rows), key=lambda e: e["k"])
-    metrics = [m for m in METRICS if m != "fit_seconds"] + ["fit_seconds"]
+    drawn = list(metrics(_measures(rows)))
     ks = [e["k"] for e in summary]
-    fig, axes = plt.subplots(len(metrics), 1, figsize=(6.5, 2.3 * len(metrics)), sharex=True,
+    fig, axes = plt.subplots(len(drawn), 1, figsize=(6.5, 2.3 * len(drawn)), sharex=True,
                              constrained_layout=True)
-    for ax, metric in zip(axes, metrics, strict=True):
+    for ax, metric in zip(axes, drawn, strict=True):
         means = np.array([e[metric] for e in summary])
         sds = np.nan_to_num(np.array([e[f"{metric}_sd"] for e in summary]))
         ax.errorbar(ks, means, yerr=sds, marker="o", capsize=3, color="C0")
         ax.plot([r["k"] for r in rows], [r[metric] for r in rows], ".", color="C1",
                 alpha=0.6, label="each seed")
-        ax.set_ylabel(metric.replace("_", " "))
-        ax.set_title(_LABELS[metric], fontsize=9)
+        ax.set_ylabel(metric if metric in MEASURES else metric.replace("_", " "))
+        ax.set_title(_LABELS.get(metric, f"mean {metric}, training docs (higher is better)"),
+                     fontsize=9)
         ax.grid(True, alpha=0.3)
     axes[0].legend(fontsize=8)
     if len(ks) > 1 and ks[-1] / ks[0] >= 4:

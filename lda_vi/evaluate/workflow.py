@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from lda_vi.errors import LdaViError
+from lda_vi.evaluate.coherence import DEFAULT_MEASURES, model_coherence, needs_token_order
 from lda_vi.evaluate.heldout import (
     DocumentSplit,
     HeldoutMonitor,
-    coherence,
     completion_rng,
     evaluate_heldout,
     merge_rows,
@@ -116,9 +116,16 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
                checkpoint_every: int = 0, resume_dir: str | os.PathLike | None = None,
                engine=None, reporter: FitReporter | None = None,
                covariates: Sequence[str] | None = None,
-               covariates_file: str | os.PathLike | None = None) -> FitRun:
+               covariates_file: str | os.PathLike | None = None,
+               coherence: Sequence[str] = DEFAULT_MEASURES,
+               coherence_top_n: int = FIT_COHERENCE_TOP_N) -> FitRun:
     """Read ``source`` (any input format; ``reader`` holds the format options of
     :func:`lda_vi.io.text_readers.iter_documents`), fit ``model`` in batch, and score it.
+
+    ``coherence``: the measures (:mod:`lda_vi.evaluate.coherence`) of the top
+    ``coherence_top_n`` words over the training documents; a sliding-window one (c_v, ...)
+    keeps the documents' text for their token order, and is refused for count formats
+    before anything is read.
 
     With ``holdout`` a seeded fraction of the documents is set aside (the seed is the
     model's, drawn and recorded when it has none), the vocabulary is built from the rest,
@@ -137,7 +144,8 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
         with _naming("covariates"):
             fields = read_covariates(source, covariates, covariates_file, encoding, reader)
     tokenizer = Tokenizer(model.tokenizer_config)
-    split = None
+    keep_text = needs_token_order(coherence, source, reader.get("fmt"))
+    split = texts = None
     if holdout is not None:
         model.settings.seed = resolve_seed(model.settings.seed)   # one seed, recorded
         with _naming("holdout"):
@@ -146,6 +154,13 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
             split = split_documents(documents, holdout, model.settings.seed)
         reporter.split(split)
         corpus = build_corpus(split.train, tokenizer, model.prune_config, reporter.reading)
+        texts = [text for _, text in split.train] if keep_text else None
+    elif keep_text:
+        with _naming("coherence"):
+            documents = list(iter_documents(source, encoding=encoding, needed_by="coherence",
+                                            **reader))
+        corpus = build_corpus(documents, tokenizer, model.prune_config, reporter.reading)
+        texts = [text for _, text in documents]
     else:
         corpus = load_corpus(source, encoding=encoding, tokenizer=tokenizer,
                              prune_config=model.prune_config, progress=reporter.reading,
@@ -155,7 +170,8 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
                        str(covariates_file or source))
     return _fit(model, corpus, split, source=str(source), eval_every=eval_every,
                 checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
-                resume_dir=resume_dir, engine=engine, reporter=reporter, fields=fields)
+                resume_dir=resume_dir, engine=engine, reporter=reporter, fields=fields,
+                coherence=(coherence, coherence_top_n, texts))
 
 
 def read_covariates(source, names: Sequence[str] | None, path, encoding: str,
@@ -181,7 +197,9 @@ def _rows(fields: Fields | None, idx) -> tuple[dict | None, list[str] | None]:
 
 def fit_documents(model: LDA, docs: Iterable[tuple[str, str]], *,
                   holdout: float | None = None, eval_every: int | None = None,
-                  reporter: FitReporter | None = None, source: str | None = None) -> FitRun:
+                  reporter: FitReporter | None = None, source: str | None = None,
+                  coherence: Sequence[str] = DEFAULT_MEASURES,
+                  coherence_top_n: int = FIT_COHERENCE_TOP_N) -> FitRun:
     """:func:`fit_source` over ``(id, text)`` pairs already in memory."""
     reporter = reporter or FitReporter()
     tokenizer = Tokenizer(model.tokenizer_config)
@@ -193,12 +211,14 @@ def fit_documents(model: LDA, docs: Iterable[tuple[str, str]], *,
         reporter.split(split)
         docs = split.train
     corpus = build_corpus(docs, tokenizer, model.prune_config)
-    return _fit(model, corpus, split, source=source, eval_every=eval_every, reporter=reporter)
+    return _fit(model, corpus, split, source=source, eval_every=eval_every, reporter=reporter,
+                coherence=(coherence, coherence_top_n, [text for _, text in docs]))
 
 
 def _fit(model: LDA, corpus: Corpus, split: DocumentSplit | None, *, source, eval_every,
          reporter: FitReporter, checkpoint_dir=None, checkpoint_every: int = 0,
-         resume_dir=None, engine=None, fields: Fields | None = None) -> FitRun:
+         resume_dir=None, engine=None, fields: Fields | None = None,
+         coherence: tuple = (DEFAULT_MEASURES, FIT_COHERENCE_TOP_N, None)) -> FitRun:
     heldout = monitor = None
     if split is not None:
         heldout = vectorize(split.test, Tokenizer(model.tokenizer_config), corpus.vocab)
@@ -218,7 +238,8 @@ def _fit(model: LDA, corpus: Corpus, split: DocumentSplit | None, *, source, eva
                      engine=engine, covariates=train_values, covariates_where=train_where)
     model.record.input = source
     reporter.fitted(model)
-    score_coherence(model, corpus.counts, reporter)
+    measures, top_n, texts = coherence
+    score_coherence(model, corpus.counts, reporter, top_n, measures=measures, texts=texts)
     doc_ids, theta = model.doc_ids, model.theta
     if split is not None:
         test_values, test_where = _rows(fields, split.test_idx)
@@ -228,12 +249,16 @@ def _fit(model: LDA, corpus: Corpus, split: DocumentSplit | None, *, source, eva
 
 
 def score_coherence(model: LDA, X_train, reporter: FitReporter | None = None,
-                    top_n: int = FIT_COHERENCE_TOP_N) -> dict | None:
-    """Coherence of the top words over the training documents, into ``model.record``."""
+                    top_n: int = FIT_COHERENCE_TOP_N, *,
+                    measures: Sequence[str] = DEFAULT_MEASURES,
+                    texts: Sequence[str] | None = None) -> dict | None:
+    """Coherence of the top words over the training documents, into ``model.record``:
+    ``measures`` over ``X_train`` (D×V) and, for the sliding-window ones, ``texts`` (the
+    same D documents' strings)."""
     if len(model.vocab) < 2:
         return None
     top_n = min(top_n, len(model.vocab))
-    scores = coherence(model, X_train, top_n)
+    scores = model_coherence(model, measures, top_n, X=X_train, texts=texts)
     model.record.set_coherence(scores, top_n, "training documents")
     if reporter is not None:
         reporter.coherence(scores, top_n)

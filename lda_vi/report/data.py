@@ -18,6 +18,8 @@ import numpy as np
 
 from lda_vi import __version__
 from lda_vi.errors import InputError
+from lda_vi.evaluate.coherence import model_coherence, parse_measures
+from lda_vi.model.record import coherence_scores
 from lda_vi.report.layout import (
     DOCS_PER_TOPIC,
     candidate_terms,
@@ -29,7 +31,12 @@ from lda_vi.report.layout import (
 )
 from lda_vi.report.trends_panel import trends_data
 
-__all__ = ["report_data", "read_snippets", "number", "SNIPPET_CHARS", "SNIPPETS_FILE"]
+__all__ = ["report_data", "read_snippets", "report_coherence", "number", "SNIPPET_CHARS",
+           "SNIPPETS_FILE", "COHERENCE_LABELS"]
+
+#: How the page names the coherence measures (lda_vi.evaluate.coherence.MEASURES).
+COHERENCE_LABELS = {"npmi": "NPMI", "umass": "UMass", "c_v": "c_v", "c_npmi": "c_npmi",
+                    "c_uci": "c_uci", "u_mass": "u_mass"}
 
 #: Characters of a document's text kept as its snippet.
 SNIPPET_CHARS = 200
@@ -114,7 +121,8 @@ def number(x) -> float | None:
 
 def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] | None = None,
                 snippets: Sequence[str] | None = None, source: str = "--docs",
-                docs_per_topic: int = DOCS_PER_TOPIC, title: str | None = None) -> dict:
+                docs_per_topic: int = DOCS_PER_TOPIC, title: str | None = None,
+                coherence: dict | None = None, coherence_top_n: int | None = None) -> dict:
     """Everything the report shows, computed from a fitted model (a JSON-ready dict).
 
     ``documents``: the training corpus as (id, text) pairs (read by
@@ -144,8 +152,9 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
     rep = representative_docs(theta, docs_per_topic)
     texts = _collect_snippets(model, {int(d) for d in rep.ravel()}, documents, snippets, source)
     lengths = _doc_lengths(model)
-    npmi_score = model.record.coherence.get("npmi")
-    npmi = npmi_score.per_topic if npmi_score is not None else None
+    if coherence is None:
+        coherence, coherence_top_n = model.record.coherence, model.record.coherence_top_n
+    shown = {m: s for m, s in coherence.items() if len(s.per_topic) == K}
     topics = []
     for k in range(K):
         order = cands[k]
@@ -154,7 +163,8 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
             "tokens": round(float(topic_tokens[k]), 1),
             "x": _sig(coords[k, 0]), "y": _sig(coords[k, 1]),
             "words": [model.vocab[int(w)] for w in label_ids[k]],
-            "npmi": number(npmi[k]) if npmi and len(npmi) == K else None,
+            "coherence": [[COHERENCE_LABELS.get(m, m), number(s.per_topic[k])]
+                          for m, s in shown.items()],
             "nearest": [int(j) for j in np.argsort(dist[k], kind="stable") if j != k][:3],
             "cand": [[term_index[int(w)], _sig(beta[k, w], 6), round(float(sstats[k, w]), 1)]
                      for w in order],
@@ -164,7 +174,7 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
         })
     return {
         "title": title or "Topic report",
-        "summary": _summary(model),
+        "summary": _summary(model, shown, coherence_top_n),
         "topN": int(min(top_n, V)),
         "lambda": 1.0,
         "terms": [model.vocab[int(w)] for w in term_ids],
@@ -179,13 +189,12 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
     }
 
 
-def _summary(model) -> dict:
+def _summary(model, coherence: dict, coherence_top_n: int | None) -> dict:
     """The run's figures for the summary cards, from the run record (missing ones: None)."""
     r = model.record
     settings, corpus = r.settings, r.corpus
     alpha = np.asarray(model.alpha, dtype=np.float64)
     held = r.heldout
-    npmi, umass = r.coherence.get("npmi"), r.coherence.get("umass")
     return {
         "documents": corpus.get("documents", len(model.doc_ids)),
         "empty_documents": corpus.get("empty_documents"),
@@ -209,8 +218,35 @@ def _summary(model) -> dict:
             "fraction": held.fraction, "documents": held.documents, "tokens": held.tokens,
             "bound_per_word": held.per_word_bound, "bound_perplexity": held.bound_perplexity,
             "completion_perplexity": held.completion_perplexity},
-        "npmi": number(npmi.mean) if npmi else None,
-        "umass": number(umass.mean) if umass else None,
-        "coherence_top_n": r.coherence_top_n if r.coherence else None,
+        "coherence": [[COHERENCE_LABELS.get(m, m), number(s.mean)] for m, s in coherence.items()],
+        "coherence_top_n": coherence_top_n if coherence else None,
     }
 
+
+
+def report_coherence(model, measures: Sequence[str] | None = None, top_n: int | None = None,
+                     documents: Sequence[tuple[str, str]] | None = None
+                     ) -> tuple[dict, int | None]:
+    """The coherence the page shows: ``({measure: CoherenceScore}, top_n)``.
+
+    The measures recorded in the run (all of them when ``measures`` is None); those it lacks,
+    or all when ``top_n`` differs from the recorded one, are scored over ``documents`` (the
+    training corpus, as (id, text) pairs).
+    """
+    record = model.record
+    measures = parse_measures(measures) if measures is not None else tuple(record.coherence)
+    top_n = int(top_n if top_n is not None else record.coherence_top_n or 10)
+    fresh = top_n != record.coherence_top_n
+    missing = [m for m in measures if fresh or m not in record.coherence]
+    if not missing:
+        return {m: record.coherence[m] for m in measures}, top_n
+    if documents is None:
+        held = ", ".join(record.coherence) or "none"
+        raise InputError(f"the run records the coherence of the top {record.coherence_top_n} "
+                         f"words ({held}); give documents, the training corpus, to score "
+                         f"{', '.join(missing)} of the top {top_n} words", params=("documents",))
+    documents = list(documents)
+    X, _, _ = model.vectorize(documents)
+    scores = model_coherence(model, missing, top_n, X=X, texts=[t for _, t in documents])
+    new = coherence_scores(scores)
+    return {m: new[m] if m in new else record.coherence[m] for m in measures}, top_n

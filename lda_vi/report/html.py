@@ -12,11 +12,11 @@ from __future__ import annotations
 import importlib.resources
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from lda_vi.io.atomic import atomic_write_text
 from lda_vi.report.charts import convergence_html, esc, map_svg
-from lda_vi.report.data import number, read_snippets, report_data
+from lda_vi.report.data import number, read_snippets, report_coherence, report_data
 from lda_vi.report.layout import DOCS_PER_TOPIC
 from lda_vi.report.trends_panel import trends_html
 
@@ -79,10 +79,14 @@ def _summary_html(s: dict) -> str:
         per = (f"{s['fit_seconds'] / s['iterations']:.2f} s per iteration"
                if s["iterations"] else "")
         cards.append(_card("Fit time", _duration(s["fit_seconds"]), per))
-    if s["npmi"] is not None:
-        cards.append(_card("Coherence", f"{s['npmi']:.3f}",
-                           f"mean NPMI of the top {s['coherence_top_n']} words; UMass "
-                           f"{_fmt(s['umass'], '.1f')}"))
+    scored = [(label, value) for label, value in s["coherence"] if value is not None]
+    if scored:
+        (label, value), rest = scored[0], scored[1:]
+        others = "; " + " · ".join(f"{esc(name)} {v:.{1 if name == 'UMass' else 3}f}"
+                                   for name, v in rest) if rest else ""
+        cards.append(_card("Coherence", f"{value:.3f}",
+                           f"mean {esc(label)} of the top {s['coherence_top_n']} words{others}",
+                           "topic coherence, mean over topics (docs/coherence.md)"))
     h = s["heldout"]
     if h:
         cards.append(_card("Held-out perplexity", _fmt(h.get("completion_perplexity"), ",.1f"),
@@ -253,15 +257,24 @@ self-contained and works offline.</footer>
 def write_report(model, path: str | os.PathLike, *, top_n: int = 30,
                  documents: Iterable[tuple[str, str]] | None = None,
                  model_dir: str | os.PathLike | None = None, source: str = "--docs",
-                 docs_per_topic: int = DOCS_PER_TOPIC) -> int:
+                 docs_per_topic: int = DOCS_PER_TOPIC, coherence: Sequence[str] | None = None,
+                 coherence_top_n: int | None = None) -> int:
     """Write the report of ``model`` to ``path`` (atomically); returns its size in bytes.
 
     Snippets come from ``documents`` (the training corpus) if given, else from
-    ``model_dir/snippets.txt`` if that exists.
+    ``model_dir/snippets.txt`` if that exists. ``coherence``: the measures shown (default:
+    those of the run record), with ``coherence_top_n``; any the record lacks are scored over
+    ``documents`` (:func:`lda_vi.report.data.report_coherence`).
     """
     snippets = read_snippets(model_dir) if documents is None and model_dir else None
+    scores = None
+    if coherence is not None or coherence_top_n is not None:
+        documents = None if documents is None else list(documents)
+        scores, coherence_top_n = report_coherence(model, coherence, coherence_top_n,
+                                                   documents)
     data = report_data(model, top_n=top_n, documents=documents, snippets=snippets,
-                       source=source, docs_per_topic=docs_per_topic)
+                       source=source, docs_per_topic=docs_per_topic, coherence=scores,
+                       coherence_top_n=coherence_top_n)
     page = render_html(data, model_label=str(model_dir) if model_dir else "")
     atomic_write_text(path, page)
     return len(page.encode("utf-8"))

@@ -133,7 +133,9 @@ def plot_topics(model, path: str | os.PathLike, top_n: int = 10, ncols: int = 5)
 
 
 _INT_COLUMNS = ("k", "seed", "iterations")
-_FLOAT_COLUMNS = ("completion_perplexity", "npmi", "umass", "fit_seconds", "stability")
+_FLOAT_COLUMNS = ("completion_perplexity", "fit_seconds", "stability")
+#: Coherence columns a sweep CSV may hold (``sweep --coherence``); read as numbers.
+_MEASURE_COLUMNS = ("c_v", "c_npmi", "c_uci", "u_mass", "npmi", "umass")
 
 
 def read_sweep_csv(path: str | os.PathLike) -> list[dict]:
@@ -146,12 +148,17 @@ def read_sweep_csv(path: str | os.PathLike) -> list[dict]:
             if missing:
                 raise InputError(f"{path} is not a sweep CSV: it lacks the column(s) "
                                  f"{', '.join(missing)} (make one with 'lda-vi sweep --csv')")
+            measures = [c for c in reader.fieldnames if c in _MEASURE_COLUMNS]
+            if not measures:
+                raise InputError(f"{path} is not a sweep CSV: it has no coherence column "
+                                 f"({', '.join(_MEASURE_COLUMNS)})")
+            floats = ["completion_perplexity", *measures, "fit_seconds", "stability"]
             rows = []
             for line, raw in enumerate(reader, start=2):
                 try:
                     row = {c: int(float(raw[c])) for c in _INT_COLUMNS}
                     row |= {c: float(raw[c]) if (raw[c] or "").strip() else math.nan
-                            for c in _FLOAT_COLUMNS}
+                            for c in floats}
                 except (TypeError, ValueError):
                     raise InputError(f"{path}, line {line}: a value is not a number") from None
                 rows.append(row)

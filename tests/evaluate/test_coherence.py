@@ -195,7 +195,7 @@ def test_count_formats_get_a_clear_error_for_window_measures() -> None:
 
 def test_measure_names_are_checked() -> None:
     assert coh.parse_measures("c_v, u_mass,c_v") == ("c_v", "u_mass")
-    with pytest.raises(InputError, match="unknown coherence measure 'cv'"):
+    with pytest.raises(InputError, match="unknown measure 'cv' in coherence"):
         coh.parse_measures("cv")
-    with pytest.raises(InputError, match="no coherence measure"):
+    with pytest.raises(InputError, match="no measure given"):
         coh.parse_measures(" , ")

@@ -100,9 +100,11 @@
     var meta = document.getElementById("detail-meta");
     var parts = [(100 * topic.share).toFixed(1) + "% of the tokens (≈ " +
       fmtCount(topic.tokens) + ")"];
-    if (topic.npmi !== null && topic.npmi !== undefined) {
-      parts.push("NPMI " + topic.npmi.toFixed(3));
-    }
+    (topic.coherence || []).forEach(function (pair) {
+      if (pair[1] !== null && pair[1] !== undefined) {
+        parts.push(pair[0] + " " + pair[1].toFixed(3));
+      }
+    });
     meta.replaceChildren(document.createTextNode(parts.join(" · ")));
     if (topic.nearest.length) {
       meta.appendChild(document.createTextNode(" · closest: "));
