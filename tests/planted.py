@@ -150,3 +150,16 @@ def close_topics_corpus(seed: int = 3, n_docs: int = 600, shared: float = 0.8
         beta[k, lo:lo + 50] = rng.dirichlet(np.ones(50))
     X, beta, _ = generate_lda_corpus(rng, n_docs, CLOSE_V, 5, 0.3, beta, doc_length=60)
     return X, beta
+
+
+def counts_to_texts(X: sp.csr_matrix, seed: int = 0) -> list[str]:
+    """Each row of counts as a document of :func:`word` tokens, in random order."""
+    rng = np.random.default_rng(seed)
+    texts = []
+    for d in range(X.shape[0]):
+        row = X.getrow(d)
+        tokens = [word(v) for v, c in zip(row.indices, row.data, strict=True)
+                  for _ in range(int(c))]
+        rng.shuffle(tokens)
+        texts.append(" ".join(tokens))
+    return texts

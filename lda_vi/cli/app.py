@@ -25,6 +25,7 @@ from lda_vi.cli.common import INTERRUPTED, OneLineGroup, show_warning
 COMMANDS = {
     "fit": ("lda_vi.cli.fit", "fit", "Fit an LDA model to CORPUS."),
     "show": ("lda_vi.cli.models", "show", "Print the topics of a saved model."),
+    "label": ("lda_vi.cli.label", "label", "Name the topics of a saved model."),
     "transform": ("lda_vi.cli.models", "transform",
                   "Topic proportions of new documents under a saved model."),
     "evaluate": ("lda_vi.cli.models", "evaluate",

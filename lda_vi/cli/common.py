@@ -48,7 +48,7 @@ FLAGS = {
     "min_length": "--min-length", "encoding": "--encoding", "stem": "--stem",
     "plot": "--plot", "ks": "-k", "covariates": "--covariates",
     "covariate_prior": "--covariate-prior", "time_bins": "--time-bins", "by": "--by",
-    "freq": "--freq",
+    "freq": "--freq", "seed_words": "--seed-words", "seed_strength": "--seed-strength",
     "inference": "--inference", "eval_every": "--eval-every", "engine": "--engine",
     "coherence": "--coherence", "coherence_top_n": "--coherence-top-n", "documents": "--docs",
 }

@@ -33,7 +33,9 @@ from lda_vi.io.lock import LOCK_NAME, directory_lock
 from lda_vi.model import cvb0_fit
 from lda_vi.model.checkpoint import checkpoint_meta
 from lda_vi.model.lda import LDA
+from lda_vi.model.settings import SEED_STRENGTH
 from lda_vi.model.validation import check_resumable, check_top_n
+from lda_vi.text.seeds import load_seed_file
 
 
 @click.command()
@@ -110,6 +112,11 @@ from lda_vi.model.validation import check_resumable, check_top_n
 @click.option("--time-bins", type=int, default=None, metavar="N",
               help="--covariates: a date as N equal bins instead of a smooth spline.")
 @coherence_options
+@click.option("--seed-words", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Guide the first topics with seed words: one topic per line, "
+                   "'label: word word ...' ('#' comments). -k counts all topics.")
+@click.option("--seed-strength", type=float, default=SEED_STRENGTH, show_default=True,
+              help="--seed-words: the prior boost s of each seed word, η + s (docs/seeds.md).")
 @input_options
 @pipeline_options
 @handle_errors
@@ -119,6 +126,7 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         checkpoint_every=None, resume_dir=None, engine="local", scheduler=None, n_workers=None,
         connect_timeout=10.0, covariates=None, covariates_file=None, covariate_prior=1.0,
         time_bins=None, inference="vb", coherence=DEFAULT_COHERENCE, coherence_top_n=None,
+        seed_words=None, seed_strength=SEED_STRENGTH,
         **pipeline):
     """Fit an LDA model to CORPUS: a text file (one document per line), '-' for
     stdin, a directory of .txt files (one document per file), a CSV/TSV or JSON Lines
@@ -162,6 +170,11 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     columns (Dirichlet-multinomial regression: dates as a smooth trend, numbers
     standardized, categories one-hot); 'lda-vi trends DIR --by date' then shows
     how each topic rises and falls. A missing value is an error. See docs/covariates.md.
+
+    --seed-words FILE guides topics to themes known in advance: each line
+    'label: word word ...' makes one seeded topic, first and in file order,
+    labelled everywhere (the table, both CSVs, run.json, the report). Their prior
+    is η + --seed-strength on their seed words; see docs/seeds.md.
     """
     if output or resume_dir:            # what an interrupt from here on leaves to resume
         on_interrupt(lambda: resume_hint(corpus, Path(output or resume_dir)))
@@ -209,7 +222,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
                 tol=tol, e_tol=e_tol, e_max_iter=e_max_iter, seed=seed, threads=threads,
                 tokenizer=tokenizer_config, prune=prune_config, method=method,
                 batch_size=batch_size, passes=passes, tau0=tau0, kappa=kappa,
-                covariate_prior=covariate_prior, time_bins=time_bins, inference=inference)
+                covariate_prior=covariate_prior, time_bins=time_bins, inference=inference,
+                seed_words=seed_mapping(seed_words), seed_strength=seed_strength)
     names = [n.strip() for n in covariates.split(",") if n.strip()] if covariates else None
     if (names or covariates_file) and method == "online":
         raise InputError("--covariates work with --method batch only")
@@ -227,7 +241,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
                                   resume_dir=resume_dir, engine=make_engine, reporter=reporter,
                                   covariates=names, covariates_file=covariates_file,
                                   coherence=measures, coherence_top_n=coherence_top_n)
-    click.echo(format_topic_table(model.topics(top_n), model.topic_shares(), table_width()))
+    click.echo(format_topic_table(model.topics(top_n), model.topic_shares(), table_width(),
+                                  labels=model.labels))
     workflow.write_outputs(run, doc_topics=doc_topics, topic_words=topic_words,
                            all_words=all_words, top_n=top_n, output=output)
     if output and not quiet and method != "online":
@@ -240,6 +255,13 @@ def _given(*names: str) -> bool:
     ctx = click.get_current_context()
     return any(ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
                for name in names)
+
+
+def seed_mapping(path: str | None) -> dict[str, list[str]] | None:
+    """The seed file at ``path`` as {label: [words]} (None without one)."""
+    if path is None:
+        return None
+    return {topic.label: list(topic.words) for topic in load_seed_file(path)}
 
 
 class _Reporter(workflow.FitReporter):

@@ -45,9 +45,10 @@ def show(model_dir, top_n, topic):
         raise InputError(f"--topic must be between 0 and {model.k - 1} (got {topic})")
     topics, shares = model.topics(top_n), model.topic_shares()
     if topic is None:
-        click.echo(format_topic_table(topics, shares, table_width()))
+        click.echo(format_topic_table(topics, shares, table_width(), labels=model.labels))
         return
-    click.echo(f"topic {topic}: {100 * shares[topic]:.1f}% of the training tokens")
+    named = f" ({model.labels[topic]})" if model.labels[topic] else ""
+    click.echo(f"topic {topic}{named}: {100 * shares[topic]:.1f}% of the training tokens")
     click.echo(f"{'rank':>4}  {'probability':>11}  word")
     for rank, (word, prob) in enumerate(topics[topic], start=1):
         click.echo(f"{rank:>4}  {prob:11.6f}  {word}")
@@ -76,8 +77,8 @@ def transform(model_dir, documents, doc_topics, force, encoding, quiet, use_cova
     DOCUMENTS is read like fit's CORPUS (any --format; text is tokenized with the model's
     own settings, counted formats are matched to its vocabulary word by word); words
     outside its vocabulary are ignored. γ is inferred with the topics fixed,
-    deterministically. The CSV has the layout of fit's: doc_id, topic_0..topic_{K-1}
-    (θ = γ/Σγ).
+    deterministically. The CSV has the layout of fit's: doc_id, then one column per
+    topic named by its label, or topic_k when it has none (θ = γ/Σγ).
     """
     reader = pop_input_options(reader)
     check_writable(doc_topics, force=force)
@@ -96,7 +97,7 @@ def transform(model_dir, documents, doc_topics, force, encoding, quiet, use_cova
                    f"it ({share:.1f}%), ignored"
                    + (f"; {empty} documents with no known word (θ is the prior mean)"
                       if empty else ""), err=True)
-    write_doc_topics(doc_topics, ids, inference.theta)
+    write_doc_topics(doc_topics, ids, inference.theta, model.topic_names)
     if not quiet:
         click.echo(f"wrote {doc_topics}", err=True)
 

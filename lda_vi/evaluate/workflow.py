@@ -345,14 +345,15 @@ def write_outputs(run: FitRun, *, doc_topics=None, topic_words=None, all_words: 
 
 def _write_outputs(run: FitRun, doc_topics, topic_words, all_words: bool, top_n: int,
                    output) -> None:
-    model, words = run.model, run.model.vocab.words
+    model, words, names = run.model, run.model.vocab.words, run.model.topic_names
     n_words = None if all_words else top_n
     if output:
         model.save(output)
     # each table is formatted once and written to every place it goes
-    write_doc_topics(_targets(doc_topics, output, "doc_topics.csv"), run.doc_ids, run.theta)
+    write_doc_topics(_targets(doc_topics, output, "doc_topics.csv"), run.doc_ids, run.theta,
+                     names)
     write_topic_words(_targets(topic_words, output, "topic_words.csv"), model.beta, words,
-                      n_words)
+                      n_words, names)
     if output:
         discard_checkpoint(output)       # a completed fit needs none (once all is written)
 
@@ -360,15 +361,15 @@ def _write_outputs(run: FitRun, doc_topics, topic_words, all_words: bool, top_n:
 def write_stream_outputs(run: FitRun, *, doc_topics=None, topic_words=None,
                          all_words: bool = False, top_n: int = 10, output=None) -> None:
     """:func:`write_outputs` of a streamed fit: θ re-inferred minibatch by minibatch."""
-    model, words = run.model, run.model.vocab.words
+    model, words, names = run.model, run.model.vocab.words, run.model.topic_names
     n_words = None if all_words else top_n
     if output:
         model.save(output)
     write_topic_words(_targets(topic_words, output, "topic_words.csv"), model.beta, words,
-                      n_words)
+                      n_words, names)
     targets = _targets(doc_topics, output, "doc_topics.csv")
     if targets:                       # θ of every document, streamed once in minibatches
-        write_doc_topics_stream(targets, model.k, run.theta_chunks())
+        write_doc_topics_stream(targets, model.k, run.theta_chunks(), names)
 
 
 def _targets(path, output, name: str) -> list:

@@ -79,8 +79,10 @@ def _rows(columns: Sequence[Sequence[str]]) -> str:
     return "".join(flat)
 
 
-def topic_words_table(beta: np.ndarray, words: Sequence[str], top_n: int | None) -> bytes:
-    """CSV ``topic,rank,word,probability``: each topic's top ``top_n`` words (all when None).
+def topic_words_table(beta: np.ndarray, words: Sequence[str], top_n: int | None,
+                      names: Sequence[str] | None = None) -> bytes:
+    """CSV ``topic,rank,word,probability,label``: each topic's top ``top_n`` words (all when
+    None); ``label`` is the topic's name (its label, or ``topic_k``: :func:`topic_columns`).
 
     Words in decreasing probability, ties by lower word id (a stable sort).
     """
@@ -91,10 +93,11 @@ def topic_words_table(beta: np.ndarray, words: Sequence[str], top_n: int | None)
     quoted = np.array(csv_fields(words), dtype=object)
     ranks = list(map(str, range(1, n + 1)))
     probs = float_strings(np.take_along_axis(beta, order, axis=1))
-    parts = ["topic,rank,word,probability" + EOL]
+    labels = csv_fields(topic_columns(K, names))
+    parts = ["topic,rank,word,probability,label" + EOL]
     for k in range(K):
         parts.append(_rows([[str(k)] * n, ranks, quoted[order[k]].tolist(),
-                            probs[k * n:(k + 1) * n]]))
+                            probs[k * n:(k + 1) * n], [labels[k]] * n]))
     return "".join(parts).encode("utf-8")
 
 
@@ -106,14 +109,17 @@ def _doc_topic_rows(doc_ids: Sequence[str], theta: np.ndarray) -> str:
     return _rows(columns)
 
 
-def _doc_topics_header(k: int) -> str:
-    return ",".join(["doc_id"] + [f"topic_{j}" for j in range(k)]) + EOL
+def _doc_topics_header(k: int, names: Sequence[str] | None = None) -> str:
+    return ",".join(["doc_id"] + csv_fields(topic_columns(k, names))) + EOL
 
 
-def doc_topics_table(doc_ids: Sequence[str], theta: np.ndarray) -> bytes:
-    """CSV ``doc_id,topic_0..topic_{K-1}``: one row per document, θ̄ rows summing to 1."""
+def doc_topics_table(doc_ids: Sequence[str], theta: np.ndarray,
+                     names: Sequence[str] | None = None) -> bytes:
+    """CSV ``doc_id,<topic names>``: one row per document, θ̄ rows summing to 1. The names
+    are the topics' labels where they have one (``gulf_war``), else ``topic_k``."""
     theta = np.asarray(theta, dtype=np.float64)
-    return (_doc_topics_header(theta.shape[1]) + _doc_topic_rows(doc_ids, theta)).encode("utf-8")
+    return (_doc_topics_header(theta.shape[1], names)
+            + _doc_topic_rows(doc_ids, theta)).encode("utf-8")
 
 
 def _paths(paths: PathOrPaths) -> list:
@@ -127,20 +133,22 @@ def write_table(paths: PathOrPaths, data: bytes) -> None:
             handle.write(data)
 
 
-def write_doc_topics(paths: PathOrPaths, doc_ids: Sequence[str], theta: np.ndarray) -> None:
+def write_doc_topics(paths: PathOrPaths, doc_ids: Sequence[str], theta: np.ndarray,
+                     names: Sequence[str] | None = None) -> None:
     """:func:`doc_topics_table` written to one path or several (none: nothing is formatted)."""
     if _paths(paths):
-        write_table(paths, doc_topics_table(doc_ids, theta))
+        write_table(paths, doc_topics_table(doc_ids, theta, names))
 
 
-def write_doc_topics_stream(paths: PathOrPaths, k: int, chunks) -> None:
+def write_doc_topics_stream(paths: PathOrPaths, k: int, chunks,
+                            names: Sequence[str] | None = None) -> None:
     """:func:`write_doc_topics` from chunks of (ids, θ̄ B×K, ...), never holding all rows;
     each chunk is formatted once and goes to every one of ``paths``."""
     with contextlib.ExitStack() as stack:
         handles = [stack.enter_context(atomic_open(path, "wb")) for path in _paths(paths)]
         if not handles:
             return
-        data = _doc_topics_header(k).encode("utf-8")
+        data = _doc_topics_header(k, names).encode("utf-8")
         for ids, theta, *_ in chunks:
             for handle in handles:
                 handle.write(data)
@@ -150,30 +158,45 @@ def write_doc_topics_stream(paths: PathOrPaths, k: int, chunks) -> None:
 
 
 def write_topic_words(paths: PathOrPaths, beta: np.ndarray, words: Sequence[str],
-                      top_n: int | None) -> None:
+                      top_n: int | None, names: Sequence[str] | None = None) -> None:
     """:func:`topic_words_table` written to one path or several (none: nothing is formatted)."""
     if _paths(paths):
-        write_table(paths, topic_words_table(beta, words, top_n))
+        write_table(paths, topic_words_table(beta, words, top_n, names))
 
 
 def format_topic_table(topics: Sequence[Sequence[tuple[str, float]]], shares: np.ndarray,
-                       width: int | None = None, only: Sequence[int] | None = None) -> str:
-    """A readable table: one row per topic, its share of the corpus and every one of its top
-    words. ``width`` (a terminal's columns) wraps long rows onto indented lines; None
-    (output to a file or a pipe) keeps each topic on one line. No word is ever dropped."""
+                       width: int | None = None, only: Sequence[int] | None = None,
+                       labels: Sequence[str | None] | None = None) -> str:
+    """A readable table: one row per topic, its label (a column shown when any topic has
+    one), its share of the corpus and every one of its top words. ``width`` (a terminal's
+    columns) wraps long rows onto indented lines; None (output to a file or a pipe) keeps
+    each topic on one line. No word is ever dropped."""
     rows = list(range(len(topics))) if only is None else list(only)
     id_width = max(5, len(str(len(topics) - 1)))
-    head = f"{'topic':>{id_width}}  {'share':>6}  top words"
-    indent = id_width + 10
+    names = [label or "" for label in labels] if labels and any(labels) else None
+    label_width = max([5] + [len(names[k]) for k in rows]) if names else 0
+    label_head = f"  {'label':<{label_width}}" if names else ""
+    head = f"{'topic':>{id_width}}{label_head}  {'share':>6}  top words"
+    indent = id_width + 10 + (label_width + 2 if names else 0)
     rule = len(head) if width is None else max(len(head), min(width, 100))
     lines = [head, "-" * rule]
     room = None if width is None else max(20, width - indent)
     for k in rows:
-        prefix = f"{k:>{id_width}}  {100 * shares[k]:5.1f}%  "
+        label = f"  {names[k]:<{label_width}}" if names else ""
+        prefix = f"{k:>{id_width}}{label}  {100 * shares[k]:5.1f}%  "
         for chunk in _wrap([word for word, _ in topics[k]], room):
             lines.append(prefix + chunk)
             prefix = " " * indent
     return "\n".join(lines)
+
+
+def topic_columns(k: int, names: Sequence[str] | None = None) -> list[str]:
+    """The K topic names of CSV headers: ``names`` (labels), or ``topic_0..topic_{K-1}``."""
+    if names is None:
+        return [f"topic_{j}" for j in range(k)]
+    if len(names) != k:
+        raise ValueError(f"names must have {k} entries, got {len(names)}")
+    return list(names)
 
 
 def _wrap(words: list[str], room: int | None) -> list[str]:

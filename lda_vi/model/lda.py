@@ -54,8 +54,10 @@ from lda_vi.io.corpus import Corpus, build_corpus, vectorize
 from lda_vi.model import cvb0_fit, persistence, streaming
 from lda_vi.model.checkpoint import checkpoint_hooks
 from lda_vi.model.covariates import CovariateState, covariate_prior, document_prior
+from lda_vi.model.guided import guide
+from lda_vi.model.labels import check_labels, topic_names
 from lda_vi.model.record import RunRecord, versions
-from lda_vi.model.settings import FitSettings, resolve_seed
+from lda_vi.model.settings import SEED_STRENGTH, FitSettings, resolve_seed
 from lda_vi.model.validation import check_top_n, check_topics_fit
 from lda_vi.text.tokenize import Tokenizer, TokenizerConfig
 from lda_vi.text.vocabulary import PruneConfig, Vocabulary
@@ -85,6 +87,11 @@ class LDA:
     runs bit-identical. Tokenizer and pruning settings are keyword arguments
     of :class:`TokenizerConfig` and :class:`PruneConfig` (``min_df``,
     ``max_df``, ``max_vocab``, ``stem``, ``min_length``, ...).
+
+    ``seed_words`` (``{"gulf": ["iraq", "kuwait"], ...}``) guides the first topics,
+    in order, to themes known in advance: their prior is η + ``seed_strength`` on
+    their seed words (MATH.md S1), and they are labelled with their keys
+    (:attr:`labels`, :attr:`topic_names`). ``k`` counts all topics, seeded or free.
     """
 
     settings: FitSettings
@@ -100,6 +107,7 @@ class LDA:
     topic_tokens: np.ndarray | None = None
     record: RunRecord = field(default_factory=RunRecord)
     covariates: CovariateState | None = None
+    labels: list[str | None] = field(default_factory=list)
 
     def __init__(self, k: int = 10, *, alpha: float | str = "auto", eta: float | str = "auto",
                  max_iter: int = 200, tol: float = 1e-4, e_tol: float = 1e-3,
@@ -107,7 +115,8 @@ class LDA:
                  backend: str = "auto", on_decrease: str = "warn", method: str = "batch",
                  batch_size: int = 256, tau0: float = 10.0, kappa: float = 0.7,
                  passes: int = 1, covariate_prior: float = 1.0, time_bins: int | None = None,
-                 spline_df: int = 5, inference: str = "vb",
+                 spline_df: int = 5, inference: str = "vb", seed_words: dict | None = None,
+                 seed_strength: float = SEED_STRENGTH,
                  tokenizer: TokenizerConfig | None = None, prune: PruneConfig | None = None,
                  **pipeline: object) -> None:
         self.settings = FitSettings(k=k, alpha=alpha, eta=eta, max_iter=max_iter, tol=tol,
@@ -116,13 +125,15 @@ class LDA:
                                     method=method, batch_size=batch_size, tau0=tau0,
                                     kappa=kappa, passes=passes,
                                     covariate_prior=covariate_prior, time_bins=time_bins,
-                                    spline_df=spline_df, inference=inference)
+                                    spline_df=spline_df, inference=inference,
+                                    seed_words=seed_words, seed_strength=seed_strength)
         prune_keys = {"min_df", "max_df", "max_vocab"}
         prune_kw = {key: pipeline.pop(key) for key in list(pipeline) if key in prune_keys}
         self.prune_config = prune or PruneConfig(**prune_kw)
         self.tokenizer_config = tokenizer or TokenizerConfig(**pipeline)
         self.lam = self.alpha = self.eta = self.gamma = self.vocab = None
         self.doc_ids, self.trace, self.topic_tokens = [], None, None
+        self.labels: list[str | None] = [None] * self.k
         self.record = RunRecord()
         self.covariates = None
         self._expElogbetaT = None
@@ -217,8 +228,9 @@ class LDA:
                 sigma=s.covariate_prior, time_bins=s.time_bins, df=s.spline_df)
         start = time.perf_counter()
         estep_engine = engine(arrays) if engine is not None else None
+        seeds = guide(self, arrays.n_words)
         try:
-            batch = BatchSettings(s.k, s.priors(), s.estep(), max_iter=s.max_iter, tol=s.tol,
+            batch = BatchSettings(s.k, s.priors(seeds), s.estep(), max_iter=s.max_iter, tol=s.tol,
                                   on_decrease=s.on_decrease)
             result = fit_batch(arrays, batch, np.random.default_rng(seed), resume=resume,
                                engine=estep_engine, callback=callback, checkpoint=on_state,
@@ -358,6 +370,16 @@ class LDA:
         self._require_fitted()
         top_n = min(check_top_n(top_n), self.lam.shape[1])
         return np.argsort(-self.lam, axis=1, kind="stable")[:, :top_n]
+
+    @property
+    def topic_names(self) -> list[str]:
+        """Every topic's name: its label, or ``topic_k`` (CSV headers, tables, the report)."""
+        return topic_names(self.labels, self.k)
+
+    def set_labels(self, labels) -> None:
+        """Set every topic's label (K entries, a label or None); checked, none twice."""
+        self.labels = check_labels(labels, self.k)
+        self.record.labels = list(self.labels)
 
     def topics(self, top_n: int = 10) -> list[list[tuple[str, float]]]:
         """The top words of every topic with their probability under β̄."""

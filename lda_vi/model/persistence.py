@@ -4,7 +4,9 @@ Files: ``model.json`` (format name and version, settings, tokenizer and pruning)
 ``arrays.npz`` (λ K×V, α K, γ D×K, topic tokens K, and the covariates' W K×F when
 there are covariates; float64, no pickles), ``vocab.txt``, ``doc_ids.txt``,
 ``run.json`` (the :class:`~lda_vi.model.record.RunRecord`) and, for a model fitted
-with covariates, ``covariates.json`` (their design and training values).
+with covariates, ``covariates.json`` (their design and training values). ``model.json``
+also holds the topics' ``labels`` (a name or null each; absent before lda-vi 0.2: every
+topic unlabelled).
 
 Format versions: 1 (lda-vi 0.1.0 on). A model of any version up to :data:`FORMAT_VERSION`
 keeps loading (tests/fixtures/models holds one of each).
@@ -24,6 +26,7 @@ from lda_vi.errors import InputError, ModelFileError
 from lda_vi.io.atomic import atomic_open, atomic_write_text, output_transaction, remove_on_commit
 from lda_vi.model.covariates import CovariateState
 from lda_vi.model.integrity import check_model, read_npz
+from lda_vi.model.labels import check_labels
 from lda_vi.model.record import RunRecord
 from lda_vi.text.tokenize import TokenizerConfig
 from lda_vi.text.vocabulary import PruneConfig, Vocabulary
@@ -58,7 +61,7 @@ def save_model(model, directory: str | os.PathLike) -> Path:
                 "lda_vi_version": __version__, "k": model.k, "n_words": len(model.vocab),
                 "eta": model.eta, "settings": asdict(model.settings),
                 "tokenizer": model.tokenizer_config.to_dict(),
-                "prune": model.prune_config.to_dict()}
+                "prune": model.prune_config.to_dict(), "labels": list(model.labels)}
         atomic_write_text(directory / "model.json", json.dumps(meta, indent=2) + "\n")
     return directory
 
@@ -99,8 +102,16 @@ def load_model(cls, directory: str | os.PathLike):
     model.topic_tokens = arrays.get("topic_tokens")
     model.vocab, model.doc_ids = vocab, doc_ids
     model.covariates = _read_covariates(directory, arrays, model.k, gamma.shape[0])
+    try:                    # labels: since lda-vi 0.2 (absent: every topic unlabelled)
+        labels = meta.get("labels") or [None] * model.k
+        if not isinstance(labels, list):
+            raise InputError("labels must be a list, one entry per topic")
+        model.labels = check_labels(labels, model.k)
+    except InputError as exc:
+        raise ModelFileError(f"{directory}/model.json: {exc}") from None
     run = directory / "run.json"
     model.record = RunRecord.from_dict(_read_json(run)) if run.exists() else RunRecord()
+    model.record.labels = list(model.labels)          # model.json's are the model's own
     return model
 
 
@@ -147,3 +158,19 @@ def _read_lines(path: Path) -> list[str]:
         raise ModelFileError(f"{path} is missing: the model directory is incomplete") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelFileError(f"{path} is unreadable ({exc.__class__.__name__})") from None
+
+
+def save_labels(directory: str | os.PathLike, labels: list[str | None]) -> None:
+    """Write new topic labels into a saved model: ``model.json`` and ``run.json``, each
+    replaced atomically (the arrays are not rewritten). ``labels`` are checked first."""
+    directory = Path(directory)
+    meta = _read_json(directory / "model.json")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{directory}/model.json is not an lda-vi model")
+    meta["labels"] = check_labels(labels, int(meta.get("k", len(labels))))
+    atomic_write_text(directory / "model.json", json.dumps(meta, indent=2) + "\n")
+    run = directory / "run.json"
+    if run.exists():
+        record = RunRecord.from_dict(_read_json(run))
+        record.labels = list(meta["labels"])
+        atomic_write_text(run, record.to_json())

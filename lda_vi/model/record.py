@@ -212,6 +212,9 @@ class RunRecord:
     alpha: list[float] = field(default_factory=list)
     eta: float | None = None
     covariates: dict | None = None        # names, design columns and W (MATH.md C1)
+    # guided topics: every topic's label (None: unlabelled), and the seed words' prior
+    labels: list[str | None] = field(default_factory=list)
+    seeds: dict | None = None
     # scores: coherence over the training documents, and the held-out documents' figures
     coherence: dict[str, CoherenceScore] = field(default_factory=dict)
     coherence_top_n: int | None = None

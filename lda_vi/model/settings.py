@@ -10,14 +10,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lda_vi.engine.seeds import SeedPrior
 from lda_vi.engine.settings import EStepSettings, Priors
-from lda_vi.errors import InputError
-from lda_vi.model.validation import check_fit_settings, choice
+from lda_vi.errors import InputError, ParameterError
+from lda_vi.model.validation import check_fit_settings, choice, real
+from lda_vi.text.seeds import seeds_from_mapping
 
 #: Starting values of the priors when they are learned (``'auto'``): α = 1/K, η = 0.01.
 ETA_START = 0.01
 #: How a model can be fitted: mean-field VB (the default) or collapsed VB, CVB0 (MATH.md V1-V4).
 INFERENCES = ("vb", "cvb0")
+#: The boost s of seed words, η_kw = η + s (MATH.md S1); chosen on AP, see docs/seeds.md.
+SEED_STRENGTH = 10.0
 
 
 def resolve_seed(seed: int | None) -> int:
@@ -51,6 +55,8 @@ class FitSettings:
     time_bins: int | None = None        # dates as bins rather than splines
     spline_df: int = 5                  # spline columns per date
     inference: str = "vb"
+    seed_words: dict[str, list[str]] | None = None     # {label: [words]}, MATH.md (S1)
+    seed_strength: float = SEED_STRENGTH
 
     def __post_init__(self) -> None:
         check_fit_settings(self)       # every value; NaN never passes
@@ -59,13 +65,36 @@ class FitSettings:
             raise InputError("inference=cvb0 works with method=batch only (stochastic CVB0 is "
                              "not implemented); use inference=vb with method=online",
                              params=("inference", "method"))
+        self._check_seeds()
+
+    def _check_seeds(self) -> None:
+        """``seed_words`` as {label: [words]} (checked like a seed file); k counts them."""
+        real("seed_strength", self.seed_strength, low=0.0, low_open=True)
+        self.seed_strength = float(self.seed_strength)
+        if not self.seed_words:
+            self.seed_words = None
+            return
+        if self.inference != "vb":
+            raise InputError("seed_words work with inference=vb (their prior is in the "
+                             "variational bound, MATH.md S1); CVB0 does not take them yet",
+                             params=("seed_words", "inference"))
+        try:
+            topics = seeds_from_mapping(self.seed_words)
+        except InputError as exc:
+            raise InputError(str(exc), params=("seed_words",)) from None
+        self.seed_words = {t.label: list(t.words) for t in topics}
+        if self.k < len(topics):
+            raise ParameterError("k", f"{{}} counts every topic, seeded or free: it must be "
+                                 f">= the {len(topics)} seeded topics, got {self.k}")
 
     # MATH.md (H1): learned priors start from α = 1/K and η = 0.01
-    def priors(self) -> Priors:
-        """The engine's priors of these settings ('auto': 1/K and 0.01, then learned)."""
+    def priors(self, seeds: SeedPrior | None = None) -> Priors:
+        """The engine's priors of these settings ('auto': 1/K and 0.01, then learned),
+        with the seed words' prior (S1) when given."""
         return Priors(alpha=1.0 / self.k if self.alpha == "auto" else self.alpha,
                       eta=ETA_START if self.eta == "auto" else self.eta,
-                      learn_alpha=self.alpha == "auto", learn_eta=self.eta == "auto")
+                      learn_alpha=self.alpha == "auto", learn_eta=self.eta == "auto",
+                      seeds=seeds)
 
     def estep(self) -> EStepSettings:
         """The engine's E-step settings of these settings."""

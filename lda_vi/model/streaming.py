@@ -24,6 +24,7 @@ from lda_vi.engine.online import MinibatchReport, OnlineResult, fit_online, row_
 from lda_vi.engine.settings import OnlineSettings
 from lda_vi.io.count_stream import CountStream
 from lda_vi.io.stream import count_batches, scan_vocabulary
+from lda_vi.model.guided import guide
 from lda_vi.model.record import versions
 from lda_vi.model.settings import resolve_seed
 from lda_vi.model.validation import check_topics_fit
@@ -41,7 +42,8 @@ def run_online(model, batches, n_docs: int, n_words: int, seed: int, callback: C
     check_topics_fit(s.k, n_words)
     threads = set_threads(s.threads)
     start = time.perf_counter()
-    online = OnlineSettings(s.k, s.priors(), s.estep(), tau0=s.tau0, kappa=s.kappa,
+    seeds = guide(model, n_words)
+    online = OnlineSettings(s.k, s.priors(seeds), s.estep(), tau0=s.tau0, kappa=s.kappa,
                             passes=s.passes)
     result = fit_online(batches, n_docs, n_words, online, np.random.default_rng(seed),
                         callback=callback, engine=engine)

@@ -86,7 +86,7 @@ def test_fit_writes_csvs_and_run_json(corpus_file: Path, tmp_path: Path) -> None
         np.testing.assert_allclose(theta.sum(axis=1), 1.0, atol=1e-12)
         assert np.all(theta >= 0)
     words = _read_csv(topic_words)
-    assert words[0] == ["topic", "rank", "word", "probability"]
+    assert words[0] == ["topic", "rank", "word", "probability", "label"]
     assert len(words) - 1 == 3 * 5
     probs = [float(r[3]) for r in words[1:6]]
     assert probs == sorted(probs, reverse=True)
