@@ -371,6 +371,16 @@ class LDA:
         top_n = min(check_top_n(top_n), self.lam.shape[1])
         return np.argsort(-self.lam, axis=1, kind="stable")[:, :top_n]
 
+    def expected_counts(self) -> np.ndarray:
+        """λ − η_k·: each topic's expected word counts S (K×V), the prior taken out (E5, S1)."""
+        self._require_fitted()
+        counts = self.lam - float(self.eta)
+        seeds = self.record.seeds or {}
+        for entry in seeds.get("topics", []):
+            ids = [self.vocab.get(w) for w in entry.get("terms", [])]
+            counts[int(entry["topic"]), [i for i in ids if i is not None]] -= seeds["strength"]
+        return counts
+
     @property
     def topic_names(self) -> list[str]:
         """Every topic's name: its label, or ``topic_k`` (CSV headers, tables, the report)."""

@@ -54,7 +54,8 @@ def map_svg(data: dict, width: int = 600, height: int = 470) -> str:
         words = ", ".join(t["words"][:6])
         parts.append(
             f'<g class="topic-circle" data-topic="{t["id"]}" style="--c:{t["color"]}">'
-            f'<title>Topic {t["id"]} · {100 * t["share"]:.1f}% of tokens\n{esc(words)}</title>'
+            f'<title>{esc(t.get("label") or "Topic")} {t["id"]} · {100 * t["share"]:.1f}% '
+            f'of tokens\n{esc(words)}</title>'
             f'<circle cx="{cx[i]:.1f}" cy="{cy[i]:.1f}" r="{radii[i]:.1f}"/></g>')
     placed: list[tuple[float, float]] = []
     for i in order:                               # labels above every circle, apart

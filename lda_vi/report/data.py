@@ -146,7 +146,7 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
     cands = candidate_terms(beta, p_w, top_n, order_by=model.lam)
     term_ids = np.unique(np.concatenate(cands)) if K else np.zeros(0, dtype=np.int64)
     term_index = {int(w): i for i, w in enumerate(term_ids)}
-    sstats = np.maximum(model.lam - float(model.eta), 0.0)
+    sstats = np.maximum(model.expected_counts(), 0.0)
     label_ids = model.top_word_ids(min(10, V))
     theta = model.theta
     rep = representative_docs(theta, docs_per_topic)
@@ -159,7 +159,8 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
     for k in range(K):
         order = cands[k]
         topics.append({
-            "id": k, "color": colors[k], "share": _sig(shares[k]),
+            "id": k, "label": model.labels[k] if model.labels else None,
+            "color": colors[k], "share": _sig(shares[k]),
             "tokens": round(float(topic_tokens[k]), 1),
             "x": _sig(coords[k, 0]), "y": _sig(coords[k, 1]),
             "words": [model.vocab[int(w)] for w in label_ids[k]],

@@ -113,8 +113,17 @@ def _duration(seconds: float) -> str:
     return f"{int(hours)} h {int(minutes)} min"
 
 
+def topic_title(t: dict) -> str:
+    """A topic's name in the report, escaped: ``gulf_war (topic 3)``, or ``Topic 3``."""
+    label = t.get("label")
+    return f"{esc(label)} <small>(topic {t['id']})</small>" if label else f"Topic {t['id']}"
+
+
 def _topic_list_html(data: dict) -> str:
-    topics = sorted(data["topics"], key=lambda t: (-t["share"], t["id"]))
+    # labelled topics (the seeded ones, first by id), then the others by share
+    topics = sorted(data["topics"], key=lambda t: (not t.get("label"),
+                                                   0.0 if t.get("label") else -t["share"],
+                                                   t["id"]))
     top = max((t["share"] for t in topics), default=1.0) or 1.0
     items = []
     for t in topics:
@@ -124,7 +133,7 @@ def _topic_list_html(data: dict) -> str:
             f'<li><button type="button" class="topic-item" data-topic="{t["id"]}" '
             f'style="--c:{t["color"]}" aria-pressed="false">'
             f'<span class="ti-head"><span class="swatch"></span>'
-            f'<span class="ti-name">Topic {t["id"]}</span>'
+            f'<span class="ti-name">{topic_title(t)}</span>'
             f'<span class="ti-bar"><span style="width:{100 * t["share"] / top:.1f}%"></span>'
             f'</span><span class="ti-share">{100 * t["share"]:.1f}%</span></span>'
             f'<span class="ti-words">{words}</span></button></li>')

@@ -40,6 +40,10 @@
     return rows.slice(0, data.topN);
   }
 
+  function topicName(topic) {
+    return topic.label ? topic.label + " (topic " + topic.id + ")" : "Topic " + topic.id;
+  }
+
   function renderTerms() {
     var topic = byId[state.topic];
     var rows = rankTerms(topic, state.lambda);
@@ -96,7 +100,7 @@
 
   function renderHead() {
     var topic = byId[state.topic];
-    document.getElementById("detail-title").textContent = "Topic " + topic.id;
+    document.getElementById("detail-title").textContent = topicName(topic);
     var meta = document.getElementById("detail-meta");
     var parts = [(100 * topic.share).toFixed(1) + "% of the tokens (≈ " +
       fmtCount(topic.tokens) + ")"];
@@ -110,7 +114,7 @@
       meta.appendChild(document.createTextNode(" · closest: "));
       topic.nearest.forEach(function (j, i) {
         if (i) { meta.appendChild(document.createTextNode(", ")); }
-        var link = el("button", "near-link", "topic " + j);
+        var link = el("button", "near-link", byId[j].label || "topic " + j);
         link.type = "button";
         link.addEventListener("click", function () { select(j, true); });
         meta.appendChild(link);
