@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 
 import pytest
 from click.testing import CliRunner
@@ -43,8 +44,10 @@ def fitted(tmp_path_factory):
     (root / "train.txt").write_text("\n".join(planted_texts(0, n_docs=160)) + "\n")
     (root / "seeds.txt").write_text("# two themes\nfirst_theme: zqaa zqab missing1\n"
                                     "second: zqac  # a comment\n")
-    result = ok("fit", root / "train.txt", "-k", 4, "--seed", 0, "-q", "-o", root / "model",
-                "--seed-words", root / "seeds.txt", *PIPELINE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")      # shown even if another test warned alike
+        result = ok("fit", root / "train.txt", "-k", 4, "--seed", 0, "-o",
+                    root / "model", "--seed-words", root / "seeds.txt", *PIPELINE)
     return root, result
 
 
@@ -123,4 +126,4 @@ def test_fit_seed_errors(fitted, tmp_path):
     one_line_error(run("fit", train, "-q", "--seed-words", tmp_path / "gone.txt", *PIPELINE),
                    "seeded topic 'space': none of its seed words")
     one_line_error(run("fit", train, "--seed-words", root / "seeds.txt", "--seed-strength", 0,
-                       *PIPELINE), "--seed-strength must be a positive number")
+                       *PIPELINE), "--seed-strength must be a finite number > 0")
