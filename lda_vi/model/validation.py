@@ -89,7 +89,8 @@ def check_resumable(meta: dict, settings: dict, directory: object) -> None:
     """A checkpoint's settings (``meta["settings"]``) must match those of the run resuming
     it, except those that only say when to stop (max_iter, tol) or how fast (threads)."""
     saved = meta.get("settings") or {}
-    for name in ("k", "alpha", "eta", "e_tol", "e_max_iter", "backend", "method"):
+    for name in ("k", "alpha", "eta", "e_tol", "e_max_iter", "backend", "method",
+                 "seed_words", "seed_strength"):
         if name in saved and saved[name] != settings.get(name):
             raise ParameterError(name, f"the checkpoint in {directory} was made with "
                                  f"{{}} {saved[name]!r}, not {settings.get(name)!r}; resume "

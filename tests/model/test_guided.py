@@ -105,6 +105,19 @@ def test_free_topics_unaffected_in_number_and_order(close):
     assert b.k - 2 == a.k - 2 == 4
 
 
+def test_online_vb_takes_the_seeds_too():
+    X, beta, _ = generate_lda_corpus(np.random.default_rng(7), 600, 60, 3, 0.1, 0.05,
+                                     doc_length=50)
+    own = beta.argmax(axis=0)
+    seeds = {"planted_1": [word(int(v)) for v in np.argsort(-beta[1]) if own[v] == 1][:3]}
+    model = LDA(k=3, seed=0, min_df=1, max_df=1.0, method="online", batch_size=100,
+                passes=5, seed_words=seeds).fit(counts_to_texts(X))
+    assert model.labels == ["planted_1", None, None]
+    assert {model.vocab.index(w) for w in seeds["planted_1"]} <= set(
+        model.top_word_ids(10)[0].tolist())
+    assert distances(model, beta)[1].argmin() == 0
+
+
 def test_k_smaller_than_the_seeded_topics_is_an_error():
     with pytest.raises(InputError, match="must be >= the 2 seeded topics") as info:
         LDA(k=1, seed_words=SEEDS)
