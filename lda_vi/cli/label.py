@@ -52,7 +52,7 @@ def label(model_dir, topic, name, auto):
             raise InputError("give the new NAME after TOPIC ('' removes the label)")
         labels = with_label(model.labels, _topic_index(model, topic), name)
     save_labels(model_dir, labels)
-    model.set_labels(labels)
+    model.labels = labels
     for k, (before, after) in enumerate(zip(old, model.topic_names, strict=True)):
         if before != after:
             click.echo(f"topic {k}: {before} -> {after}")

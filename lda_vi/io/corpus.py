@@ -223,3 +223,21 @@ def vectorize(
         len(vocab),
     )
     return counts, doc_ids, n_oov
+
+
+def with_ids(docs: Iterable[str] | Iterable[tuple[str, str]]) -> Iterable[tuple[str, str]]:
+    """Strings get ids "1", "2", …; (id, text) pairs pass through.
+
+    A single string is one document (never a sequence of one-character documents); bytes
+    are refused with a TypeError that says to decode them.
+    """
+    if isinstance(docs, str):
+        docs = [docs]
+    elif isinstance(docs, bytes | bytearray):
+        raise TypeError("documents must be str, not bytes: decode them first, "
+                        "e.g. data.decode('utf-8')")
+    for i, doc in enumerate(docs, start=1):
+        if isinstance(doc, bytes | bytearray):
+            raise TypeError(f"document {i} is bytes, not str: decode it first, "
+                            "e.g. data.decode('utf-8')")
+        yield (str(i), doc) if isinstance(doc, str) else (str(doc[0]), doc[1])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from lda_vi.engine.seeds import SeedPrior
 from lda_vi.errors import InputError
 from lda_vi.text.seeds import ResolvedSeeds, missing_warning, resolve_seeds, seeds_from_mapping
@@ -63,3 +65,13 @@ def guide(model, n_words: int) -> SeedPrior | None:
     model.record.seeds = seed_record(resolved, model.settings.seed_strength)
     model.record.labels = list(model.labels)
     return prior
+
+
+def expected_counts(model) -> np.ndarray:
+    """λ − η_k·: each topic's expected word counts S (K×V), the prior taken out (E5, S1)."""
+    counts = model.lam - float(model.eta)
+    seeds = model.record.seeds or {}
+    for entry in seeds.get("topics", []):
+        ids = [model.vocab.get(w) for w in entry.get("terms", [])]
+        counts[int(entry["topic"]), [i for i in ids if i is not None]] -= seeds["strength"]
+    return counts

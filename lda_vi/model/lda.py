@@ -50,12 +50,12 @@ from lda_vi.engine.online import MinibatchReport
 from lda_vi.engine.settings import BatchSettings
 from lda_vi.engine.topics import expect_topics
 from lda_vi.errors import InputError
-from lda_vi.io.corpus import Corpus, build_corpus, vectorize
+from lda_vi.io.corpus import Corpus, build_corpus, vectorize, with_ids
 from lda_vi.model import cvb0_fit, persistence, streaming
 from lda_vi.model.checkpoint import checkpoint_hooks
 from lda_vi.model.covariates import CovariateState, covariate_prior, document_prior
 from lda_vi.model.guided import guide
-from lda_vi.model.labels import check_labels, topic_names
+from lda_vi.model.labels import topic_names
 from lda_vi.model.record import RunRecord, versions
 from lda_vi.model.settings import SEED_STRENGTH, FitSettings, resolve_seed
 from lda_vi.model.validation import check_top_n, check_topics_fit
@@ -157,7 +157,7 @@ class LDA:
 
         ``options`` are those of :meth:`fit_counts` (callback, checkpoints, covariates).
         """
-        corpus = build_corpus(_with_ids(docs), Tokenizer(self.tokenizer_config),
+        corpus = build_corpus(with_ids(docs), Tokenizer(self.tokenizer_config),
                               self.prune_config)
         return self.fit_corpus(corpus, **options)
 
@@ -315,7 +315,7 @@ class LDA:
                   ) -> tuple[sp.csr_matrix, list[str], int]:
         """New documents as counts over the model's vocabulary: (X, ids, out-of-vocabulary)."""
         self._require_fitted()
-        return vectorize(_with_ids(docs), Tokenizer(self.tokenizer_config), self.vocab)
+        return vectorize(with_ids(docs), Tokenizer(self.tokenizer_config), self.vocab)
 
     def infer(self, X: sp.spmatrix, covariates: dict[str, Sequence[str]] | None = None,
               where: Sequence[str] | None = None) -> Inference:
@@ -371,25 +371,10 @@ class LDA:
         top_n = min(check_top_n(top_n), self.lam.shape[1])
         return np.argsort(-self.lam, axis=1, kind="stable")[:, :top_n]
 
-    def expected_counts(self) -> np.ndarray:
-        """λ − η_k·: each topic's expected word counts S (K×V), the prior taken out (E5, S1)."""
-        self._require_fitted()
-        counts = self.lam - float(self.eta)
-        seeds = self.record.seeds or {}
-        for entry in seeds.get("topics", []):
-            ids = [self.vocab.get(w) for w in entry.get("terms", [])]
-            counts[int(entry["topic"]), [i for i in ids if i is not None]] -= seeds["strength"]
-        return counts
-
     @property
     def topic_names(self) -> list[str]:
         """Every topic's name: its label, or ``topic_k`` (CSV headers, tables, the report)."""
         return topic_names(self.labels, self.k)
-
-    def set_labels(self, labels) -> None:
-        """Set every topic's label (K entries, a label or None); checked, none twice."""
-        self.labels = check_labels(labels, self.k)
-        self.record.labels = list(self.labels)
 
     def topics(self, top_n: int = 10) -> list[list[tuple[str, float]]]:
         """The top words of every topic with their probability under β̄."""
@@ -412,21 +397,3 @@ class LDA:
     def load(cls, directory: str | os.PathLike) -> LDA:
         """Read a model written by :meth:`save`; a clear :class:`ModelFileError` otherwise."""
         return persistence.load_model(cls, directory)
-
-
-def _with_ids(docs: Iterable[str] | Iterable[tuple[str, str]]) -> Iterable[tuple[str, str]]:
-    """Strings get ids "1", "2", …; (id, text) pairs pass through.
-
-    A single string is one document (never a sequence of one-character documents); bytes
-    are refused with a TypeError that says to decode them.
-    """
-    if isinstance(docs, str):
-        docs = [docs]
-    elif isinstance(docs, bytes | bytearray):
-        raise TypeError("documents must be str, not bytes: decode them first, "
-                        "e.g. data.decode('utf-8')")
-    for i, doc in enumerate(docs, start=1):
-        if isinstance(doc, bytes | bytearray):
-            raise TypeError(f"document {i} is bytes, not str: decode it first, "
-                            "e.g. data.decode('utf-8')")
-        yield (str(i), doc) if isinstance(doc, str) else (str(doc[0]), doc[1])

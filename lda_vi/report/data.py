@@ -19,6 +19,7 @@ import numpy as np
 from lda_vi import __version__
 from lda_vi.errors import InputError
 from lda_vi.evaluate.coherence import model_coherence, parse_measures
+from lda_vi.model.guided import expected_counts
 from lda_vi.model.record import coherence_scores
 from lda_vi.report.layout import (
     DOCS_PER_TOPIC,
@@ -146,7 +147,7 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
     cands = candidate_terms(beta, p_w, top_n, order_by=model.lam)
     term_ids = np.unique(np.concatenate(cands)) if K else np.zeros(0, dtype=np.int64)
     term_index = {int(w): i for i, w in enumerate(term_ids)}
-    sstats = np.maximum(model.expected_counts(), 0.0)
+    sstats = np.maximum(expected_counts(model), 0.0)
     label_ids = model.top_word_ids(min(10, V))
     theta = model.theta
     rep = representative_docs(theta, docs_per_topic)
