@@ -122,6 +122,8 @@ def test_k_smaller_than_the_seeded_topics_is_an_error():
     with pytest.raises(InputError, match="must be >= the 2 seeded topics") as info:
         LDA(k=1, seed_words=SEEDS)
     assert "k" in info.value.params
+    with pytest.raises(InputError, match="seed_words work with inference=vb"):
+        LDA(k=3, seed_words=SEEDS, inference="cvb0")
 
 
 def test_missing_seed_words_one_warning_and_a_topic_left_empty_is_an_error():
