@@ -22,17 +22,19 @@ def _awkward_numbers(rng, n: int) -> np.ndarray:
     return x
 
 
-def _reference_topic_words(beta, words, top_n) -> bytes:
-    """lda-vi 0.1.0's writer: csv.writer, one row at a time, repr of each number."""
+def _reference_topic_words(beta, words, top_n, names=None) -> bytes:
+    """lda-vi 0.1.0's writer: csv.writer, one row at a time, repr of each number; with the
+    ``label`` column of guided topics (the topic's label, or topic_k) last."""
     K, V = beta.shape
     n = V if top_n is None else min(top_n, V)
     order = np.argsort(-beta, axis=1, kind="stable")[:, :n]
+    names = names or [f"topic_{k}" for k in range(K)]
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(["topic", "rank", "word", "probability"])
+    writer.writerow(["topic", "rank", "word", "probability", "label"])
     for k in range(K):
         for rank, w in enumerate(order[k], start=1):
-            writer.writerow([k, rank, words[w], repr(float(beta[k, w]))])
+            writer.writerow([k, rank, words[w], repr(float(beta[k, w])), names[k]])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -88,6 +90,21 @@ def test_topic_words_bytes_equal_csv_writer(tmp_path: Path, top_n) -> None:
     assert (tmp_path / "tw.csv").read_bytes() == _reference_topic_words(beta, WORDS, top_n)
 
 
+def test_labels_name_the_topics_in_both_tables(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    beta = rng.dirichlet(np.ones(len(WORDS)), size=3)
+    names = ["gulf_war", "topic_1", "économie-2.0"]
+    export.write_topic_words(tmp_path / "tw.csv", beta, WORDS, 4, names)
+    assert (tmp_path / "tw.csv").read_bytes() == _reference_topic_words(beta, WORDS, 4, names)
+    theta = rng.dirichlet(np.ones(3), size=5)
+    ids = [str(i) for i in range(5)]
+    export.write_doc_topics(tmp_path / "dt.csv", ids, theta, names)
+    export.write_doc_topics_stream(tmp_path / "ds.csv", 3, iter([(ids, theta)]), names)
+    expected = _reference_doc_topics(ids, theta).replace(
+        b"topic_0,topic_1,topic_2", ",".join(names).encode())
+    assert (tmp_path / "dt.csv").read_bytes() == (tmp_path / "ds.csv").read_bytes() == expected
+
+
 def test_doc_topics_bytes_equal_csv_writer_whole_and_streamed(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     theta = rng.dirichlet(np.ones(5), size=50)
@@ -119,7 +136,7 @@ def test_a_table_for_several_files_is_formatted_once(tmp_path: Path, monkeypatch
 
 def test_empty_tables_have_their_header(tmp_path: Path) -> None:
     export.write_topic_words(tmp_path / "tw.csv", np.ones((2, 3)) / 3, ["a", "b", "c"], 0)
-    assert (tmp_path / "tw.csv").read_bytes() == b"topic,rank,word,probability\r\n"
+    assert (tmp_path / "tw.csv").read_bytes() == b"topic,rank,word,probability,label\r\n"
     export.write_doc_topics(tmp_path / "dt.csv", [], np.zeros((0, 2)))
     assert (tmp_path / "dt.csv").read_bytes() == b"doc_id,topic_0,topic_1\r\n"
 
