@@ -148,6 +148,7 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
     term_ids = np.unique(np.concatenate(cands)) if K else np.zeros(0, dtype=np.int64)
     term_index = {int(w): i for i, w in enumerate(term_ids)}
     sstats = np.maximum(expected_counts(model), 0.0)
+    seeded = {int(e["topic"]) for e in (model.record.seeds or {}).get("topics", [])}
     label_ids = model.top_word_ids(min(10, V))
     theta = model.theta
     rep = representative_docs(theta, docs_per_topic)
@@ -160,7 +161,7 @@ def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] 
     for k in range(K):
         order = cands[k]
         topics.append({
-            "id": k, "label": model.labels[k] if model.labels else None,
+            "id": k, "label": model.labels[k] if model.labels else None, "seeded": k in seeded,
             "color": colors[k], "share": _sig(shares[k]),
             "tokens": round(float(topic_tokens[k]), 1),
             "x": _sig(coords[k, 0]), "y": _sig(coords[k, 1]),

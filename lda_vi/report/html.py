@@ -120,9 +120,9 @@ def topic_title(t: dict) -> str:
 
 
 def _topic_list_html(data: dict) -> str:
-    # labelled topics (the seeded ones, first by id), then the others by share
-    topics = sorted(data["topics"], key=lambda t: (not t.get("label"),
-                                                   0.0 if t.get("label") else -t["share"],
+    # the seeded topics first, by id (the seed file's order), then the others by share
+    topics = sorted(data["topics"], key=lambda t: (not t.get("seeded"),
+                                                   0.0 if t.get("seeded") else -t["share"],
                                                    t["id"]))
     top = max((t["share"] for t in topics), default=1.0) or 1.0
     items = []

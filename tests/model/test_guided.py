@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -18,7 +19,7 @@ from planted import (
 )
 
 from lda_vi.errors import InputError, ModelFileError
-from lda_vi.model.guided import SeedWordsWarning
+from lda_vi.model.guided import SeedWordsWarning, expected_counts
 from lda_vi.model.labels import auto_labels, topic_names, with_label
 from lda_vi.model.lda import LDA
 from lda_vi.model.persistence import save_labels
@@ -198,3 +199,18 @@ def test_auto_labels_name_unlabelled_topics_from_relevant_words():
     assert labels == ["gulf", "stock_market", "the_end"]     # a phrase names its topic
     twins = auto_labels([None, None], beta[[1, 1]], shares[:2] * 1.25, words)
     assert twins == ["stock_market", "stock_market_2"]
+
+
+def test_report_lists_the_seeded_topics_first_by_their_labels(tmp_path):
+    from lda_vi.report import html as report
+
+    texts = planted_texts(0, n_docs=120)
+    model = LDA(k=3, seed=0, min_df=1, max_df=1.0, max_iter=20, eta=0.05,
+                seed_words={"later": ["zqac"], "gulf_war": ["zqaa", "zqab"]}).fit(texts)
+    report.write_report(model, tmp_path / "r.html", top_n=5)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    order = [int(k) for k in re.findall(r'class="topic-item" data-topic="(\d+)"', page)]
+    assert order[:2] == [0, 1] and sorted(order) == [0, 1, 2]
+    assert "later <small>(topic 0)</small>" in page and "gulf_war <small>(topic 1)" in page
+    counts = expected_counts(model)      # λ − η_k· (η fixed): the seeds' boost removed
+    assert np.allclose(counts.sum(axis=1), model.topic_tokens) and counts.min() > -1e-9
