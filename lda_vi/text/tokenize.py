@@ -7,16 +7,29 @@ The pipeline applied by :class:`Tokenizer` to each document string:
 2. typographic apostrophes (’ ‘ ʼ) become ``'`` and the Unicode hyphen ‐ becomes ``-``;
 3. lowercasing (optional);
 4. splitting into words with nltk's ``RegexpTokenizer`` and :data:`TOKEN_PATTERN`: runs of
-   letters (any script; accented letters and combining accents are kept) joined by single
-   inner apostrophes or hyphens ("don't", "o'brien", "state-of-the-art"). Apostrophes and
-   hyphens at either end are not part of a word. A run of letters that touches a digit is
-   dropped whole, so "1980", "covid19" and "mp3" give no token; "_" separates words;
-5. words shorter than ``min_length`` characters are dropped;
-6. stopwords are dropped (compared case-insensitively, before stemming);
-7. optional stemming (Snowball English or Porter; both also lowercase).
+   letters of any script, with their combining marks, joined by single inner apostrophes or
+   hyphens ("don't", "o'brien", "state-of-the-art"); or a dotted acronym of single letters
+   ("U.S." → "u.s.", "U.N" → "u.n."). Apostrophes and hyphens at either end are not part of
+   a word. A run of letters that touches a digit is dropped whole, so "1980", "covid19" and
+   "mp3" give no token; "_" separates words. For Chinese and Japanese (``language`` "zh",
+   "ja") the runs of CJK characters are split into words by a segmenter
+   (:mod:`lda_vi.text.segmenters`); the text between them is split as above;
+5. the rules of the language (:mod:`lda_vi.text.languages`): English drops a possessive
+   "'s" ("noriega's" → "noriega"); French, Italian and Catalan split elided articles off
+   ("l'homme" → "l" + "homme", "dell'arte" → "dell" + "arte");
+6. phrases learned from training text (``phrase_table``, see :func:`learn_phrases` and
+   :mod:`lda_vi.text.phrases`) are joined into one word ("new_york"), before stopwords go;
+7. words shorter than ``min_length`` characters are dropped (words of CJK scripts are kept
+   from one character on);
+8. stopwords are dropped (compared case-insensitively, before stemming);
+9. optional stemming (Snowball of the language, or Porter for English; both also lowercase).
+   Phrases are not stemmed.
 
-Steps 5-7 depend only on the word, so their result is cached per distinct word: after the
-first few documents almost every word costs one dict lookup.
+Steps 5 and 7-9 depend only on the word, so their result is cached per distinct word: after
+the first few documents almost every word costs one dict lookup.
+
+With no ``language``, English rules apply, and text whose letters are mostly CJK is refused
+(InputError naming ``--language zh`` or ``ja``) rather than read as one-word documents.
 
 Nothing here depends on the shape of a corpus; a document is a ``str`` and its tokens a
 ``list[str]``. The corpus of D documents and V words is built in :mod:`lda_vi.io.corpus`.
@@ -27,138 +40,60 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib.resources
+import itertools
 import os
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from lda_vi.config import from_dict
 from lda_vi.errors import InputError
+from lda_vi.text import phrases as _phrases
+from lda_vi.text.languages import get_language, stopwords_of
+from lda_vi.text.segmenters import CjkDetector, is_cjk_word, make_segmenter, split_cjk
+from lda_vi.text.tokenizer_config import NORMALIZATIONS, STEMMERS, STOPWORD_LISTS, TokenizerConfig
 
 __all__ = [
+    "NORMALIZATIONS",
+    "STEMMERS",
+    "STOPWORD_LISTS",
     "TOKEN_PATTERN",
     "Tokenizer",
     "TokenizerConfig",
     "english_stopwords",
+    "learn_phrases",
     "load_stopword_file",
 ]
 
-NORMALIZATIONS = ("NFC", "NFKC", "NFD", "NFKD", "none")
-STOPWORD_LISTS = ("english", "none")
-STEMMERS = ("snowball", "porter")
-
 _LETTER = r"[^\W\d_]"  # a letter of any script: a word character that is not a digit nor "_"
-# Combining diacritical marks (for decomposed text such as NFD "e" + U+0301): they belong to
-# the letter before them. Latin, Greek and Cyrillic marks; plus half marks and symbol marks.
-_MARK = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+# Combining marks (categories Mn, Mc, Me) of every modern script: decomposed accents (NFD "e" +
+# U+0301), Devanagari vowel signs and viramas, Thai vowels, Hebrew points, Arabic harakat...
+# They belong to the letter before them. (Python's \w counts most of them as word characters
+# but not as letters.)
+
+
+def _mark_class() -> str:
+    """A regex class of the combining marks (Mn, Mc, Me) of the Basic Multilingual Plane,
+    which holds every modern script. (Marks of the historic scripts of plane 1 are left out:
+    with them the class can no longer be a bitmap, and matching gets twice as slow.)"""
+    return "[" + "".join(re.escape(chr(c)) for c in range(0x10000)
+                         if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")) + "]"
+
+
+_MARK = _mark_class()
 _WORD = rf"{_LETTER}+(?:{_MARK}+{_LETTER}*)*"
+_ACRONYM = rf"{_LETTER}(?:\.{_LETTER})+\.?"  # U.S., U.S.A, e.g.
 #: The regular expression of one token. The lookarounds refuse a run of letters glued to a
 #: digit (``[^\W_]`` is a letter or a digit), so digit-containing strings yield nothing rather
 #: than their letter parts.
-TOKEN_PATTERN = rf"(?<![^\W_]){_WORD}(?:['-]{_WORD})*(?![^\W_])"
+TOKEN_PATTERN = (
+    rf"(?<![^\W_])(?:{_ACRONYM}(?![^\W_])|{_WORD}(?:['-]{_WORD})*(?![^\W_]))"
+)
+# Tokens, or the things that stand between them and break a phrase: punctuation, numbers.
+_WORDS_OR_BREAKS = re.compile(rf"({TOKEN_PATTERN})|[^\w\s]|\w+", re.UNICODE)
 
 # Applied after normalization: typographic apostrophes and the Unicode hyphen.
 _CHAR_MAP = (("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u2010", "-"))
 _CACHE_LIMIT = 1 << 20  # distinct words remembered before the cache starts over
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-@dataclass(frozen=True)
-class TokenizerConfig:
-    """Settings of a :class:`Tokenizer`; saved with a model so new text is tokenized alike.
-
-    Attributes:
-        lowercase: lowercase the text before splitting it into words.
-        normalization: Unicode normalization form, one of "NFC", "NFKC" (default), "NFD",
-            "NFKD" or "none" (case-insensitive on input).
-        min_length: words with fewer characters than this are dropped (counted before
-            stemming; inner apostrophes and hyphens count). At least 1.
-        stopwords: "english" (the list shipped in ``lda_vi/data/stopwords_en.txt``) or "none".
-        extra_stopwords: more stopwords, added to the shipped list. With ``stopwords="none"``
-            they are the whole list.
-        replace_stopwords: if True, ``extra_stopwords`` replaces the shipped list instead of
-            extending it (the same as ``stopwords="none"``).
-        stem: None (default), "snowball" (Snowball English) or "porter". The string "none"
-            is accepted and stored as None.
-
-    Invalid values raise :class:`~lda_vi.errors.InputError` when the config is created.
-    """
-
-    lowercase: bool = True
-    normalization: str = "NFKC"
-    min_length: int = 3
-    stopwords: str = "english"
-    extra_stopwords: tuple[str, ...] = ()
-    replace_stopwords: bool = False
-    stem: str | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("lowercase", "replace_stopwords"):
-            if not isinstance(getattr(self, name), bool):
-                raise InputError(
-                    f"tokenizer setting {name}={getattr(self, name)!r} is not valid; "
-                    "use true or false"
-                )
-        form = self.normalization
-        canonical = {f.lower(): f for f in NORMALIZATIONS}
-        if not isinstance(form, str) or form.lower() not in canonical:
-            raise InputError(
-                f"tokenizer setting normalization={form!r} is not valid; "
-                f"use one of {', '.join(NORMALIZATIONS)}"
-            )
-        object.__setattr__(self, "normalization", canonical[form.lower()])
-        if not _is_int(self.min_length) or self.min_length < 1:
-            raise InputError(
-                f"tokenizer setting min_length={self.min_length!r} is not valid; "
-                "use a whole number of characters, 1 or more (e.g. --min-length 3)"
-            )
-        if not isinstance(self.stopwords, str) or self.stopwords.lower() not in STOPWORD_LISTS:
-            raise InputError(
-                f"tokenizer setting stopwords={self.stopwords!r} is not valid; "
-                f"use one of {', '.join(STOPWORD_LISTS)}"
-            )
-        object.__setattr__(self, "stopwords", self.stopwords.lower())
-        extra = self.extra_stopwords
-        if isinstance(extra, str) or not isinstance(extra, Iterable):
-            raise InputError(
-                f"tokenizer setting extra_stopwords={extra!r} is not valid; "
-                "use a list of words"
-            )
-        extra = tuple(extra)
-        bad = [w for w in extra if not isinstance(w, str)]
-        if bad:
-            raise InputError(
-                f"tokenizer setting extra_stopwords contains {bad[0]!r}, which is not a word; "
-                "use a list of strings"
-            )
-        object.__setattr__(self, "extra_stopwords", extra)
-        stem = self.stem
-        if stem is not None:
-            if not isinstance(stem, str) or stem.lower() not in (*STEMMERS, "none"):
-                raise InputError(
-                    f"tokenizer setting stem={stem!r} is not valid; "
-                    f"use one of {', '.join(STEMMERS)} or none"
-                )
-            stem = None if stem.lower() == "none" else stem.lower()
-            object.__setattr__(self, "stem", stem)
-
-    def to_dict(self) -> dict:
-        """Return the settings as a JSON-serializable dict (``extra_stopwords`` as a list)."""
-        d = dataclasses.asdict(self)
-        d["extra_stopwords"] = list(self.extra_stopwords)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> TokenizerConfig:
-        """Inverse of :meth:`to_dict`. Missing keys take their defaults.
-
-        Raises InputError for a non-dict, an unknown key or an invalid value.
-        """
-        return from_dict(cls, d, "tokenizer")
 
 
 def _parse_stopwords(lines: Iterable[str]) -> tuple[str, ...]:
@@ -220,7 +155,7 @@ def english_stopwords() -> frozenset[str]:
 
 
 class _WordCache(dict):
-    """word → processed word (or None if dropped); computes and stores missing entries."""
+    """word → processed word(s); computes and stores missing entries."""
 
     __slots__ = ("_compute",)
 
@@ -238,9 +173,10 @@ class _WordCache(dict):
 class Tokenizer:
     """Callable turning one document string into its list of tokens (see the module doc).
 
-    ``Tokenizer()`` uses the default :class:`TokenizerConfig`. Attributes: ``config`` and
-    ``stopwords`` (the effective stopword set, normalized and lowercased like the text).
-    Picklable (it is rebuilt from its config).
+    ``Tokenizer()`` uses the default :class:`TokenizerConfig`. Attributes: ``config``,
+    ``language`` (its :class:`~lda_vi.text.languages.Language`) and ``stopwords`` (the
+    effective stopword set, normalized and lowercased like the text). Picklable (it is
+    rebuilt from its config).
     """
 
     def __init__(self, config: TokenizerConfig | None = None):
@@ -249,15 +185,22 @@ class Tokenizer:
         if not isinstance(config, TokenizerConfig):
             raise TypeError(f"config must be a TokenizerConfig, not {type(config).__name__}")
         self.config = config
+        self.language = lang = get_language(config.language)
         self._form = None if config.normalization == "none" else config.normalization
-        base: frozenset[str] = frozenset()
-        if config.stopwords == "english" and not config.replace_stopwords:
-            base = english_stopwords()
+        base: Iterable[str] = ()
+        if not config.replace_stopwords and config.stopwords != "none":
+            base = english_stopwords() if config.stopwords == "english" else \
+                (*stopwords_of(lang.code), *lang.elisions)
         self.stopwords = frozenset(
             self._normalize(w).lower() for w in (*base, *config.extra_stopwords)
         )
-        self._stem = _make_stemmer(config.stem)
-        self._words = _WordCache(self._process)
+        self._stem = _make_stemmer(config.stem, lang.stemmer)
+        self._segment = make_segmenter(lang.segmenter) if lang.segmenter else None
+        self._detector = CjkDetector() if config.language is None else None
+        self._passes = [_phrases.phrase_index(table) for table in config.phrase_table]
+        self._expanded = _WordCache(self._expand)  # token → words (language rules)
+        self._final = _WordCache(self._process)  # word → token or None (filters, stem)
+        self._tokens = _WordCache(self._token)  # token → tokens (both of the above)
 
     @property
     def _regexp(self):
@@ -273,20 +216,79 @@ class Tokenizer:
                 text = text.replace(src, dst)
         return text
 
+    def _prepare(self, text: str) -> str:
+        text = self._normalize(text)
+        if self.config.lowercase:
+            text = text.lower()
+        if self._detector is not None:
+            self._detector.check(text)
+        return text
+
+    def _expand(self, token: str) -> tuple[str, ...]:
+        """The language rules for one token: acronym dots, possessive, elision."""
+        if "." in token:
+            return (token if token.endswith(".") else token + ".",)
+        lang = self.language
+        if "'" in token:
+            key = token if self.config.lowercase else token.lower()
+            if lang.possessive and key.endswith("'s") and key not in self.stopwords:
+                return (token[:-2],)
+            head, _, tail = token.partition("'")
+            if head.lower() in lang.elisions:
+                return (head, tail)
+        return (token,)
+
     def _process(self, word: str) -> str | None:
         """Length filter, stopword filter, then stemming, for one distinct word."""
-        if len(word) < self.config.min_length:
+        if "_" in word:  # a phrase: no length rule, no stemming
+            key = word if self.config.lowercase else word.lower()
+            return None if key in self.stopwords else word
+        if len(word) < self.config.min_length and not is_cjk_word(word):
             return None
         if (word if self.config.lowercase else word.lower()) in self.stopwords:
             return None
         return self._stem(word) if self._stem is not None else word
 
+    def _token(self, token: str) -> tuple[str, ...]:
+        return tuple(w for w in map(self._final.__getitem__, self._expanded[token]) if w)
+
+    def _split(self, text: str) -> list[str | None]:
+        """Words of prepared text, with None for each break (punctuation, number)."""
+        words: list[str | None] = []
+        for m in _WORDS_OR_BREAKS.finditer(text):
+            token = m.group(1)
+            if token is not None:
+                words.extend(self._expanded[token])
+            elif words and words[-1] is not None:
+                words.append(None)
+        return words
+
+    def words(self, text: str) -> list[str | None]:
+        """The words of ``text`` before phrases, length filter, stopwords and stemming,
+        with None where a phrase cannot continue (punctuation, numbers, segment ends)."""
+        text = self._prepare(text)
+        if self._segment is None:
+            return self._split(text)
+        words: list[str | None] = []
+        for is_cjk, piece in split_cjk(text):
+            words.extend(self._segment(piece) if is_cjk else self._split(piece))
+        return words
+
+    def phrase_words(self, text: str, passes: int | None = None) -> list[str | None]:
+        """:meth:`words` with the first ``passes`` phrase passes applied (default: all)."""
+        words = self.words(text)
+        connectors = self.language.connectors
+        for index in self._passes[:passes]:
+            words = _phrases.apply_phrases(words, index, connectors)
+        return words
+
     def __call__(self, text: str) -> list[str]:
         """Return the tokens of ``text``, in order, repeats included."""
-        text = self._normalize(text)
-        if self.config.lowercase:
-            text = text.lower()
-        return list(filter(None, map(self._words.__getitem__, self._regexp.tokenize(text))))
+        if self._passes or self._segment is not None:
+            return [w for w in map(self._final.__getitem__, filter(None,
+                    self.phrase_words(text))) if w]
+        tokens = self._regexp.tokenize(self._prepare(text))
+        return list(itertools.chain.from_iterable(map(self._tokens.__getitem__, tokens)))
 
     def __reduce__(self):
         return (Tokenizer, (self.config,))
@@ -309,14 +311,37 @@ def _word_splitter():
     return splitter
 
 
-def _make_stemmer(name: str | None):
+def _make_stemmer(name: str | None, snowball_language: str | None):
     """The ``stem(word) -> str`` function of the named nltk stemmer, or None."""
     if name is None:
         return None
     if name == "snowball":
         from nltk.stem.snowball import SnowballStemmer
 
-        return SnowballStemmer("english").stem
+        return SnowballStemmer(snowball_language).stem
     from nltk.stem.porter import PorterStemmer
 
     return PorterStemmer().stem
+
+
+def learn_phrases(texts: Iterable[str], config: TokenizerConfig) -> TokenizerConfig:
+    """Learn the phrases of ``texts`` (the training documents) as ``config`` asks.
+
+    ``config.phrases`` passes (2: one pass, 3: two) over ``texts``, which must be iterable
+    once per pass (a list, or an object that reopens its files). Pass two runs over the text
+    rewritten by pass one, so its phrases join a phrase and a word ("new_york" + "city").
+    Returns ``config`` with ``phrase_table`` filled; unchanged if ``config.phrases`` is 0.
+    """
+    if not config.phrases:
+        return config
+    tables: list[tuple] = []
+    for _ in range(config.phrases - 1):
+        tokenizer = Tokenizer(dataclasses.replace(config, phrase_table=tuple(tables)))
+        documents = (tokenizer.phrase_words(text) for text in texts)
+        tables.append(_phrases.find_phrases(
+            documents, connectors=tokenizer.language.connectors,
+            stopwords=tokenizer.stopwords, scoring=config.phrase_scoring,
+            threshold=config.threshold, min_count=config.phrase_min_count))
+        if not tables[-1]:
+            break
+    return dataclasses.replace(config, phrase_table=tuple(tables))

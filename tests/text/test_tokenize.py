@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lda_vi.errors import InputError
+from lda_vi.text.segmenters import is_cjk_word
 from lda_vi.text.tokenize import (
     Tokenizer,
     TokenizerConfig,
@@ -190,6 +191,16 @@ def test_config_canonicalizes_values():
         ({"min_length": 0}, "min_length=0"),
         ({"min_length": 2.5}, "min_length=2.5"),
         ({"stopwords": "french"}, "stopwords='french'"),
+        ({"language": "xx"}, "language 'xx' is not supported"),
+        ({"stem": "porter", "language": "de"}, "stem='porter' stems English only"),
+        ({"stem": "snowball", "language": "ja"}, "no Snowball stemmer"),
+        ({"phrases": 1}, "phrases=1"),
+        ({"phrase_scoring": "pmi"}, "phrase_scoring='pmi'"),
+        ({"phrase_threshold": 2.0}, "phrase_threshold=2.0"),
+        ({"phrase_threshold": float("nan")}, "phrase_threshold=nan"),
+        ({"phrase_min_count": 0}, "phrase_min_count=0"),
+        ({"phrase_table": [[["new"], 0.5, 3]]}, "phrase_table"),
+        ({"phrase_table": [[[["a", "b"], 0.5]]]}, "phrase_table"),
         ({"normalization": "NFX"}, "normalization='NFX'"),
         ({"extra_stopwords": "the"}, "extra_stopwords"),
         ({"extra_stopwords": ("ok", 3)}, "extra_stopwords"),
@@ -213,11 +224,11 @@ def test_from_dict_rejects_unknown_keys_and_non_dicts():
 
 
 @given(st.text(max_size=200))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 def test_tokens_are_clean_words(text):
     tok = _PROPERTY_TOKENIZER
     for token in tok(text):
-        assert len(token) >= 3
+        assert len(token) >= 3 or is_cjk_word(token)
         assert token not in tok.stopwords
         assert token == token.lower()
         assert not any(ch.isdigit() or ch == "_" or ch.isspace() for ch in token)
@@ -225,4 +236,77 @@ def test_tokens_are_clean_words(text):
         assert tok(token) == [token]  # a token re-tokenizes to itself
 
 
-_PROPERTY_TOKENIZER = Tokenizer()
+# English rules, stated explicitly: with no language, mostly-CJK text is refused instead.
+_PROPERTY_TOKENIZER = Tokenizer(TokenizerConfig(language="en"))
+
+
+def test_english_possessive_stripped(tok):
+    assert tok("Noriega's lawyers and the students' union") == ["noriega", "lawyers",
+                                                               "students", "union"]
+    # a stopword with 's is a stopword, not a stripped word
+    assert tok("it's that's let's") == []
+    upper = Tokenizer(TokenizerConfig(lowercase=False))
+    assert upper("Noriega's") == ["Noriega"]
+
+
+def test_possessive_kept_in_other_languages():
+    t = Tokenizer(TokenizerConfig(language="de", stopwords="none"))
+    assert t("Peter's") == ["peter's"]
+
+
+def test_dotted_acronyms_are_one_token(tok):
+    assert tok("The U.S. and the U.N. met in the U.S.A; U.S troops left") == [
+        "u.s.", "u.n.", "met", "u.s.a.", "u.s.", "troops", "left"]
+    # a sentence that ends on an acronym; initials of one letter are no acronym
+    assert tok("aid to the U.S.. Then John F. Kennedy") == ["aid", "u.s.", "john", "kennedy"]
+    assert tok("e.g. i.e. a.m.") == []  # dotted abbreviations are English stopwords
+    assert tok("U.S.-Soviet talks") == ["u.s.", "soviet", "talks"]
+
+
+def test_combining_marks_of_every_script_stay_in_the_word():
+    t = Tokenizer(TokenizerConfig(language="hi", stopwords="none"))
+    assert t("हिन्दी भाषा") == ["हिन्दी", "भाषा"]  # Devanagari vowel signs and virama
+    t = Tokenizer(TokenizerConfig(language="en", normalization="none", stopwords="none"))
+    assert t("ภาษาไทย") == ["ภาษาไทย"]  # Thai vowel marks (one token: no Thai segmenter)
+    assert t("שָׁלוֹם") == ["שָׁלוֹם"]  # Hebrew points
+    assert t("cafe\u0301s") == ["cafe\u0301s"]
+
+
+def test_cjk_words_of_one_character_kept_without_language_rules():
+    t = Tokenizer(TokenizerConfig(language="en"))
+    assert t("word 水 ab") == ["word", "水"]  # "ab" is shorter than min_length, 水 is not
+
+
+def test_mostly_cjk_text_without_language_is_refused(tok):
+    zh = "我们在北京大学学习自然语言处理，并且研究中文分词的方法。" * 10
+    with pytest.raises(InputError, match="looks Chinese.*--language zh"):
+        Tokenizer()(zh)
+    ja = "私たちは東京の大学で日本語の自然言語処理を勉強しています。" * 10
+    with pytest.raises(InputError, match="looks Japanese.*--language ja"):
+        Tokenizer()(ja)
+    # a few CJK words inside English text are fine
+    assert Tokenizer()("The word 中文 means Chinese. " * 30)[:3] == ["word", "中文", "means"]
+    # stated explicitly, the language is not questioned
+    assert Tokenizer(TokenizerConfig(language="en"))(zh)
+
+
+def test_config_round_trip_with_language_and_phrases():
+    cfg = TokenizerConfig(language="FR", stem="snowball", phrases=3, phrase_scoring="LLR",
+                          phrase_threshold=20, phrase_min_count=3,
+                          phrase_table=[[[["new", "york"], 0.9, 12]], [[["new_york", "city"],
+                                                                         0.7, 4]]])
+    assert cfg.language == "fr" and cfg.phrase_scoring == "llr"
+    assert cfg.phrase_table == (((("new", "york"), 0.9, 12),), ((("new_york", "city"), 0.7, 4),))
+    d = json.loads(json.dumps(cfg.to_dict()))
+    assert TokenizerConfig.from_dict(d) == cfg
+    assert TokenizerConfig(language="no").language == "nb"
+
+
+def test_legacy_english_stopwords_setting_reads_as_the_language_list():
+    # models saved before languages existed say stopwords="english"
+    old = TokenizerConfig.from_dict({"stopwords": "english"})
+    assert old == TokenizerConfig()
+    assert Tokenizer(old)("the cat") == ["cat"]
+    # with another language, "english" still means the English list
+    t = Tokenizer(TokenizerConfig(language="de", stopwords="english"))
+    assert t("the der katze") == ["der", "katze"]

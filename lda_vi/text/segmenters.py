@@ -1,0 +1,161 @@
+"""Word segmentation of Chinese and Japanese, and the detection of unsegmented CJK text.
+
+Chinese and Japanese are written without spaces between words, so a regular expression sees a
+whole clause as one "word". :func:`make_segmenter` returns a function splitting a run of CJK
+characters (Han ideographs, hiragana, katakana) into words:
+
+* "jieba" (Chinese, extra ``lda-vi[zh]``): jieba's accurate mode with its HMM for unknown words;
+* "janome" (Japanese, extra ``lda-vi[ja]``): janome's morphological analysis. Particles,
+  auxiliary verbs and symbols are dropped; verbs and adjectives are given in their dictionary
+  form (行き, 行った → 行く), so conjugations count as one word.
+
+The tokenizer hands a segmenter only the CJK runs of a text (:func:`split_cjk`); Latin-script
+words between them (command names, acronyms) are tokenized as usual. A missing package is an
+:class:`~lda_vi.errors.InputError` of one line naming the pip command.
+
+:class:`CjkDetector` measures the share of CJK characters among the letters of the first
+documents of a corpus, so that a corpus of Chinese or Japanese read without ``--language``
+is refused with a message naming the option, instead of giving one-word documents.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+
+from lda_vi.errors import InputError
+
+__all__ = ["CJK_RUN", "CjkDetector", "is_cjk_word", "make_segmenter", "split_cjk"]
+
+# Han ideographs (with the iteration marks 々 〆 〇 and the extensions), hiragana, katakana
+# (with the prolonged sound mark ー). Hangul is left out: Korean separates words by spaces.
+_CJK_CHARS = (
+    "\u3005-\u3007\u3021-\u3029\u3038-\u303b\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+)
+CJK_RUN = re.compile(f"[{_CJK_CHARS}]+")
+_KANA = re.compile("[\u3040-\u309f\u30a0-\u30fa\u30fd-\u30ff\u31f0-\u31ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+# Scripts whose words may be one character long (the per-script minimum length): CJK above
+# and Hangul syllables.
+_SHORT_WORD_START = re.compile(f"[{_CJK_CHARS}\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+
+_EXTRAS = {
+    "jieba": ("jieba", "Chinese", "zh"),
+    "janome": ("janome", "Japanese", "ja"),
+}
+
+
+def is_cjk_word(word: str) -> bool:
+    """True for a word of a script whose words can be one character long (CJK, Hangul)."""
+    return _SHORT_WORD_START.match(word) is not None
+
+
+def split_cjk(text: str) -> Iterator[tuple[bool, str]]:
+    """Split ``text`` into alternating pieces ``(is_cjk_run, piece)``, in order, none empty."""
+    pos = 0
+    for m in CJK_RUN.finditer(text):
+        if m.start() > pos:
+            yield False, text[pos:m.start()]
+        yield True, m.group()
+        pos = m.end()
+    if pos < len(text):
+        yield False, text[pos:]
+
+
+def _missing(name: str) -> InputError:
+    package, language, extra = _EXTRAS[name]
+    return InputError(
+        f"{language} word segmentation needs the package {package}; "
+        f"install it with: pip install 'lda-vi[{extra}]'"
+    )
+
+
+def make_segmenter(name: str) -> Callable[[str], list[str]]:
+    """The function ``run -> words`` of the named segmenter ("jieba" or "janome").
+
+    Raises InputError if its package is not installed.
+    """
+    if name == "jieba":
+        return _jieba()
+    if name == "janome":
+        return _janome()
+    raise ValueError(f"unknown segmenter {name!r}")
+
+
+def _jieba() -> Callable[[str], list[str]]:
+    try:
+        import jieba
+    except ImportError:
+        raise _missing("jieba") from None
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter on stderr
+    tokenizer = jieba.Tokenizer()
+
+    def segment(run: str) -> list[str]:
+        return tokenizer.lcut(run, HMM=True)
+
+    return segment
+
+
+# janome parts of speech dropped: particles, auxiliary verbs, symbols, fillers.
+_JA_DROP = ("助詞", "助動詞", "記号", "フィラー")
+# parts of speech given in their dictionary form.
+_JA_BASE = ("動詞", "形容詞")
+
+
+def _janome() -> Callable[[str], list[str]]:
+    try:
+        from janome.tokenizer import Tokenizer
+    except ImportError:
+        raise _missing("janome") from None
+    tokenizer = Tokenizer()
+
+    def segment(run: str) -> list[str]:
+        words = []
+        for token in tokenizer.tokenize(run):
+            pos = token.part_of_speech.split(",", 1)[0]
+            if pos in _JA_DROP:
+                continue
+            base = token.base_form
+            words.append(base if pos in _JA_BASE and base and base != "*" else token.surface)
+        return words
+
+    return segment
+
+
+class CjkDetector:
+    """Counts CJK characters among the letters of the first documents given to it.
+
+    ``check(text)`` raises InputError once at least ``min_letters`` letters have been seen
+    and more than half of them are CJK; it stops looking after ``max_letters`` letters.
+    """
+
+    def __init__(self, min_letters: int = 200, max_letters: int = 100_000):
+        self.min_letters, self.max_letters = min_letters, max_letters
+        self.letters = self.cjk = self.kana = 0
+        self.done = False
+
+    def check(self, text: str) -> None:
+        if self.done:
+            return
+        self.letters += len(_LETTER.findall(text))
+        self.cjk += sum(map(len, CJK_RUN.findall(text)))
+        self.kana += len(_KANA.findall(text))
+        if self.letters >= self.min_letters and 2 * self.cjk > self.letters:
+            self.done = True
+            raise InputError(self.message())
+        if self.letters >= self.max_letters:
+            self.done = True
+
+    def message(self) -> str:
+        share = 100 * self.cjk / max(self.letters, 1)
+        if 10 * self.kana > self.cjk:
+            what, option = "Japanese", "--language ja"
+        else:
+            what, option = "Chinese", "--language zh"
+        return (
+            f"the text looks {what}: {share:.0f}% of its letters are CJK characters, written "
+            f"without spaces between words, and no language was given; use {option} to split "
+            "it into words (or --language en to tokenize it as it is)"
+        )

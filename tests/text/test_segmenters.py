@@ -1,0 +1,109 @@
+"""Tests of Chinese and Japanese word segmentation (extras zh and ja, installed by dev) on
+small texts written for these tests."""
+
+import builtins
+import pickle
+
+import pytest
+
+from lda_vi.errors import InputError
+from lda_vi.text import segmenters
+from lda_vi.text.segmenters import CjkDetector, is_cjk_word, split_cjk
+from lda_vi.text.tokenize import Tokenizer, TokenizerConfig
+
+CHINESE = [
+    "我们在北京大学学习自然语言处理。",
+    "我们去公园散步，天气很好。",
+    "他用Python和NumPy编写了一个程序，在GitHub上发布。",
+    "经济发展需要科技创新，政府支持中小企业。",
+]
+JAPANESE = [
+    "私は東京の大学で日本語を勉強しています。",
+    "昨日、友達と一緒に映画を見に行きました。",
+    "このプログラムはPythonで書かれていて、GitHubで公開されています。",
+    "美しい花が公園に咲いている。",
+]
+
+
+@pytest.fixture(scope="module")
+def zh():
+    return Tokenizer(TokenizerConfig(language="zh"))
+
+
+@pytest.fixture(scope="module")
+def ja():
+    return Tokenizer(TokenizerConfig(language="ja"))
+
+
+def test_split_cjk_pieces():
+    assert list(split_cjk("用Python编程。ok")) == [(True, "用"), (False, "Python"),
+                                                   (True, "编程"), (False, "。ok")]
+    assert list(split_cjk("")) == []
+    assert list(split_cjk("カタカナーと漢字")) == [(True, "カタカナーと漢字")]
+
+
+def test_chinese_words_of_natural_length(zh):
+    assert zh(CHINESE[0]) == ["北京大学", "学习", "自然语言", "处理"]
+    assert zh(CHINESE[1]) == ["公园", "散步", "天气"]  # 我们, 去, 很, 好 are stopwords
+    tokens = [t for text in CHINESE for t in zh(text)]
+    assert all(1 <= len(t) <= 4 for t in tokens if is_cjk_word(t))
+    assert any(len(t) == 2 for t in tokens)  # two-character words survive min_length 3
+
+
+def test_latin_words_inside_chinese_tokenized_as_usual(zh):
+    tokens = zh(CHINESE[2])
+    assert {"python", "numpy", "github"} <= set(tokens)
+    assert "编写" in tokens and "程序" in tokens and "发布" in tokens
+    assert "和" not in tokens and "了" not in tokens  # stopwords of the shipped zh list
+
+
+def test_japanese_words_particles_dropped_verbs_in_dictionary_form(ja):
+    assert ja(JAPANESE[0]) == ["東京", "大学", "日本語", "勉強"]
+    assert ja(JAPANESE[3]) == ["美しい", "花", "公園", "咲く"]  # 咲い(て) → 咲く
+    tokens = ja(JAPANESE[1])
+    assert "映画" in tokens and "友達" in tokens and "行く" in tokens
+    assert not {"は", "を", "と", "に", "が", "ました"} & set(tokens)
+
+
+def test_latin_words_inside_japanese_tokenized_as_usual(ja):
+    tokens = ja(JAPANESE[2])
+    assert {"python", "github", "プログラム", "公開"} <= set(tokens)
+
+
+def test_cjk_tokenizers_pickle(zh, ja):
+    for tok in (zh, ja):
+        again = pickle.loads(pickle.dumps(tok))
+        assert again(CHINESE[0] + JAPANESE[0]) == tok(CHINESE[0] + JAPANESE[0])
+
+
+def test_min_length_applies_to_latin_words_only(zh):
+    t = Tokenizer(TokenizerConfig(language="zh", min_length=4))
+    assert t("水 abc abcd 城市") == ["水", "abcd", "城市"]
+
+
+def test_missing_extra_is_one_line_naming_pip(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_segmenters(name, *args, **kwargs):
+        if name.split(".")[0] in ("jieba", "janome"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_segmenters)
+    with pytest.raises(InputError) as info:
+        Tokenizer(TokenizerConfig(language="zh"))
+    assert str(info.value) == ("Chinese word segmentation needs the package jieba; install it "
+                               "with: pip install 'lda-vi[zh]'")
+    with pytest.raises(InputError, match=r"pip install 'lda-vi\[ja\]'"):
+        segmenters.make_segmenter("janome")
+
+
+def test_detector_counts_only_the_first_letters():
+    d = CjkDetector(min_letters=10, max_letters=40)
+    d.check("english words only here, many letters")  # 32 letters, no CJK
+    d.check("more english text")  # passes max_letters: the detector stops looking
+    d.check("中文" * 100)
+    assert d.done
+    d = CjkDetector(min_letters=10)
+    with pytest.raises(InputError, match="looks Chinese: 71% of its letters"):
+        d.check("中文中文中文中文中文abcd")
