@@ -21,7 +21,8 @@ The pipeline applied by :class:`Tokenizer` to each document string:
    :mod:`lda_vi.text.phrases`) are joined into one word ("new_york"), before stopwords go;
 7. words shorter than ``min_length`` characters are dropped (words of CJK scripts are kept
    from one character on);
-8. stopwords are dropped (compared case-insensitively, before stemming);
+8. stopwords are dropped (compared case-insensitively, before stemming); Chinese and
+   Japanese text often quotes English, so their lists are joined by the English one;
 9. optional stemming (Snowball of the language, or Porter for English; both also lowercase).
    Phrases are not stemmed.
 
@@ -191,6 +192,8 @@ class Tokenizer:
         if not config.replace_stopwords and config.stopwords != "none":
             base = english_stopwords() if config.stopwords == "english" else \
                 (*stopwords_of(lang.code), *lang.elisions)
+            if lang.segmenter and config.stopwords == "language":
+                base = (*base, *english_stopwords())  # CJK text often quotes English
         self.stopwords = frozenset(
             self._normalize(w).lower() for w in (*base, *config.extra_stopwords)
         )

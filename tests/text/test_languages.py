@@ -120,3 +120,10 @@ def test_stem_without_a_stemmer_is_an_error_that_says_so():
         TokenizerConfig(language="pl", stem="snowball")
     with pytest.raises(InputError, match="stems English only.*German"):
         TokenizerConfig(language="de", stem="porter")
+
+
+def test_german_additions_to_the_snowball_list():
+    tok = Tokenizer(TokenizerConfig(language="de"))
+    # contractions, forms of werden, adverbs and abbreviations the Snowball list lacks
+    assert tok("beim Start wurde seit jeher immer bzw. z.B. außer Betrieb gesetzt") == [
+        "start", "jeher", "betrieb", "gesetzt"]

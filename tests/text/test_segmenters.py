@@ -107,3 +107,9 @@ def test_detector_counts_only_the_first_letters():
     d = CjkDetector(min_letters=10)
     with pytest.raises(InputError, match="looks Chinese: 71% of its letters"):
         d.check("中文中文中文中文中文abcd")
+
+
+def test_traditional_chinese_function_words_and_quoted_english_dropped(zh):
+    # Traditional forms of the Simplified stopwords, and English stopwords in CJK text
+    assert zh("這個檔案為使用者設定。") == ["檔案", "使用者", "設定"]
+    assert zh("使用the file选项") == ["使用", "file", "选项"]
