@@ -31,6 +31,8 @@ COMMANDS = {
     "evaluate": ("lda_vi.cli.models", "evaluate",
                  "Score a saved model on held-out documents."),
     "sweep": ("lda_vi.cli.sweep", "sweep", "Fit several K and seeds; compare them."),
+    "phrases": ("lda_vi.cli.phrases", "phrases_command",
+                "List the phrases 'fit --phrases' learns, with their scores."),
     "trends": ("lda_vi.cli.trends", "trends",
                "Topic prevalence over time or by group, with intervals."),
     "report": ("lda_vi.cli.report", "report_command",

@@ -51,6 +51,9 @@ FLAGS = {
     "freq": "--freq", "seed_words": "--seed-words", "seed_strength": "--seed-strength",
     "inference": "--inference", "eval_every": "--eval-every", "engine": "--engine",
     "coherence": "--coherence", "coherence_top_n": "--coherence-top-n", "documents": "--docs",
+    "language": "--language", "phrases": "--phrases",
+    "phrase_scoring": "--phrase-scoring", "phrase_threshold": "--phrase-threshold",
+    "phrase_min_count": "--phrase-min-count",
 }
 
 
@@ -223,13 +226,30 @@ def count_or_fraction(value: str) -> float:
 def pipeline_options(func):
     """The tokenizer and pruning options shared by the commands that read raw text."""
     options = [
+        click.option("--language", default=None, metavar="CODE",
+                     help="The language of the text, an ISO 639-1 code (de, fr, es, zh, ja, "
+                          "...): its stopwords, stemmer and word rules [default: English "
+                          "rules]. zh and ja need pip install 'lda-vi[zh]' / 'lda-vi[ja]'."),
         click.option("--stopwords", "stopwords_file", type=click.Path(dir_okay=False),
-                     help="A file of stopwords, one per line, added to the English list."),
+                     help="A file of stopwords, one per line, added to the language's list."),
         click.option("--replace-stopwords", is_flag=True,
-                     help="Let --stopwords FILE replace the English list instead."),
+                     help="Let --stopwords FILE replace the language's list instead."),
         click.option("--no-stopwords", is_flag=True, help="Keep stopwords."),
         click.option("--stem", type=click.Choice(["snowball", "porter"]), default=None,
-                     help="Stem words (English)."),
+                     help="Stem words: the Snowball stemmer of --language, or Porter "
+                          "(English)."),
+        click.option("--phrases", type=int, default=0, is_flag=False, flag_value=2,
+                     metavar="[2|3]",
+                     help="Learn phrases from the training text and join them into one word "
+                          "(new_york); 3 adds a pass for longer ones (new_york_city). Put it "
+                          "after CORPUS, or give the number."),
+        click.option("--phrase-scoring", type=click.Choice(["npmi", "llr"]), default="npmi",
+                     show_default=True,
+                     help="Score phrases by normalized PMI or likelihood ratio."),
+        click.option("--phrase-threshold", type=float, default=None,
+                     help="Least score of a phrase [default: 0.5 for npmi, 10.83 for llr]."),
+        click.option("--phrase-min-count", type=int, default=10, show_default=True,
+                     help="Least number of times a phrase is seen in the training text."),
         click.option("--min-length", type=int, default=3, show_default=True,
                      help="Drop words shorter than this."),
         click.option("--min-df", type=str, default=None,
@@ -321,7 +341,8 @@ def pop_input_options(kwargs: dict) -> dict:
 
 
 def pipeline_configs(stopwords_file, replace_stopwords, no_stopwords, stem, min_length, min_df,
-                     max_df, max_vocab, *, counts: bool = False):
+                     max_df, max_vocab, language=None, phrases=0, phrase_scoring="npmi",
+                     phrase_threshold=None, phrase_min_count=10, *, counts: bool = False):
     """The tokenizer and pruning settings of the pipeline options. Pruning options not given
     take the defaults of the input's kind (``counts``: a count format, not pruned unless
     asked; else text: --min-df 2 --max-df 0.5)."""
@@ -332,13 +353,27 @@ def pipeline_configs(stopwords_file, replace_stopwords, no_stopwords, stem, min_
     extra = load_stopword_file(stopwords_file) if stopwords_file else ()
     if replace_stopwords and not stopwords_file:
         raise InputError("--replace-stopwords needs --stopwords FILE")
+    if phrases not in (0, 2, 3):
+        raise InputError(f"--phrases takes 2 (pairs of words) or 3 (longer phrases too), "
+                         f"not {phrases}")
     tokenizer = TokenizerConfig(
         min_length=min_length, stem=stem, extra_stopwords=extra,
-        stopwords="none" if no_stopwords else "english", replace_stopwords=replace_stopwords)
+        stopwords="none" if no_stopwords else "language", replace_stopwords=replace_stopwords,
+        language=language, phrases=phrases, phrase_scoring=phrase_scoring,
+        phrase_threshold=phrase_threshold, phrase_min_count=phrase_min_count)
     prune = default_pruning(
         counts, min_df=None if min_df is None else count_or_fraction(min_df),
         max_df=None if max_df is None else count_or_fraction(max_df), max_vocab=max_vocab)
     return tokenizer, prune
+
+
+def phrase_summary(config) -> str:
+    """One line on the phrases learned by ``fit --phrases``."""
+    counts = [len(table) for table in config.phrase_table]
+    longer = f" and {counts[1]} longer ones" if len(counts) > 1 else ""
+    return (f"phrases: {counts[0]} pairs{longer} learned ({config.phrase_scoring} >= "
+            f"{config.threshold:g}, seen >= {config.phrase_min_count} times; "
+            "'lda-vi phrases' lists them)")
 
 
 def num(x: float, spec: str) -> str:

@@ -17,6 +17,7 @@ from lda_vi.cli.common import (
     num,
     number_or_auto,
     on_interrupt,
+    phrase_summary,
     pipeline_configs,
     pipeline_options,
     pop_input_options,
@@ -279,6 +280,10 @@ class _Reporter(workflow.FitReporter):
         if not self.quiet:
             click.echo(f"holdout: {len(split.test)} of {split.n_docs} documents set aside "
                        f"(seed {split.seed}); fitting on the other {len(split.train)}", err=True)
+
+    def phrases(self, config) -> None:
+        if not self.quiet:
+            click.echo(phrase_summary(config), err=True)
 
     def corpus(self, corpus) -> None:
         if not self.quiet:

@@ -11,6 +11,7 @@ from lda_vi.cli.common import (
     handle_errors,
     input_options,
     num,
+    phrase_summary,
     pipeline_configs,
     pipeline_options,
     pop_input_options,
@@ -21,7 +22,7 @@ from lda_vi.io.atomic import atomic_write_text, check_writable
 from lda_vi.io.corpus import build_corpus, vectorize
 from lda_vi.io.text_readers import iter_documents
 from lda_vi.model.validation import check_top_n
-from lda_vi.text.tokenize import Tokenizer
+from lda_vi.text.tokenize import Tokenizer, learn_phrases
 
 
 @click.command()
@@ -94,6 +95,10 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
         sweep_module.require_matplotlib()
     split = split_documents(iter_documents(corpus, encoding=encoding, needed_by="sweep",
                                            **reader), holdout, seed)
+    if tokenizer_config.phrases:
+        tokenizer_config = learn_phrases([text for _, text in split.train], tokenizer_config)
+        if not quiet:
+            click.echo(phrase_summary(tokenizer_config), err=True)
     corpus_data = build_corpus(split.train, Tokenizer(tokenizer_config), prune_config)
     X_test, _, n_oov = vectorize(split.test, Tokenizer(tokenizer_config), corpus_data.vocab)
     sequences = (token_sequences((text for _, text in split.train), Tokenizer(tokenizer_config),

@@ -34,6 +34,7 @@ from lda_vi.evaluate.heldout import (
     merge_rows,
     split_documents,
 )
+from lda_vi.evaluate.training_phrases import DocumentTexts, learn_training_phrases
 from lda_vi.io.atomic import output_transaction
 from lda_vi.io.corpus import Corpus, build_corpus, vectorize, with_progress
 from lda_vi.io.count_stream import CountStream
@@ -47,9 +48,10 @@ from lda_vi.model.lda import LDA
 from lda_vi.model.record import Heldout, Results, json_number
 from lda_vi.model.settings import resolve_seed
 from lda_vi.model.validation import check_topics_fit
-from lda_vi.text.tokenize import Tokenizer
+from lda_vi.text.tokenize import Tokenizer, TokenizerConfig
 
-__all__ = ["FIT_COHERENCE_TOP_N", "FitReporter", "FitRun", "fit_source", "fit_documents",
+__all__ = ["FIT_COHERENCE_TOP_N", "FitReporter", "FitRun", "fit_source",
+           "fit_documents",
            "fit_stream_source", "score_coherence", "score_heldout", "write_outputs",
            "write_stream_outputs"]
 
@@ -83,6 +85,9 @@ class FitReporter:
 
     def split(self, split: DocumentSplit) -> None:
         """The documents were split into training and held-out ones."""
+
+    def phrases(self, config: TokenizerConfig) -> None:
+        """Phrases were learned from the training text (``config.phrase_table``)."""
 
     def corpus(self, corpus: Corpus) -> None:
         """The training corpus is built (before the fit)."""
@@ -143,7 +148,6 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
     if covariates or covariates_file:
         with _naming("covariates"):
             fields = read_covariates(source, covariates, covariates_file, encoding, reader)
-    tokenizer = Tokenizer(model.tokenizer_config)
     keep_text = needs_token_order(coherence, source, reader.get("fmt"))
     split = texts = None
     if holdout is not None:
@@ -153,16 +157,23 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
                                        **reader)
             split = split_documents(documents, holdout, model.settings.seed)
         reporter.split(split)
-        corpus = build_corpus(split.train, tokenizer, model.prune_config, reporter.reading)
+        learn_training_phrases(model, [text for _, text in split.train], reporter)
+        corpus = build_corpus(split.train, Tokenizer(model.tokenizer_config),
+                              model.prune_config, reporter.reading)
         texts = [text for _, text in split.train] if keep_text else None
     elif keep_text:
         with _naming("coherence"):
             documents = list(iter_documents(source, encoding=encoding, needed_by="coherence",
                                             **reader))
-        corpus = build_corpus(documents, tokenizer, model.prune_config, reporter.reading)
+        learn_training_phrases(model, [text for _, text in documents], reporter)
+        corpus = build_corpus(documents, Tokenizer(model.tokenizer_config), model.prune_config,
+                              reporter.reading)
         texts = [text for _, text in documents]
     else:
-        corpus = load_corpus(source, encoding=encoding, tokenizer=tokenizer,
+        if model.tokenizer_config.phrases:
+            learn_training_phrases(model, DocumentTexts(source, encoding, reader), reporter)
+        corpus = load_corpus(source, encoding=encoding,
+                             tokenizer=Tokenizer(model.tokenizer_config),
                              prune_config=model.prune_config, progress=reporter.reading,
                              **reader)
     if fields is not None:
@@ -202,7 +213,6 @@ def fit_documents(model: LDA, docs: Iterable[tuple[str, str]], *,
                   coherence_top_n: int = FIT_COHERENCE_TOP_N) -> FitRun:
     """:func:`fit_source` over ``(id, text)`` pairs already in memory."""
     reporter = reporter or FitReporter()
-    tokenizer = Tokenizer(model.tokenizer_config)
     split = None
     docs = list(docs)
     if holdout is not None:
@@ -210,7 +220,8 @@ def fit_documents(model: LDA, docs: Iterable[tuple[str, str]], *,
         split = split_documents(docs, holdout, model.settings.seed)
         reporter.split(split)
         docs = split.train
-    corpus = build_corpus(docs, tokenizer, model.prune_config)
+    learn_training_phrases(model, [text for _, text in docs], reporter)
+    corpus = build_corpus(docs, Tokenizer(model.tokenizer_config), model.prune_config)
     return _fit(model, corpus, split, source=source, eval_every=eval_every, reporter=reporter,
                 coherence=(coherence, coherence_top_n, [text for _, text in docs]))
 
@@ -315,6 +326,8 @@ def fit_stream_source(model: LDA, source: str, *, encoding: str = "utf-8",
     def open_docs():
         return iter_documents(source, encoding=encoding, needed_by="method online", **reader)
 
+    if model.tokenizer_config.phrases:
+        learn_training_phrases(model, DocumentTexts(source, encoding, reader), reporter)
     passes = []
 
     def open_docs_reporting():         # the first pass (counting the vocabulary) is reported

@@ -59,7 +59,7 @@ from lda_vi.model.labels import topic_names
 from lda_vi.model.record import RunRecord, versions
 from lda_vi.model.settings import SEED_STRENGTH, FitSettings, resolve_seed
 from lda_vi.model.validation import check_top_n, check_topics_fit
-from lda_vi.text.tokenize import Tokenizer, TokenizerConfig
+from lda_vi.text.tokenize import Tokenizer, TokenizerConfig, learn_phrases
 from lda_vi.text.vocabulary import PruneConfig, Vocabulary
 
 __all__ = ["LDA", "FitSettings", "Inference"]
@@ -153,12 +153,14 @@ class LDA:
         self.record = RunRecord.from_dict(data)
 
     def fit(self, docs: Iterable[str] | Iterable[tuple[str, str]], **options) -> LDA:
-        """Tokenize ``docs`` (strings, or (id, text) pairs) and fit the model.
+        """Tokenize ``docs`` (strings, or (id, text) pairs) and fit the model; with
+        ``tokenizer_config.phrases``, the phrases of ``docs`` are learned first.
 
         ``options`` are those of :meth:`fit_counts` (callback, checkpoints, covariates).
         """
-        corpus = build_corpus(with_ids(docs), Tokenizer(self.tokenizer_config),
-                              self.prune_config)
+        docs = list(with_ids(docs))
+        self.tokenizer_config = learn_phrases([t for _, t in docs], self.tokenizer_config)
+        corpus = build_corpus(docs, Tokenizer(self.tokenizer_config), self.prune_config)
         return self.fit_corpus(corpus, **options)
 
     def fit_corpus(self, corpus: Corpus, **options) -> LDA:

@@ -28,7 +28,7 @@ from lda_vi.model.guided import guide
 from lda_vi.model.record import versions
 from lda_vi.model.settings import resolve_seed
 from lda_vi.model.validation import check_topics_fit
-from lda_vi.text.tokenize import Tokenizer
+from lda_vi.text.tokenize import Tokenizer, learn_phrases
 from lda_vi.text.vocabulary import Vocabulary
 
 Callback = Callable[[MinibatchReport], None] | None
@@ -78,12 +78,24 @@ def fit_online_counts(model, X: sp.spmatrix, callback: Callback, engine: Engine 
     return model
 
 
+class _Texts:
+    """The texts of ``open_docs()``, read anew at each iteration (one per phrase pass)."""
+
+    def __init__(self, open_docs):
+        self.open_docs = open_docs
+
+    def __iter__(self):
+        return (text for _, text in self.open_docs())
+
+
 def fit_stream(model, open_docs: Callable[[], Iterable[tuple[str, str]]],
                callback: Callback = None, vocab: Vocabulary | None = None,
                engine: Engine = None):
     """Online VB over documents read from disk: see :meth:`LDA.fit_stream`."""
     if isinstance(open_docs, CountStream):
         return fit_count_stream(model, open_docs, callback, engine)
+    if model.tokenizer_config.phrases and not model.tokenizer_config.phrase_table:
+        model.tokenizer_config = learn_phrases(_Texts(open_docs), model.tokenizer_config)
     tokenizer = Tokenizer(model.tokenizer_config)
     if vocab is None:
         vocab, n_docs, n_tokens = scan_vocabulary(open_docs(), tokenizer, model.prune_config)

@@ -126,7 +126,7 @@ def get_language(code: str | None) -> Language:
     if not isinstance(code, str) or _ALIASES.get(code.lower(), code.lower()) not in LANGUAGES:
         raise InputError(
             f"language {code!r} is not supported; use an ISO 639-1 code, one of "
-            f"{', '.join(language_codes())}"
+            f"{', '.join(language_codes())}", params=("language",)
         )
     return LANGUAGES[_ALIASES.get(code.lower(), code.lower())]
 

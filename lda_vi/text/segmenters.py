@@ -144,18 +144,18 @@ class CjkDetector:
         self.kana += len(_KANA.findall(text))
         if self.letters >= self.min_letters and 2 * self.cjk > self.letters:
             self.done = True
-            raise InputError(self.message())
+            raise InputError(self.message(), params=("language",))
         if self.letters >= self.max_letters:
             self.done = True
 
     def message(self) -> str:
         share = 100 * self.cjk / max(self.letters, 1)
         if 10 * self.kana > self.cjk:
-            what, option = "Japanese", "--language ja"
+            what, option = "Japanese", "language='ja'"
         else:
-            what, option = "Chinese", "--language zh"
+            what, option = "Chinese", "language='zh'"
         return (
             f"the text looks {what}: {share:.0f}% of its letters are CJK characters, written "
             f"without spaces between words, and no language was given; use {option} to split "
-            "it into words (or --language en to tokenize it as it is)"
+            "it into words (or language='en' to tokenize it as it is)"
         )

@@ -32,7 +32,7 @@ def _is_int(value: object) -> bool:
 
 
 def _invalid(name: str, value: object, fix: str) -> InputError:
-    return InputError(f"tokenizer setting {name}={value!r} is not valid; {fix}")
+    return InputError(f"tokenizer setting {name}={value!r} is not valid; {fix}", params=(name,))
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class TokenizerConfig:
         self._set("normalization", canonical[form.lower()])
         if not _is_int(self.min_length) or self.min_length < 1:
             raise _invalid("min_length", self.min_length,
-                           "use a whole number of characters, 1 or more (e.g. --min-length 3)")
+                           "use a whole number of characters, 1 or more (e.g. min_length=3)")
         if self.language is not None:
             self._set("language", get_language(self.language).code)
         self._check_stopwords()
@@ -133,13 +133,14 @@ class TokenizerConfig:
         if stem == "porter" and lang.code != "en":
             raise InputError(
                 f"stem='porter' stems English only, and the language is {lang.name} "
-                f"({lang.code}); use stem='snowball' (--stem snowball)"
+                f"({lang.code}); use stem='snowball'", params=("stem",)
             )
         if stem == "snowball" and lang.stemmer is None:
             have = ", ".join(code for code, lg in sorted(LANGUAGES.items()) if lg.stemmer)
             raise InputError(
                 f"stem='snowball' is not available for {lang.name} ({lang.code}): nltk has no "
-                f"Snowball stemmer for it; leave out --stem (stemmers exist for {have})"
+                f"Snowball stemmer for it; leave out stem (stemmers exist for {have})",
+                params=("stem",)
             )
 
     def _check_phrases(self) -> None:
@@ -155,14 +156,14 @@ class TokenizerConfig:
             if (isinstance(threshold, bool) or not isinstance(threshold, Real)
                     or not math.isfinite(threshold)):
                 raise _invalid("phrase_threshold", threshold,
-                               "use a number (e.g. --phrase-threshold 0.5 for npmi)")
+                               "use a number (e.g. phrase_threshold=0.5 for npmi)")
             if self.phrase_scoring == "npmi" and not -1 <= threshold <= 1:
                 raise _invalid("phrase_threshold", threshold,
-                               "npmi scores lie in [-1, 1]; use e.g. --phrase-threshold 0.5")
+                               "npmi scores lie in [-1, 1]; use e.g. phrase_threshold=0.5")
             self._set("phrase_threshold", float(threshold))
         if not _is_int(self.phrase_min_count) or self.phrase_min_count < 1:
             raise _invalid("phrase_min_count", self.phrase_min_count,
-                           "use a whole number of occurrences, 1 or more (--phrase-min-count)")
+                           "use a whole number of occurrences, 1 or more")
         self._set("phrase_table", _check_table(self.phrase_table))
 
     @property

@@ -279,10 +279,10 @@ def test_cjk_words_of_one_character_kept_without_language_rules():
 
 def test_mostly_cjk_text_without_language_is_refused(tok):
     zh = "我们在北京大学学习自然语言处理，并且研究中文分词的方法。" * 10
-    with pytest.raises(InputError, match="looks Chinese.*--language zh"):
+    with pytest.raises(InputError, match="looks Chinese.*language='zh'"):
         Tokenizer()(zh)
     ja = "私たちは東京の大学で日本語の自然言語処理を勉強しています。" * 10
-    with pytest.raises(InputError, match="looks Japanese.*--language ja"):
+    with pytest.raises(InputError, match="looks Japanese.*language='ja'"):
         Tokenizer()(ja)
     # a few CJK words inside English text are fine
     assert Tokenizer()("The word 中文 means Chinese. " * 30)[:3] == ["word", "中文", "means"]
