@@ -161,6 +161,8 @@ class LDA:
         docs = list(with_ids(docs))
         self.tokenizer_config = learn_phrases([t for _, t in docs], self.tokenizer_config)
         corpus = build_corpus(docs, Tokenizer(self.tokenizer_config), self.prune_config)
+        self.tokenizer_config = learn_phrases([t for _, t in docs], self.tokenizer_config)
+        corpus = build_corpus(docs, Tokenizer(self.tokenizer_config), self.prune_config)
         return self.fit_corpus(corpus, **options)
 
     def fit_corpus(self, corpus: Corpus, **options) -> LDA:

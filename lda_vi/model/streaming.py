@@ -94,8 +94,7 @@ def fit_stream(model, open_docs: Callable[[], Iterable[tuple[str, str]]],
     """Online VB over documents read from disk: see :meth:`LDA.fit_stream`."""
     if isinstance(open_docs, CountStream):
         return fit_count_stream(model, open_docs, callback, engine)
-    if model.tokenizer_config.phrases and not model.tokenizer_config.phrase_table:
-        model.tokenizer_config = learn_phrases(_Texts(open_docs), model.tokenizer_config)
+    model.tokenizer_config = learn_phrases(_Texts(open_docs), model.tokenizer_config)
     tokenizer = Tokenizer(model.tokenizer_config)
     if vocab is None:
         vocab, n_docs, n_tokens = scan_vocabulary(open_docs(), tokenizer, model.prune_config)

@@ -333,9 +333,10 @@ def learn_phrases(texts: Iterable[str], config: TokenizerConfig) -> TokenizerCon
     ``config.phrases`` passes (2: one pass, 3: two) over ``texts``, which must be iterable
     once per pass (a list, or an object that reopens its files). Pass two runs over the text
     rewritten by pass one, so its phrases join a phrase and a word ("new_york" + "city").
-    Returns ``config`` with ``phrase_table`` filled; unchanged if ``config.phrases`` is 0.
+    Returns ``config`` with ``phrase_table`` filled; unchanged if ``config.phrases`` is 0 or
+    its phrases are learned already.
     """
-    if not config.phrases:
+    if not config.phrases or config.phrase_table:
         return config
     tables: list[tuple] = []
     for _ in range(config.phrases - 1):
