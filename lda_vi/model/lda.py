@@ -153,14 +153,10 @@ class LDA:
         self.record = RunRecord.from_dict(data)
 
     def fit(self, docs: Iterable[str] | Iterable[tuple[str, str]], **options) -> LDA:
-        """Tokenize ``docs`` (strings, or (id, text) pairs) and fit the model; with
-        ``tokenizer_config.phrases``, the phrases of ``docs`` are learned first.
-
-        ``options`` are those of :meth:`fit_counts` (callback, checkpoints, covariates).
-        """
+        """Tokenize ``docs`` (strings, or (id, text) pairs; phrases are learned first if
+        ``tokenizer_config.phrases`` asks) and fit the model. ``options`` are those of
+        :meth:`fit_counts` (callback, checkpoints, covariates)."""
         docs = list(with_ids(docs))
-        self.tokenizer_config = learn_phrases([t for _, t in docs], self.tokenizer_config)
-        corpus = build_corpus(docs, Tokenizer(self.tokenizer_config), self.prune_config)
         self.tokenizer_config = learn_phrases([t for _, t in docs], self.tokenizer_config)
         corpus = build_corpus(docs, Tokenizer(self.tokenizer_config), self.prune_config)
         return self.fit_corpus(corpus, **options)
