@@ -248,6 +248,8 @@ class Tokenizer:
             return None if key in self.stopwords else word
         if len(word) < self.config.min_length and not is_cjk_word(word):
             return None
+        if not word.isalpha() and any(c.isnumeric() for c in word):
+            return None  # a numeral that \w takes for a letter (Rumi, Kharoshthi digits)
         if (word if self.config.lowercase else word.lower()) in self.stopwords:
             return None
         return self._stem(word) if self._stem is not None else word

@@ -310,3 +310,10 @@ def test_legacy_english_stopwords_setting_reads_as_the_language_list():
     # with another language, "english" still means the English list
     t = Tokenizer(TokenizerConfig(language="de", stopwords="english"))
     assert t("the der katze") == ["der", "katze"]
+
+
+def test_numerals_outside_the_decimal_digits_are_no_letters():
+    # U+10E60 RUMI DIGIT ONE is a word character but not a decimal digit (found by
+    # hypothesis): a word touching it is dropped like one touching 1
+    t = Tokenizer(TokenizerConfig(language="en", stopwords="none"))
+    assert t("AA\U00010e60 word") == ["word"]
