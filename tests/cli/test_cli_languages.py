@@ -112,7 +112,7 @@ def chinese(tmp_path_factory):
 
 def test_chinese_without_language_says_so(chinese):
     one_line_error(run("fit", chinese / "train.txt", "-k", 2, *PIPELINE), "looks Chinese",
-                   "--language 'zh'")
+                   "--language zh")
 
 
 def test_chinese_with_language_gives_words(chinese):
