@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from lda_vi import interrupts
+from lda_vi.cli.language_options import language_options
 from lda_vi.errors import InputError, LdaViError, ModelFileError
 from lda_vi.io.atomic import output_transaction
 from lda_vi.io.detect import FORMATS
@@ -226,10 +227,7 @@ def count_or_fraction(value: str) -> float:
 def pipeline_options(func):
     """The tokenizer and pruning options shared by the commands that read raw text."""
     options = [
-        click.option("--language", default=None, metavar="CODE",
-                     help="The language of the text, an ISO 639-1 code (de, fr, es, zh, ja, "
-                          "...): its stopwords, stemmer and word rules [default: English "
-                          "rules]. zh and ja need pip install 'lda-vi[zh]' / 'lda-vi[ja]'."),
+        *language_options(),
         click.option("--stopwords", "stopwords_file", type=click.Path(dir_okay=False),
                      help="A file of stopwords, one per line, added to the language's list."),
         click.option("--replace-stopwords", is_flag=True,
@@ -238,18 +236,6 @@ def pipeline_options(func):
         click.option("--stem", type=click.Choice(["snowball", "porter"]), default=None,
                      help="Stem words: the Snowball stemmer of --language, or Porter "
                           "(English)."),
-        click.option("--phrases", type=int, default=0, is_flag=False, flag_value=2,
-                     metavar="[2|3]",
-                     help="Learn phrases from the training text and join them into one word "
-                          "(new_york); 3 adds a pass for longer ones (new_york_city). Put it "
-                          "after CORPUS, or give the number."),
-        click.option("--phrase-scoring", type=click.Choice(["npmi", "llr"]), default="npmi",
-                     show_default=True,
-                     help="Score phrases by normalized PMI or likelihood ratio."),
-        click.option("--phrase-threshold", type=float, default=None,
-                     help="Least score of a phrase [default: 0.5 for npmi, 10.83 for llr]."),
-        click.option("--phrase-min-count", type=int, default=10, show_default=True,
-                     help="Least number of times a phrase is seen in the training text."),
         click.option("--min-length", type=int, default=3, show_default=True,
                      help="Drop words shorter than this."),
         click.option("--min-df", type=str, default=None,
@@ -365,15 +351,6 @@ def pipeline_configs(stopwords_file, replace_stopwords, no_stopwords, stem, min_
         counts, min_df=None if min_df is None else count_or_fraction(min_df),
         max_df=None if max_df is None else count_or_fraction(max_df), max_vocab=max_vocab)
     return tokenizer, prune
-
-
-def phrase_summary(config) -> str:
-    """One line on the phrases learned by ``fit --phrases``."""
-    counts = [len(table) for table in config.phrase_table]
-    longer = f" and {counts[1]} longer ones" if len(counts) > 1 else ""
-    return (f"phrases: {counts[0]} pairs{longer} learned ({config.phrase_scoring} >= "
-            f"{config.threshold:g}, seen >= {config.phrase_min_count} times; "
-            "'lda-vi phrases' lists them)")
 
 
 def num(x: float, spec: str) -> str:

@@ -17,12 +17,12 @@ from lda_vi.cli.common import (
     num,
     number_or_auto,
     on_interrupt,
-    phrase_summary,
     pipeline_configs,
     pipeline_options,
     pop_input_options,
     table_width,
 )
+from lda_vi.cli.language_options import phrase_summary
 from lda_vi.cli.progress import BatchProgress, ReadProgress, resume_hint
 from lda_vi.errors import InputError
 from lda_vi.evaluate import workflow

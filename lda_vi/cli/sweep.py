@@ -11,11 +11,11 @@ from lda_vi.cli.common import (
     handle_errors,
     input_options,
     num,
-    phrase_summary,
     pipeline_configs,
     pipeline_options,
     pop_input_options,
 )
+from lda_vi.cli.language_options import phrase_summary
 from lda_vi.errors import InputError
 from lda_vi.evaluate.heldout import split_documents
 from lda_vi.io.atomic import atomic_write_text, check_writable
