@@ -37,11 +37,8 @@ def test_elbo_trace_of_seeded_sample_fit_is_pinned(case, options):
     assert model.trace.n_iter == pinned["iterations"]
     np.testing.assert_allclose(model.trace.elbo, pinned["elbo"], rtol=1e-10, atol=0)
     if case == "learned":
-        # The learned priors are pinned to 1e-8: they are Newton solutions, ~10x more
-        # sensitive to the last bits of the sums than the bound; the kernels without
-        # fast-math reassociation (95a34f7) moved α by 9e-10 relative, the ELBO by < 1e-10.
-        np.testing.assert_allclose(model.alpha, pinned["alpha"], rtol=1e-8, atol=0)
-        assert model.eta == pytest.approx(pinned["eta"], rel=1e-8)
+        np.testing.assert_allclose(model.alpha, pinned["alpha"], rtol=1e-10, atol=0)
+        assert model.eta == pytest.approx(pinned["eta"], rel=1e-10)
 
 
 def test_elbo_trace_is_the_same_for_any_thread_count():
