@@ -20,9 +20,6 @@ KNOWN = {
     "lda_vi.report.data": "source='--docs', the default label of the snippets' source",
     "lda_vi.report.html": "source='--docs', the default label of the snippets' source",
 }
-#: The same, not strict: TokenizerConfig's min_length message, in text/tokenize.py on main
-#: and moving to text/tokenizer_config.py on a branch under way.
-MOVING = {"lda_vi.text.tokenize", "lda_vi.text.tokenizer_config"}
 
 
 def _name(path: Path) -> str:
@@ -61,8 +58,6 @@ def _params() -> list:
         if name.startswith("lda_vi.cli"):
             continue
         marks = [pytest.mark.xfail(strict=True, reason=KNOWN[name])] if name in KNOWN else []
-        if name in MOVING:
-            marks = [pytest.mark.xfail(strict=False, reason="min_length message, moving")]
         out.append(pytest.param(path, id=name, marks=marks))
     return out
 
