@@ -16,10 +16,7 @@ FLAG = re.compile(r"(?<![\w\-])--[a-z][a-z\-]*(?![\w\-:(])")
 
 #: Modules still spelling a flag, each to be fixed; strict xfails, so each marker must go
 #: as soon as its cause does.
-KNOWN = {
-    "lda_vi.report.data": "source='--docs', the default label of the snippets' source",
-    "lda_vi.report.html": "source='--docs', the default label of the snippets' source",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _name(path: Path) -> str:

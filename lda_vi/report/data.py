@@ -121,7 +121,7 @@ def number(x) -> float | None:
 
 
 def report_data(model, *, top_n: int = 30, documents: Iterable[tuple[str, str]] | None = None,
-                snippets: Sequence[str] | None = None, source: str = "--docs",
+                snippets: Sequence[str] | None = None, source: str = "the given corpus",
                 docs_per_topic: int = DOCS_PER_TOPIC, title: str | None = None,
                 coherence: dict | None = None, coherence_top_n: int | None = None) -> dict:
     """Everything the report shows, computed from a fitted model (a JSON-ready dict).

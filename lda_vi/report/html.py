@@ -265,7 +265,7 @@ self-contained and works offline.</footer>
 
 def write_report(model, path: str | os.PathLike, *, top_n: int = 30,
                  documents: Iterable[tuple[str, str]] | None = None,
-                 model_dir: str | os.PathLike | None = None, source: str = "--docs",
+                 model_dir: str | os.PathLike | None = None, source: str = "the given corpus",
                  docs_per_topic: int = DOCS_PER_TOPIC, coherence: Sequence[str] | None = None,
                  coherence_top_n: int | None = None) -> int:
     """Write the report of ``model`` to ``path`` (atomically); returns its size in bytes.
