@@ -78,14 +78,7 @@ def planted_texts(seed: int = 0, n_docs: int = 160, k: int = PLANTED_K, n_words:
     """Documents sampled from LDA (few topics, peaked β), one string each."""
     rng = np.random.default_rng(seed)
     X, _, _ = generate_lda_corpus(rng, n_docs, n_words, k, 0.1, 0.05, doc_length=doc_length)
-    texts = []
-    for d in range(X.shape[0]):
-        row = X.getrow(d)
-        tokens = [word(v) for v, c in zip(row.indices, row.data, strict=True)
-                  for _ in range(int(c))]
-        rng.shuffle(tokens)
-        texts.append(" ".join(tokens))
-    return texts
+    return _shuffled_texts(X, rng)
 
 
 def planted_prevalence(t: np.ndarray) -> np.ndarray:
@@ -154,7 +147,11 @@ def close_topics_corpus(seed: int = 3, n_docs: int = 600, shared: float = 0.8
 
 def counts_to_texts(X: sp.csr_matrix, seed: int = 0) -> list[str]:
     """Each row of counts as a document of :func:`word` tokens, in random order."""
-    rng = np.random.default_rng(seed)
+    return _shuffled_texts(X, np.random.default_rng(seed))
+
+
+def _shuffled_texts(X: sp.csr_matrix, rng: np.random.Generator) -> list[str]:
+    """Each row of counts as :func:`word` tokens, shuffled by ``rng`` (row by row)."""
     texts = []
     for d in range(X.shape[0]):
         row = X.getrow(d)

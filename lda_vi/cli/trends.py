@@ -89,7 +89,7 @@ def trends(model_dir, by, freq, docs_path, covariates_file, csv_path, plot_path,
             spark = trends_run.sparkline(result.prevalence[:, k])
             click.echo(f"  {spark}  peak {trends_run.peak(result, k):>10}  {titles[k]}")
     if csv_path:
-        trends_run.write_trends_csv(csv_path, report, trends_run.topic_labels(model), topics)
+        trends_run.write_trends_csv(csv_path, report, model.topic_names, topics)
         click.echo(f"wrote {csv_path}", err=True)
     if plot_path:
         from lda_vi.report.trends_plot import plot_trends

@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 
 from lda_vi.errors import InputError
-from lda_vi.io.fields import align, read_fields, read_fields_file
+from lda_vi.io.fields import align, document_fields
 
 __all__ = ["new_covariates"]
 
@@ -28,16 +28,7 @@ def new_covariates(model, documents: str | os.PathLike, doc_ids: Sequence[str], 
     if model.covariates is None:
         raise InputError("this model was fitted without covariates: leave them out",
                          params=("covariates",))
-    names = model.covariates.names
-    if path is not None:
-        fields = read_fields_file(path, names, encoding=encoding)
-        source = str(path)
-    else:
-        reader = reader or {}
-        options = {key: reader.get(key) for key in ("text_column", "id_column", "text_field",
-                                                     "id_field")}
-        fields = read_fields(documents, names, reader.get("fmt"), encoding=encoding,
-                             **options)
-        source = str(documents)
-    fields = align(fields, list(doc_ids), source)
+    fields = document_fields(documents, model.covariates.names, path=path, reader=reader,
+                             encoding=encoding)
+    fields = align(fields, list(doc_ids), str(path if path is not None else documents))
     return fields.values, fields.where

@@ -24,7 +24,7 @@ from lda_vi.evaluate.trends import (
     trends_rows,
 )
 from lda_vi.io.atomic import atomic_open
-from lda_vi.io.fields import align, read_fields, read_fields_file
+from lda_vi.io.fields import align, document_fields
 
 __all__ = ["trends_of_model", "write_trends_csv", "comparison", "topic_titles", "sparkline"]
 
@@ -35,22 +35,15 @@ def _values(model, by: str, docs, docs_file, reader: dict, encoding: str):
     if model.covariates is not None and by in model.covariates.names and not (docs or docs_file):
         values = model.covariates.values[by]
         return values, [f"document {model.doc_ids[i]!r}" for i in range(len(values))]
-    if docs_file:
-        fields = read_fields_file(docs_file, [by], encoding=encoding, what=f"'by' ({by!r})")
-        source = str(docs_file)
-    elif docs:
-        options = {key: reader.get(key) for key in ("text_column", "id_column", "text_field",
-                                                     "id_field")}
-        fields = read_fields(docs, [by], reader.get("fmt"), encoding=encoding,
-                             what=f"'by' ({by!r})", **options)
-        source = str(docs)
-    else:
+    if not (docs or docs_file):
         known = model.covariates.names if model.covariates is not None else []
         hint = f" (the model's covariates: {', '.join(known)})" if known else ""
         raise InputError(f"the model was not fitted with {by!r}{hint}: give the corpus it was "
                          "fitted on with docs, or a covariates file, to read it from",
                          params=("by",))
-    fields = align(fields, model.doc_ids, source)
+    fields = document_fields(docs, [by], path=docs_file or None, reader=reader,
+                             encoding=encoding, what=f"'by' ({by!r})")
+    fields = align(fields, model.doc_ids, str(docs_file or docs))
     return fields.values[by], fields.where
 
 
@@ -71,19 +64,9 @@ def trends_of_model(model, by: str, *, docs: str | os.PathLike | None = None,
 
 def topic_titles(model, n_words: int = 3) -> list[str]:
     """A title per topic: its label when it has one, else its number and top words."""
-    labels = getattr(model, "labels", None) or [None] * model.k
-    out = []
-    for k, words in enumerate(model.topics(n_words)):
-        label = labels[k] if k < len(labels) else None
-        out.append(f"{k}: {label}" if label else f"{k}: {' '.join(w for w, _ in words)}")
-    return out
-
-
-def topic_labels(model) -> list[str]:
-    """The CSV's ``label`` column: the topic's label, else ``topic_k``."""
-    labels = getattr(model, "labels", None) or [None] * model.k
-    return [labels[k] if k < len(labels) and labels[k] else f"topic_{k}"
-            for k in range(model.k)]
+    return [f"{k}: {label}" if label else f"{k}: {' '.join(w for w, _ in words)}"
+            for k, (label, words) in enumerate(zip(model.labels, model.topics(n_words),
+                                                   strict=True))]
 
 
 def write_trends_csv(path, report: TrendsReport, labels: Sequence[str],

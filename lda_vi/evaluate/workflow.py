@@ -40,7 +40,7 @@ from lda_vi.io.corpus import Corpus, build_corpus, vectorize, with_progress
 from lda_vi.io.count_stream import CountStream
 from lda_vi.io.detect import COUNT_FORMATS, check_options, resolve_format
 from lda_vi.io.export import write_doc_topics, write_doc_topics_stream, write_topic_words
-from lda_vi.io.fields import Fields, align, read_fields, read_fields_file
+from lda_vi.io.fields import Fields, align, document_fields
 from lda_vi.io.load import load_corpus
 from lda_vi.io.text_readers import iter_documents
 from lda_vi.model.checkpoint import discard_checkpoint
@@ -147,7 +147,8 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
     fields = None
     if covariates or covariates_file:
         with _naming("covariates"):
-            fields = read_covariates(source, covariates, covariates_file, encoding, reader)
+            fields = document_fields(source, covariates, path=covariates_file, reader=reader,
+                                     encoding=encoding)
     keep_text = needs_token_order(coherence, source, reader.get("fmt"))
     split = texts = None
     if holdout is not None:
@@ -183,17 +184,6 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
                 checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
                 resume_dir=resume_dir, engine=engine, reporter=reporter, fields=fields,
                 coherence=(coherence, coherence_top_n, texts))
-
-
-def read_covariates(source, names: Sequence[str] | None, path, encoding: str,
-                    reader: dict) -> Fields:
-    """The covariates of every input document, from ``source``'s own columns or from the
-    covariates file ``path``."""
-    if path is not None:
-        return read_fields_file(path, names or None, encoding=encoding)
-    options = {key: reader.get(key) for key in ("text_column", "id_column", "text_field",
-                                                 "id_field")}
-    return read_fields(source, list(names), reader.get("fmt"), encoding=encoding, **options)
 
 
 def _rows(fields: Fields | None, idx) -> tuple[dict | None, list[str] | None]:

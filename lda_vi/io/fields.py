@@ -31,7 +31,7 @@ from lda_vi.io.record_readers import (
     jsonl_records,
 )
 
-__all__ = ["Fields", "read_fields", "read_fields_file"]
+__all__ = ["Fields", "document_fields", "read_fields", "read_fields_file"]
 
 
 @dataclass
@@ -145,6 +145,24 @@ def _header(source: str, fmt: str, encoding: str, ascii_compatible: bool) -> lis
                 return row
     raise InputError(f"{display_name(source)} is empty: it needs a header row naming the "
                      "columns, then one row per document")
+
+
+#: The reader options (of :func:`lda_vi.io.text_readers.iter_documents`) that say where a
+#: record's text and id are, and so which record is which document.
+RECORD_OPTIONS = ("text_column", "id_column", "text_field", "id_field")
+
+
+def document_fields(source: str | os.PathLike, names: Sequence[str] | None, *,
+                    path: str | os.PathLike | None = None, reader: dict | None = None,
+                    encoding: str = "utf-8", what: str = "the covariates") -> Fields:
+    """The fields ``names`` of every document: from the covariates file ``path`` when given
+    (``names`` None: all its columns but ``id``), else from ``source``'s own columns or
+    fields, read with the corpus's ``reader`` options (``fmt`` and :data:`RECORD_OPTIONS`)."""
+    if path is not None:
+        return read_fields_file(path, names or None, encoding=encoding, what=what)
+    reader = reader or {}
+    return read_fields(source, list(names or ()), reader.get("fmt"), encoding=encoding,
+                       what=what, **{key: reader.get(key) for key in RECORD_OPTIONS})
 
 
 def align(fields: Fields, doc_ids: Sequence[str], name: str) -> Fields:

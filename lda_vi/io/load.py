@@ -106,17 +106,19 @@ def load_corpus(
     name = os.fspath(path)
     fmt = resolve_format(name, fmt)
     if fmt in COUNT_FORMATS:
-        check_options(
-            name, fmt,
-            {"text_column": text_column, "id_column": id_column, "text_field": text_field,
-             "id_field": id_field, "glob": glob},
-        )
+        _no_text_options(name, fmt, text_column, id_column, text_field, id_field, glob)
         return read_counts(name, fmt, vocab, prune_config, encoding=encoding)
     docs = iter_documents(
         name, fmt, encoding=encoding, text_column=text_column, id_column=id_column,
         text_field=text_field, id_field=id_field, glob=glob, vocab=vocab,
     )
     return build_corpus(docs, _as_tokenizer(tokenizer), prune_config or TEXT_PRUNING, progress)
+
+
+def _no_text_options(name, fmt, text_column, id_column, text_field, id_field, glob) -> None:
+    """Count formats have no text: refuse the options that say how to read text."""
+    check_options(name, fmt, {"text_column": text_column, "id_column": id_column,
+                              "text_field": text_field, "id_field": id_field, "glob": glob})
 
 
 def _as_tokenizer(tokenizer: Tokenizer | TokenizerConfig | None) -> Tokenizer:
@@ -151,11 +153,7 @@ def vectorize_input(
     name = os.fspath(path)
     fmt = resolve_format(name, fmt)
     if fmt in COUNT_FORMATS:
-        check_options(
-            name, fmt,
-            {"text_column": text_column, "id_column": id_column, "text_field": text_field,
-             "id_field": id_field, "glob": glob},
-        )
+        _no_text_options(name, fmt, text_column, id_column, text_field, id_field, glob)
         matrix = read_count_matrix(name, fmt, vocab, encoding=encoding)
         if matrix.counts.shape[0] == 0:
             raise InputError(f"{display_name(name)} has no documents (D = 0); nothing to count")
