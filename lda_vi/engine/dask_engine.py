@@ -244,22 +244,42 @@ class DaskEngine(Placement):
             self._release([*sent, *futures.values()])
 
     def _back_up(self) -> None:
-        """Copy each partition's γ to another worker, so a lost worker loses no γ."""
+        """Copy each partition's γ to another worker, so a lost worker loses no γ.
+
+        The holder is asked, not assumed (a task may have run away from its partition's
+        worker). γ itself never leaves its holder: a local copy travels instead and is
+        released, since the scheduler's replica reduction could otherwise keep γ's one
+        replica on the very worker that holds the copy."""
         workers = self._running()
         if len(workers) < 2:
             return
-        copies = []
+        gammas = [part.gamma for part in self.partitions]
+        try:                    # (distributed.wait would look for a default client)
+            self.client.sync(_wait, gammas, timeout=self.call_timeout)
+            holders = self._call("who_has", keys=[f.key for f in gammas])
+        except LOST:            # the next E-step finds out which γ are missing
+            return
+        copies, carriers = [], []
         for part in self.partitions:
-            other = workers[(workers.index(part.worker) + 1) % len(workers)] \
-                if part.worker in workers else workers[0]
-            part.backup = self.client.submit(copy_rows, part.gamma, workers=[other],
+            held = list(holders.get(part.gamma.key) or ())
+            if not held or held[0] not in workers:
+                continue
+            start = workers.index(held[0]) + 1
+            other = next(w for w in (workers[(start + i) % len(workers)]
+                                     for i in range(len(workers))) if w != held[0])
+            carrier = self.client.submit(copy_rows, part.gamma, workers=[held[0]],
+                                         allow_other_workers=False, pure=False)
+            part.backup = self.client.submit(copy_rows, carrier, workers=[other],
                                              allow_other_workers=False, pure=False)
             copies.append(part.backup)
+            carriers.append(carrier)
             self.traffic.gamma_copied += (part.hi - part.lo) * self._owner.shape[1] * 8
-        try:                    # (distributed.wait would look for a default client)
+        try:
             self.client.sync(_wait, copies, timeout=self.call_timeout)
         except LOST:            # the next E-step finds out which copies are missing
             pass
+        finally:
+            self._release(carriers)
 
     def sync_gamma(self, gamma: np.ndarray) -> None:
         """Bring the workers' γ into ``gamma`` (D×K), which the E-steps left as it was."""

@@ -241,9 +241,12 @@ def test_a_lost_workers_gamma_comes_back_from_its_copy(two_workers, corpus):
         gamma = gamma0.copy()
         for iteration in (1, 2):
             if iteration == 2:
-                holder = engine.partitions[0].worker
-                assert two_workers.who_has([engine.partitions[0].backup])[
-                    engine.partitions[0].backup.key] != (holder,)     # the copy is elsewhere
+                futures = [f for part in engine.partitions for f in (part.gamma, part.backup)]
+                where = two_workers.who_has(futures)
+                for part in engine.partitions:                        # each copy is elsewhere
+                    assert where[part.backup.key]
+                    assert not set(where[part.gamma.key]) & set(where[part.backup.key])
+                (holder,) = where[engine.partitions[0].gamma.key]
                 pid = two_workers.run(os.getpid, workers=[holder])[holder]
                 os.kill(pid, signal.SIGKILL)
                 deadline = time.monotonic() + 30
