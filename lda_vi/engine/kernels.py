@@ -42,17 +42,45 @@ RESTART_MARGIN = 1e-8
 
 
 @njit(cache=True)
-def _exp_elog(g, t):
-    """t_k = exp(ψ(g_k) − ψ(Σ_j g_j)): exp of MATH.md (E1) for one document.
+def _exp_elog(g, t, elog):
+    """elog_k = ψ(g_k) − ψ(Σ_j g_j) (MATH.md E1) and t_k = exp(elog_k), for one document
+    (the bound reads ``elog`` back instead of taking ψ again: the same bits).
 
-    Numpy equivalent: ``t[:] = np.exp(psi(g) - psi(g.sum()))``.
+    Numpy equivalent: ``elog[:] = psi(g) - psi(g.sum()); t[:] = np.exp(elog)``.
     """
     s = 0.0
     for k in range(g.shape[0]):
         s += g[k]
     psi_s = digamma(s)
     for k in range(g.shape[0]):
-        t[k] = math.exp(digamma(g[k]) - psi_s)
+        e = digamma(g[k]) - psi_s
+        elog[k] = e
+        t[k] = math.exp(e)
+
+
+@njit(cache=True)
+def _gather_columns(expElogbetaT, ids, bT):
+    """``bT[k, j]`` = expElogbetaT[ids[j], k]: a document's words of exp(Elogβ), K×n, so
+    that (E3)'s normalizers vectorize over words. Eight rows at a time, so that each store
+    fills a run of eight columns rather than one element per row of ``bT``.
+
+    Numpy equivalent: ``bT[...] = expElogbetaT[ids].T``.
+    """
+    K, n = bT.shape
+    m = n - n % 8
+    for j in range(0, m, 8):
+        r0, r1 = expElogbetaT[ids[j]], expElogbetaT[ids[j + 1]]
+        r2, r3 = expElogbetaT[ids[j + 2]], expElogbetaT[ids[j + 3]]
+        r4, r5 = expElogbetaT[ids[j + 4]], expElogbetaT[ids[j + 5]]
+        r6, r7 = expElogbetaT[ids[j + 6]], expElogbetaT[ids[j + 7]]
+        for k in range(K):
+            column = bT[k]
+            column[j], column[j + 1], column[j + 2], column[j + 3] = r0[k], r1[k], r2[k], r3[k]
+            column[j + 4], column[j + 5], column[j + 6], column[j + 7] = r4[k], r5[k], r6[k], r7[k]
+    for j in range(m, n):
+        row = expElogbetaT[ids[j]]
+        for k in range(K):
+            bT[k, j] = row[k]
 
 
 @njit(cache=True)
@@ -82,11 +110,12 @@ def _dot(x, y):
 
 
 @njit(cache=True)
-def _doc_cavi(ids, cts, alpha, expElogbetaT, bT, g, t, norm, acc, g_prev, e_tol, e_max_iter):
+def _doc_cavi(ids, cts, alpha, expElogbetaT, bT, g, t, elog, norm, acc, g_prev, e_tol,
+              e_max_iter):
     """CAVI of one document, λ fixed: (E3) then (E4), one pass over its words per update.
 
     ``g`` (K) is the start on entry and the final γ_d on exit; ``g_prev`` the
-    γ_d the last pass started from, ``t`` its exp(Elogθ) and ``norm`` (n) the
+    γ_d the last pass started from, ``t`` its exp(Elogθ), ``elog`` its Elogθ, and ``norm`` (n) the
     normalizers of its φ. Stops when the mean |Δγ_d| < e_tol or after
     e_max_iter updates; with e_max_iter == 0 it only takes the normalizers.
     Returns the number of updates.
@@ -95,7 +124,7 @@ def _doc_cavi(ids, cts, alpha, expElogbetaT, bT, g, t, norm, acc, g_prev, e_tol,
     """
     K = g.shape[0]
     n = ids.shape[0]
-    _exp_elog(g, t)
+    _exp_elog(g, t, elog)
     it = 0
     while True:
         for j in range(n):
@@ -124,12 +153,13 @@ def _doc_cavi(ids, cts, alpha, expElogbetaT, bT, g, t, norm, acc, g_prev, e_tol,
         it += 1
         if delta / K < e_tol or it >= e_max_iter:
             return it
-        _exp_elog(g, t)
+        _exp_elog(g, t, elog)
 
 
 @njit(cache=True)
-def _doc_bound(cts, norm, g_prev, alpha, neg_log_beta_alpha):
-    """Bound of one document at γ_prev: Σ n log norm (B2) plus its θ terms of (B1).
+def _doc_bound(cts, norm, g_prev, elog, alpha, neg_log_beta_alpha):
+    """Bound of one document at γ_prev: Σ n log norm (B2) plus its θ terms of (B1),
+    ``elog`` being Elogθ at γ_prev.
 
     Numpy equivalent: ``(cts @ np.log(norm), doc_terms(g_prev[None], alpha)[0])``
     with :func:`lda_vi.engine.elbo.doc_terms`.
@@ -137,7 +167,7 @@ def _doc_bound(cts, norm, g_prev, alpha, neg_log_beta_alpha):
     wb = 0.0
     for j in range(cts.shape[0]):
         wb += cts[j] * math.log(norm[j])
-    return wb, _doc_terms(g_prev, alpha, neg_log_beta_alpha)
+    return wb, _doc_terms(g_prev, elog, alpha, neg_log_beta_alpha)
 
 
 @njit(cache=True, nogil=True)
@@ -198,7 +228,7 @@ def estep_docs(lo, hi, docs, alpha, neg_log_beta, expElogbetaT, gamma, control, 
         if n == 0:
             for k in range(K):
                 g[k] = alpha_d[k]
-            _exp_elog(g, t)
+            _exp_elog(g, t, np.empty(K))
             word_bound[d] = 0.0
             doc_bound[d] = 0.0
             n_inner[d] = 0
@@ -208,27 +238,26 @@ def estep_docs(lo, hi, docs, alpha, neg_log_beta, expElogbetaT, gamma, control, 
         norm = np.empty(n)
         acc = np.empty(K)
         g_prev = np.empty(K)
+        elog = np.empty(K)
         bT = np.empty((K, n))            # the document's words of exp(Elogβ), K×n
-        for j in range(n):
-            b_j = expElogbetaT[ids[j]]
-            for k in range(K):
-                bT[k, j] = b_j[k]
-        it = _doc_cavi(ids, cts, alpha_d, expElogbetaT, bT, g, t, norm, acc, g_prev, e_tol,
-                       e_max_iter)
-        wb, db = _doc_bound(cts, norm, g_prev, alpha_d, neg_log_beta_alpha)
+        _gather_columns(expElogbetaT, ids, bT)
+        it = _doc_cavi(ids, cts, alpha_d, expElogbetaT, bT, g, t, elog, norm, acc, g_prev,
+                       e_tol, e_max_iter)
+        wb, db = _doc_bound(cts, norm, g_prev, elog, alpha_d, neg_log_beta_alpha)
         if restart[d]:
             g2 = np.empty(K)
             t2 = np.empty(K)
             norm2 = np.empty(n)
             g_prev2 = np.empty(K)
+            elog2 = np.empty(K)
             length = 0.0
             for j in range(n):
                 length += cts[j]
             for k in range(K):
                 g2[k] = alpha_d[k] + length / K
-            it2 = _doc_cavi(ids, cts, alpha_d, expElogbetaT, bT, g2, t2, norm2, acc, g_prev2,
-                            e_tol, e_max_iter)
-            wb2, db2 = _doc_bound(cts, norm2, g_prev2, alpha_d, neg_log_beta_alpha)
+            it2 = _doc_cavi(ids, cts, alpha_d, expElogbetaT, bT, g2, t2, elog2, norm2, acc,
+                            g_prev2, e_tol, e_max_iter)
+            wb2, db2 = _doc_bound(cts, norm2, g_prev2, elog2, alpha_d, neg_log_beta_alpha)
             if wb2 + db2 > wb + db + RESTART_MARGIN * (1.0 + abs(wb + db)):
                 for k in range(K):
                     g[k] = g2[k]
@@ -260,18 +289,18 @@ def neg_log_beta_rows(alpha, out):
 
 
 @njit(cache=True)
-def _doc_terms(g, alpha, neg_log_beta_alpha):
-    """θ terms of (B1) for one document: −log B(α) + log B(γ_d) + Σ_k (α_k − γ_dk) Elogθ_dk.
+def _doc_terms(g, elog, alpha, neg_log_beta_alpha):
+    """θ terms of (B1) for one document: −log B(α) + log B(γ_d) + Σ_k (α_k − γ_dk) Elogθ_dk,
+    with ``elog`` = Elogθ_d of ``g`` (from :func:`_exp_elog`).
 
     Numpy equivalent: ``lda_vi.engine.elbo.doc_terms(g[None], alpha)[0]``.
     """
     s = 0.0
     for k in range(g.shape[0]):
         s += g[k]
-    psi_s = digamma(s)
     total = neg_log_beta_alpha - math.lgamma(s)
     for k in range(g.shape[0]):
-        total += math.lgamma(g[k]) + (alpha[k] - g[k]) * (digamma(g[k]) - psi_s)
+        total += math.lgamma(g[k]) + (alpha[k] - g[k]) * elog[k]
     return total
 
 
