@@ -27,6 +27,7 @@ import math
 import numpy as np
 from numba import njit
 
+from lda_vi.engine.pass_kernels import accumulate, gather_columns, normalizers
 from lda_vi.engine.special import digamma
 
 #: The fast-math flags a kernel may use: none. Reassociation let LLVM pick a sum's
@@ -56,31 +57,6 @@ def _exp_elog(g, t, elog):
         e = digamma(g[k]) - psi_s
         elog[k] = e
         t[k] = math.exp(e)
-
-
-@njit(cache=True)
-def _gather_columns(expElogbetaT, ids, bT):
-    """``bT[k, j]`` = expElogbetaT[ids[j], k]: a document's words of exp(Elogβ), K×n, so
-    that (E3)'s normalizers vectorize over words. Eight rows at a time, so that each store
-    fills a run of eight columns rather than one element per row of ``bT``.
-
-    Numpy equivalent: ``bT[...] = expElogbetaT[ids].T``.
-    """
-    K, n = bT.shape
-    m = n - n % 8
-    for j in range(0, m, 8):
-        r0, r1 = expElogbetaT[ids[j]], expElogbetaT[ids[j + 1]]
-        r2, r3 = expElogbetaT[ids[j + 2]], expElogbetaT[ids[j + 3]]
-        r4, r5 = expElogbetaT[ids[j + 4]], expElogbetaT[ids[j + 5]]
-        r6, r7 = expElogbetaT[ids[j + 6]], expElogbetaT[ids[j + 7]]
-        for k in range(K):
-            column = bT[k]
-            column[j], column[j + 1], column[j + 2], column[j + 3] = r0[k], r1[k], r2[k], r3[k]
-            column[j + 4], column[j + 5], column[j + 6], column[j + 7] = r4[k], r5[k], r6[k], r7[k]
-    for j in range(m, n):
-        row = expElogbetaT[ids[j]]
-        for k in range(K):
-            bT[k, j] = row[k]
 
 
 @njit(cache=True)
@@ -115,32 +91,19 @@ def _doc_cavi(ids, cts, alpha, expElogbetaT, bT, g, t, elog, norm, acc, g_prev, 
     """CAVI of one document, λ fixed: (E3) then (E4), one pass over its words per update.
 
     ``g`` (K) is the start on entry and the final γ_d on exit; ``g_prev`` the
-    γ_d the last pass started from, ``t`` its exp(Elogθ), ``elog`` its Elogθ, and ``norm`` (n) the
-    normalizers of its φ. Stops when the mean |Δγ_d| < e_tol or after
+    γ_d the last pass started from, ``t`` its exp(Elogθ), ``elog`` its Elogθ and
+    ``norm`` (n) the normalizers of its φ. Stops when the mean |Δγ_d| < e_tol or after
     e_max_iter updates; with e_max_iter == 0 it only takes the normalizers.
     Returns the number of updates.
 
     Numpy equivalent: ``_doc_cavi_reference`` in :mod:`lda_vi.engine.estep`.
     """
     K = g.shape[0]
-    n = ids.shape[0]
     _exp_elog(g, t, elog)
     it = 0
     while True:
-        for j in range(n):
-            norm[j] = 0.0
-        for k in range(K):               # norm_j = Σ_k t_k b_jk, k in order, j vectorized
-            tk = t[k]
-            column = bT[k]
-            for j in range(n):
-                norm[j] += tk * column[j]
-        for k in range(K):
-            acc[k] = 0.0
-        for j in range(n):               # acc_k = Σ_j b_jk n_j / norm_j, j in order
-            b = expElogbetaT[ids[j]]
-            r = cts[j] / norm[j]
-            for k in range(K):
-                acc[k] += b[k] * r
+        normalizers(bT, t, norm)         # norm_j = Σ_k t_k b_jk, k in order (E3)
+        accumulate(ids, cts, expElogbetaT, norm, acc)   # acc_k = Σ_j b_jk n_j / norm_j
         for k in range(K):
             g_prev[k] = g[k]
         if it >= e_max_iter:
@@ -240,7 +203,7 @@ def estep_docs(lo, hi, docs, alpha, neg_log_beta, expElogbetaT, gamma, control, 
         g_prev = np.empty(K)
         elog = np.empty(K)
         bT = np.empty((K, n))            # the document's words of exp(Elogβ), K×n
-        _gather_columns(expElogbetaT, ids, bT)
+        gather_columns(expElogbetaT, ids, bT)
         it = _doc_cavi(ids, cts, alpha_d, expElogbetaT, bT, g, t, elog, norm, acc, g_prev,
                        e_tol, e_max_iter)
         wb, db = _doc_bound(cts, norm, g_prev, elog, alpha_d, neg_log_beta_alpha)
@@ -331,7 +294,17 @@ def sstats_by_word(lo, hi, csc, rows, expElogtheta, expElogbetaT, out):
         column = csc_rows[csc_indptr[w]:csc_indptr[w + 1]]
         first = csc_indptr[w] + np.searchsorted(column, row_lo)
         last = csc_indptr[w] + np.searchsorted(column, row_hi)
-        for p in range(first, last):
+        last4 = last - (last - first) % 4
+        for p in range(first, last4, 4):     # four documents per sweep of acc, in order
+            t0, t1 = expElogtheta[csc_rows[p] - row_lo], expElogtheta[csc_rows[p + 1] - row_lo]
+            t2, t3 = expElogtheta[csc_rows[p + 2] - row_lo], expElogtheta[csc_rows[p + 3] - row_lo]
+            r0 = data[csc_to_csr[p]] / _dot(t0, b)
+            r1 = data[csc_to_csr[p + 1]] / _dot(t1, b)
+            r2 = data[csc_to_csr[p + 2]] / _dot(t2, b)
+            r3 = data[csc_to_csr[p + 3]] / _dot(t3, b)
+            for k in range(K):
+                acc[k] = (((acc[k] + t0[k] * r0) + t1[k] * r1) + t2[k] * r2) + t3[k] * r3
+        for p in range(last4, last):
             t = expElogtheta[csc_rows[p] - row_lo]
             r = data[csc_to_csr[p]] / _dot(t, b)
             for k in range(K):

@@ -1,0 +1,93 @@
+"""The inner pass of the compiled E-step: one document's words against exp(Elogβ).
+
+Helpers of :func:`lda_vi.engine.kernels.estep_docs` (inlined by numba into it); see
+that module for the rules every kernel keeps. Shapes: K topics, n the document's
+distinct words; ``bT`` (K×n) the document's columns of exp(Elogβ), ``t`` (K) its
+exp(Elogθ), ``norm`` (n) the normalizers of φ (MATH.md E3), ``acc`` (K) the sums
+Σ_w b_w n_dw / norm_w of (E4).
+
+Every sum runs in one fixed order, written out in the code: the unrolled loops
+below keep that order (they add the same terms to the same partial sum one after
+the other) and only save loads and stores, so they give the bits of the plain
+loops named in each docstring.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+
+@njit(cache=True)
+def gather_columns(expElogbetaT, ids, bT):
+    """``bT[k, j]`` = expElogbetaT[ids[j], k]: a document's words of exp(Elogβ), K×n, so
+    that (E3)'s normalizers vectorize over words. Eight rows at a time, so that each store
+    fills a run of eight columns rather than one element per row of ``bT``.
+
+    Numpy equivalent: ``bT[...] = expElogbetaT[ids].T``.
+    """
+    K, n = bT.shape
+    m = n - n % 8
+    for j in range(0, m, 8):
+        r0, r1 = expElogbetaT[ids[j]], expElogbetaT[ids[j + 1]]
+        r2, r3 = expElogbetaT[ids[j + 2]], expElogbetaT[ids[j + 3]]
+        r4, r5 = expElogbetaT[ids[j + 4]], expElogbetaT[ids[j + 5]]
+        r6, r7 = expElogbetaT[ids[j + 6]], expElogbetaT[ids[j + 7]]
+        for k in range(K):
+            column = bT[k]
+            column[j], column[j + 1], column[j + 2], column[j + 3] = r0[k], r1[k], r2[k], r3[k]
+            column[j + 4], column[j + 5], column[j + 6], column[j + 7] = r4[k], r5[k], r6[k], r7[k]
+    for j in range(m, n):
+        row = expElogbetaT[ids[j]]
+        for k in range(K):
+            bT[k, j] = row[k]
+
+
+@njit(cache=True)
+def normalizers(bT, t, norm):
+    """norm_j = Σ_k t_k b_jk, k in order for each word j (MATH.md E3), vectorized over j.
+
+    The plain loop: ``norm[:] = 0; for k: norm += t[k] * bT[k]``; four topics per sweep
+    of ``norm``, added one after the other. Numpy equivalent: ``norm[:] = t @ bT``.
+    """
+    K, n = bT.shape
+    for j in range(n):
+        norm[j] = 0.0
+    k4 = K - K % 4
+    for k in range(0, k4, 4):
+        t0, t1, t2, t3 = t[k], t[k + 1], t[k + 2], t[k + 3]
+        c0, c1, c2, c3 = bT[k], bT[k + 1], bT[k + 2], bT[k + 3]
+        for j in range(n):
+            norm[j] = (((norm[j] + t0 * c0[j]) + t1 * c1[j]) + t2 * c2[j]) + t3 * c3[j]
+    for k in range(k4, K):
+        tk = t[k]
+        column = bT[k]
+        for j in range(n):
+            norm[j] += tk * column[j]
+
+
+@njit(cache=True)
+def accumulate(ids, cts, expElogbetaT, norm, acc):
+    """acc_k = Σ_j b_jk n_j / norm_j, j in order for each topic k (MATH.md E4), vectorized
+    over k, reading each word's row of exp(Elogβ).
+
+    The plain loop: ``acc[:] = 0; for j: acc += expElogbetaT[ids[j]] * (cts[j] / norm[j])``;
+    four words per sweep of ``acc``, added one after the other. Numpy equivalent:
+    ``acc[:] = (cts / norm) @ expElogbetaT[ids]``.
+    """
+    K = acc.shape[0]
+    n = ids.shape[0]
+    for k in range(K):
+        acc[k] = 0.0
+    n4 = n - n % 4
+    for j in range(0, n4, 4):
+        b0, b1 = expElogbetaT[ids[j]], expElogbetaT[ids[j + 1]]
+        b2, b3 = expElogbetaT[ids[j + 2]], expElogbetaT[ids[j + 3]]
+        r0, r1 = cts[j] / norm[j], cts[j + 1] / norm[j + 1]
+        r2, r3 = cts[j + 2] / norm[j + 2], cts[j + 3] / norm[j + 3]
+        for k in range(K):
+            acc[k] = (((acc[k] + b0[k] * r0) + b1[k] * r1) + b2[k] * r2) + b3[k] * r3
+    for j in range(n4, n):
+        b = expElogbetaT[ids[j]]
+        r = cts[j] / norm[j]
+        for k in range(K):
+            acc[k] += b[k] * r
