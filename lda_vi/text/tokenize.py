@@ -89,8 +89,10 @@ _ACRONYM = rf"{_LETTER}(?:\.{_LETTER})+\.?"  # U.S., U.S.A, e.g.
 TOKEN_PATTERN = (
     rf"(?<![^\W_])(?:{_ACRONYM}(?![^\W_])|{_WORD}(?:['-]{_WORD})*(?![^\W_]))"
 )
-# Tokens, or the things that stand between them and break a phrase: punctuation, numbers.
-_WORDS_OR_BREAKS = re.compile(rf"({TOKEN_PATTERN})|[^\w\s]|\w+", re.UNICODE)
+# Tokens, or the things that stand between them and break a phrase: punctuation, numbers
+# (and runs of letters glued to digits). "_" separates words, as a space does, and is no
+# break: "new_york" gives the words of "new york" (a seed word written as a phrase).
+_WORDS_OR_BREAKS = re.compile(rf"({TOKEN_PATTERN})|[^\w\s]|[^\W_]+", re.UNICODE)
 
 # Applied after normalization: typographic apostrophes and the Unicode hyphen.
 _CHAR_MAP = (("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u2010", "-"))

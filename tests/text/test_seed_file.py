@@ -86,6 +86,18 @@ def test_resolve_through_the_corpus_tokenizer():
                     "pruning), ignored: saddam, the")
 
 
+def test_a_phrase_seeds_its_phrase_word():
+    # a corpus fitted with --phrases has "new_york" in its vocabulary: the seed new_york
+    # (or New_York) is that word, not "york" nor missing
+    tokenizer = Tokenizer(TokenizerConfig(phrase_table=[[[["new", "york"], 0.9, 12],
+                                                         [["united", "states"], 0.9, 30]]]))
+    vocab = Vocabulary(["new_york", "york", "united_states", "city"])
+    resolved = resolve_seeds([SeedTopic("us", ("New_York", "united_states", "city"))],
+                             tokenizer, vocab.get)
+    assert resolved.terms == [["new_york", "united_states", "city"]]
+    assert resolved.missing == []
+
+
 def test_a_seeded_topic_with_no_word_left_is_an_error():
     with pytest.raises(InputError, match="seeded topic 'space': none of its seed words"):
         resolve_seeds([SeedTopic("space", ("nasa", "shuttle"))], Tokenizer(),

@@ -317,3 +317,21 @@ def test_numerals_outside_the_decimal_digits_are_no_letters():
     # hypothesis): a word touching it is dropped like one touching 1
     t = Tokenizer(TokenizerConfig(language="en", stopwords="none"))
     assert t("AA\U00010e60 word") == ["word"]
+
+
+@given(st.text(alphabet=st.sampled_from("ab_c'-.1 é水,U.S"), max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_word_list_path_gives_the_plain_tokens(text):
+    # the path taken with phrases or a segmenter (words(), breaks as None) finds the same
+    # tokens as the plain one: "_" separates words there too ("new_york" -> new, york)
+    tok = _PROPERTY_TOKENIZER
+    assert [w for w in map(tok._final.__getitem__, filter(None, tok.words(text))) if w] \
+        == tok(text)
+
+
+def test_underscored_words_are_phrase_candidates():
+    # a phrase written with "_" (a seed word "new_york") is found like the words it joins
+    cfg = TokenizerConfig(phrase_table=[[[["new", "york"], 0.9, 12]]])
+    tok = Tokenizer(cfg)
+    assert tok("new_york") == tok("New York") == ["new_york"]
+    assert tok("snake_case_name") == ["snake", "case", "name"]
