@@ -243,7 +243,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
                                   covariates=names, covariates_file=covariates_file,
                                   coherence=measures, coherence_top_n=coherence_top_n)
     click.echo(format_topic_table(model.topics(top_n), model.topic_shares(), table_width(),
-                                  labels=model.labels))
+                                  labels=model.labels),
+               err="-" in (doc_topics, topic_words))  # a CSV has stdout: table to stderr
     workflow.write_outputs(run, doc_topics=doc_topics, topic_words=topic_words,
                            all_words=all_words, top_n=top_n, output=output)
     if output and not quiet and method != "online":

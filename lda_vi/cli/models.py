@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from lda_vi.cli.common import (
@@ -110,8 +112,11 @@ def transform(model_dir, documents, doc_topics, force, encoding, quiet, use_cova
                    "(document completion).")
 @click.option("--top-n", type=int, default=10, show_default=True,
               help="Top words per topic for coherence (as --coherence-top-n).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
-              help="Also write every figure (and per-topic coherence) as JSON.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, allow_dash=True),
+              default=None, is_flag=False, flag_value="-", metavar="[FILE]",
+              help="Also write every figure (and per-topic coherence) as JSON to FILE; "
+                   "alone or as '--json -', to standard output (the table then goes to "
+                   "stderr).")
 @click.option("--force", is_flag=True, help="Overwrite an existing --json file.")
 @click.option("--encoding", default="utf-8", show_default=True,
               help="Text encoding of the input.")
@@ -167,19 +172,21 @@ def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, use_
                          "model's vocabulary; nothing to evaluate")
     top_n = min(top_n, len(model.vocab))
     scores = model_coherence(model, measures, top_n, X=X, texts=texts)
-    click.echo(f"held-out documents: {documents}")
+    # With the JSON on standard output, the table goes to stderr.
+    echo = functools.partial(click.echo, err=json_path == "-")
+    echo(f"held-out documents: {documents}")
     for line in heldout_lines(figures, n_oov, seed):
-        click.echo(line)
+        echo(line)
     how = ("counted over these documents" if texts is not None else
            "document frequencies counted over these documents")
-    click.echo(f"  coherence of the top {top_n} words, {how}:")
-    click.echo(f"    mean over topics: {coherence_summary(scores)}")
+    echo(f"  coherence of the top {top_n} words, {how}:")
+    echo(f"    mean over topics: {coherence_summary(scores)}")
     labels = [COHERENCE_LABELS.get(m, (m, ".4f")) for m in scores]
     widths = [{"NPMI": 7, "UMass": 8}.get(label, max(len(label), 8)) for label, _ in labels]
-    click.echo(f"    {'topic':>5}" + "".join(f"  {label:>{w}}"
-                                            for (label, _), w in zip(labels, widths, strict=True)))
+    echo(f"    {'topic':>5}" + "".join(f"  {label:>{w}}"
+                                      for (label, _), w in zip(labels, widths, strict=True)))
     for k in range(model.k):
-        click.echo(f"    {k:>5}" + "".join(
+        echo(f"    {k:>5}" + "".join(
             f"  {num(float(column[k]), spec):>{w}}"
             for column, (_, spec), w in zip(scores.values(), labels, widths, strict=True)))
     if json_path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from lda_vi.cli.common import (
@@ -49,9 +51,10 @@ from lda_vi.text.tokenize import Tokenizer, learn_phrases
               help="Write one row per K and seed as CSV.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Draw each metric against K as a PNG (needs matplotlib).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, allow_dash=True),
+              default=None, is_flag=False, flag_value="-", metavar="[FILE]",
               help="Write every model's held-out figures and coherence as JSON "
-                   "(docs/results.md).")
+                   "(docs/results.md); alone or as '--json -', to standard output.")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @coherence_options
@@ -129,18 +132,20 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
         sd = entry[f"{metric}_sd"]
         return num(entry[metric], spec) + ("" if sd != sd else f" ± {sd:{spec}}")
 
+    # With the CSV or the JSON on standard output ('-'), the table goes to stderr.
+    echo = functools.partial(click.echo, err="-" in (csv_path, json_path))
     header = (f"{'K':>4}  {'completion perplexity':>22}  "
               + "".join(f"{COHERENCE_LABELS[m][0]:>17}  " for m in measures)
               + f"{'stability':>9}  {'fit s':>7}")
-    click.echo(f"mean ± sd over {n_seeds} seed{'s' if n_seeds > 1 else ''}; perplexity on "
-               f"{len(split.test)} held-out documents, coherence of the top {top_n} words "
-               "over the training documents")
-    click.echo(header)
-    click.echo("-" * len(header))
+    echo(f"mean ± sd over {n_seeds} seed{'s' if n_seeds > 1 else ''}; perplexity on "
+         f"{len(split.test)} held-out documents, coherence of the top {top_n} words "
+         "over the training documents")
+    echo(header)
+    echo("-" * len(header))
     for e in summary:
-        click.echo(f"{e['k']:>4}  {cell(e, 'completion_perplexity', '.1f'):>22}  "
-                   + "".join(f"{cell(e, m, COHERENCE_LABELS[m][1]):>17}  " for m in measures)
-                   + f"{num(e['stability'], '.3f'):>9}  {e['fit_seconds']:7.1f}")
+        echo(f"{e['k']:>4}  {cell(e, 'completion_perplexity', '.1f'):>22}  "
+             + "".join(f"{cell(e, m, COHERENCE_LABELS[m][1]):>17}  " for m in measures)
+             + f"{num(e['stability'], '.3f'):>9}  {e['fit_seconds']:7.1f}")
     if csv_path:
         sweep_module.write_sweep_csv(rows, csv_path)
         if not quiet:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from lda_vi.cli.common import handle_errors, input_options, load_model, pop_input_options
@@ -75,19 +77,20 @@ def trends(model_dir, by, freq, docs_path, covariates_file, csv_path, plot_path,
                                         seed=seed, n_draws=draws)
     titles = trends_run.topic_titles(model)
     result = report.trends
+    echo = functools.partial(click.echo, err=csv_path == "-")  # the CSV has stdout
     if compare:
         rows = trends_run.comparison(report, compare[0], compare[1], topics)
-        click.echo(f"prevalence in {compare[0]!r} minus {compare[1]!r} (95% interval):")
+        echo(f"prevalence in {compare[0]!r} minus {compare[1]!r} (95% interval):")
         for k, diff, lo, hi in sorted(rows, key=lambda r: -abs(r[1])):
             mark = "*" if lo > 0 or hi < 0 else " "
-            click.echo(f"  {diff:+8.4f}  [{lo:+.4f}, {hi:+.4f}] {mark} {titles[k]}")
+            echo(f"  {diff:+8.4f}  [{lo:+.4f}, {hi:+.4f}] {mark} {titles[k]}")
     else:
         first, last = result.periods[0], result.periods[-1]
-        click.echo(f"{by}: {len(result.periods)} {'periods' if report.kind == 'date' else 'groups'}"
-                   f" ({first} … {last}), {int(result.documents.sum())} documents")
+        echo(f"{by}: {len(result.periods)} {'periods' if report.kind == 'date' else 'groups'}"
+             f" ({first} … {last}), {int(result.documents.sum())} documents")
         for k in topics:
             spark = trends_run.sparkline(result.prevalence[:, k])
-            click.echo(f"  {spark}  peak {trends_run.peak(result, k):>10}  {titles[k]}")
+            echo(f"  {spark}  peak {trends_run.peak(result, k):>10}  {titles[k]}")
     if csv_path:
         trends_run.write_trends_csv(csv_path, report, model.topic_names, topics)
         click.echo(f"wrote {csv_path}", err=True)

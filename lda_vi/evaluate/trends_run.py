@@ -40,7 +40,7 @@ def _values(model, by: str, docs, docs_file, reader: dict, encoding: str):
         hint = f" (the model's covariates: {', '.join(known)})" if known else ""
         raise InputError(f"the model was not fitted with {by!r}{hint}: give the corpus it was "
                          "fitted on with docs, or a covariates file, to read it from",
-                         params=("by",))
+                         params=("by", "docs"))
     fields = document_fields(docs, [by], path=docs_file or None, reader=reader,
                              encoding=encoding, what=f"'by' ({by!r})")
     fields = align(fields, model.doc_ids, str(docs_file or docs))

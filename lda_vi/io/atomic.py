@@ -7,7 +7,8 @@ respected:
 - a symbolic link is followed: its target is written atomically and the link
   is kept (a dangling link gets its target created);
 - a FIFO, a device or another non-regular file (``/dev/stdout``, ``/dev/null``)
-  is written in place, never replaced by a regular file.
+  is written in place, never replaced by a regular file;
+- ``-`` is standard output (never a file named ``-``).
 
 Inside :func:`output_transaction` the renames wait for the end of the block and
 then happen together, with signals held back: a command's outputs all appear,
@@ -20,6 +21,7 @@ import contextlib
 import errno
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,6 +119,11 @@ def resolve_target(path: str | os.PathLike) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
+def is_stdout(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is ``-``, which names standard output."""
+    return os.fspath(path) == "-"
+
+
 def is_special(path: str | os.PathLike) -> bool:
     """Whether ``path`` exists and is no regular file or directory (FIFO, device, socket)."""
     try:
@@ -141,6 +148,14 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *,
     shown = path
     binary = "b" in mode
     text_options = {} if binary else {"encoding": encoding, "newline": newline}
+    if is_stdout(path):
+        stream = sys.stdout.buffer if binary else sys.stdout
+        try:
+            yield stream
+            stream.flush()
+        except OSError as exc:
+            raise write_error("standard output", exc) from None
+        return
     if is_special(path):      # before resolving: /dev/stdout -> /proc/self/fd/1 -> pipe:[N]
         try:
             with open(path, mode, **text_options) as handle:
@@ -219,11 +234,12 @@ def check_writable(path: str | os.PathLike, *, force: bool) -> None:
     existing folder above it that is a file or not writable. Missing folders are fine (they
     are created when the file is written).
 
-    A FIFO or a device (``/dev/stdout``) is written in place and overwrites nothing: it
-    needs no ``force``. A symbolic link, even a dangling one, counts as existing.
+    A FIFO or a device (``/dev/stdout``), or ``-`` (standard output), is written in place
+    and overwrites nothing: it needs no ``force``. A symbolic link, even a dangling one,
+    counts as existing.
     """
     path = Path(path)
-    if is_special(path):
+    if is_special(path) or is_stdout(path):
         return
     if os.path.lexists(path) and not force:
         raise InputError(f"{path} already exists; pass force=True to overwrite it",

@@ -115,6 +115,28 @@ def test_transform_refuses_to_overwrite(files, tmp_path):
 # --------------------------------------------------------------------------- evaluate
 
 
+@pytest.mark.parametrize("flag", [["--json"], ["--json", "-"]])
+def test_evaluate_json_to_standard_output(files, tmp_path, monkeypatch, flag):
+    # --json alone (as the README writes it) or --json -: the JSON is standard output,
+    # the table goes to stderr, and no file named "-" appears
+    monkeypatch.chdir(tmp_path)
+    result = ok("evaluate", files["model"], files["unseen"], "--seed", 3, *flag)
+    record = json.loads(result.stdout)
+    assert record["schema"] == "lda-vi-results" and record["documents"] == 40
+    assert "completion perplexity" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    again = ok("evaluate", files["model"], files["unseen"], "--seed", 3, *flag)  # no --force
+    assert json.loads(again.stdout) == record
+
+
+def test_fit_doc_topics_to_standard_output(files, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = ok("fit", files["train"], "-k", 3, "--seed", 0, "--doc-topics", "-", *PIPELINE)
+    rows = list(csv.reader(result.stdout.splitlines()))
+    assert rows[0] == ["doc_id", "topic_0", "topic_1", "topic_2"] and len(rows) == 161
+    assert "top words" in result.stderr and list(tmp_path.iterdir()) == []
+
+
 def test_evaluate_prints_units_and_writes_json(files, tmp_path):
     report = tmp_path / "eval.json"
     result = ok("evaluate", files["model"], files["unseen"], "--seed", 3, "--json", report)

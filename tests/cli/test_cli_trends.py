@@ -91,6 +91,7 @@ def test_trends_of_a_plain_model_read_the_dates_from_the_corpus(dated_csv, tmp_p
                "-o", out, "-q", "--max-iter", 20).exit_code == 0
     missing = run("trends", out, "--by", "date")
     assert missing.exit_code == 2 and "not fitted with 'date'" in missing.output
+    assert "with --docs" in missing.output          # the flag, not the library's name
     table = tmp_path / "p.csv"
     result = run("trends", out, "--by", "date", "--docs", dated_csv, "--id-column", "id",
                  "--freq", "year", "--csv", table)

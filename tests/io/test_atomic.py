@@ -230,3 +230,17 @@ def test_folders_made_for_outputs_go_again_when_nothing_is_written(tmp_path):
     with output_transaction():
         atomic_write_text(target, "x")
     assert target.read_text() == "x"
+
+
+def test_dash_is_standard_output(tmp_path, monkeypatch, capsysbinary):
+    # "-" names standard output, for every output file: never a file named "-", even
+    # when one exists (it is not overwritten and needs no force)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_text("keep me")
+    check_writable("-", force=False)
+    with output_transaction():
+        atomic_write_text("-", "text out\n")
+        with atomic_open(Path("-"), "wb") as handle:
+            handle.write(b"bytes out\n")
+    assert capsysbinary.readouterr().out == b"text out\nbytes out\n"
+    assert (tmp_path / "-").read_text() == "keep me" and len(list(tmp_path.iterdir())) == 1
