@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from lda_vi.engine.kernels import FASTMATH
+from lda_vi.engine.pass_kernels import first_at_least
 from lda_vi.engine.special import digamma
 
 #: Words per block of the η fixed point's sums (fixed, so the sum order is too).
@@ -100,8 +101,8 @@ def word_counts(csc_indptr, csc_rows, csc_to_csr, data, row_lo, row_hi, phi, out
         for k in range(K):
             acc[k] = 0.0
         column = csc_rows[csc_indptr[w]:csc_indptr[w + 1]]
-        first = csc_indptr[w] + np.searchsorted(column, row_lo)
-        last = csc_indptr[w] + np.searchsorted(column, row_hi)
+        first = csc_indptr[w] + first_at_least(column, row_lo)
+        last = csc_indptr[w] + first_at_least(column, row_hi)
         for q in range(first, last):
             j = csc_to_csr[q]
             c = data[j]

@@ -27,7 +27,12 @@ import math
 import numpy as np
 from numba import njit
 
-from lda_vi.engine.pass_kernels import accumulate, gather_columns, normalizers
+from lda_vi.engine.pass_kernels import (
+    accumulate,
+    first_at_least,
+    gather_columns,
+    normalizers,
+)
 from lda_vi.engine.special import digamma
 
 #: The fast-math flags a kernel may use: none. Reassociation let LLVM pick a sum's
@@ -292,19 +297,9 @@ def sstats_by_word(lo, hi, csc, rows, expElogtheta, expElogbetaT, out):
         acc = np.zeros(K)
         b = expElogbetaT[w]
         column = csc_rows[csc_indptr[w]:csc_indptr[w + 1]]
-        first = csc_indptr[w] + np.searchsorted(column, row_lo)
-        last = csc_indptr[w] + np.searchsorted(column, row_hi)
-        last4 = last - (last - first) % 4
-        for p in range(first, last4, 4):     # four documents per sweep of acc, in order
-            t0, t1 = expElogtheta[csc_rows[p] - row_lo], expElogtheta[csc_rows[p + 1] - row_lo]
-            t2, t3 = expElogtheta[csc_rows[p + 2] - row_lo], expElogtheta[csc_rows[p + 3] - row_lo]
-            r0 = data[csc_to_csr[p]] / _dot(t0, b)
-            r1 = data[csc_to_csr[p + 1]] / _dot(t1, b)
-            r2 = data[csc_to_csr[p + 2]] / _dot(t2, b)
-            r3 = data[csc_to_csr[p + 3]] / _dot(t3, b)
-            for k in range(K):
-                acc[k] = (((acc[k] + t0[k] * r0) + t1[k] * r1) + t2[k] * r2) + t3[k] * r3
-        for p in range(last4, last):
+        first = csc_indptr[w] + first_at_least(column, row_lo)
+        last = csc_indptr[w] + first_at_least(column, row_hi)
+        for p in range(first, last):
             t = expElogtheta[csc_rows[p] - row_lo]
             r = data[csc_to_csr[p]] / _dot(t, b)
             for k in range(K):
