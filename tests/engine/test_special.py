@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.special import gammaln, psi
 
-from lda_vi.engine import kernels, special, topic_kernels
+from lda_vi.engine import kernels, pass_kernels, special, topic_kernels
 
 X = np.logspace(-100, 10, 20001)
 
@@ -49,7 +49,8 @@ def test_digamma_lgamma_matches_scipy_over_logspace():
     _assert_close(got_lgamma, gammaln(X), "digamma_lgamma's lgamma")
 
 
-COMPILED = [(module.__name__, name, obj) for module in (kernels, special, topic_kernels)
+COMPILED = [(module.__name__, name, obj)
+            for module in (kernels, pass_kernels, special, topic_kernels)
             for name, obj in vars(module).items()
             if isinstance(obj, numba.core.registry.CPUDispatcher)
             and obj.py_func.__module__ == module.__name__]
@@ -63,7 +64,45 @@ def test_every_compiled_kernel_states_its_numpy_equivalent(module, name, kernel)
 
 def test_the_kernel_list_is_not_empty():
     names = {name for _, name, _ in COMPILED}
-    assert {"estep_docs", "sstats_by_word", "topic_blocks", "digamma", "build_csc"} <= names
+    assert {"estep_docs", "sstats_by_word", "topic_blocks", "digamma", "build_csc",
+            "normalizers", "accumulate", "gather_columns", "first_at_least"} <= names
+
+
+def test_first_at_least_is_searchsorted():
+    """The CSC column search of the statistics passes equals np.searchsorted (side 'left'),
+    repeated values, empty columns and rows off either end included."""
+    rng = np.random.default_rng(0)
+    for _ in range(3000):
+        column = np.sort(rng.integers(0, 40, size=int(rng.integers(0, 25)))).astype(np.int32)
+        row = int(rng.integers(-2, 43))
+        assert pass_kernels.first_at_least(column, row) == np.searchsorted(column, row)
+
+
+def test_pass_helpers_equal_their_plain_loops_bit_for_bit():
+    """The unrolled normalizers and (E4) sums give the bits of the plain loops they stand
+    for (the same terms added in the same order), for every remainder of 4."""
+    rng = np.random.default_rng(1)
+    for K in (1, 3, 4, 7, 50):
+        for n in (1, 2, 5, 8, 13):
+            table = rng.random((30, K)) * 1e-3
+            ids = np.sort(rng.choice(30, size=n, replace=False)).astype(np.int32)
+            cts = rng.integers(1, 5, size=n).astype(np.float64)
+            t = rng.random(K)
+            bT = np.empty((K, n))
+            pass_kernels.gather_columns(table, ids, bT)
+            assert np.array_equal(bT, table[ids].T)
+            norm = np.empty(n)
+            pass_kernels.normalizers(bT, t, norm)
+            plain = np.zeros(n)
+            for k in range(K):
+                plain = plain + t[k] * bT[k]
+            assert np.array_equal(norm, plain)
+            acc = np.empty(K)
+            pass_kernels.accumulate(ids, cts, table, norm, acc)
+            plain = np.zeros(K)
+            for j in range(n):
+                plain = plain + table[ids[j]] * (cts[j] / norm[j])
+            assert np.array_equal(acc, plain)
 
 
 RANGE_KERNELS = [(kernels, "estep_docs"), (kernels, "sstats_by_word"),
