@@ -14,8 +14,10 @@ words between them (command names, acronyms) are tokenized as usual. A missing p
 :class:`~lda_vi.errors.InputError` of one line naming the pip command.
 
 :class:`CjkDetector` measures the share of CJK characters among the letters of the first
-documents of a corpus, so that a corpus of Chinese or Japanese read without ``--language``
-is refused with a message naming the option, instead of giving one-word documents.
+documents of a corpus, and counts the documents that are mostly CJK anywhere in it, so that
+a corpus of Chinese or Japanese, or one with enough of them among other text, read without
+``--language`` is refused with a message naming the option, instead of giving one-word
+documents.
 """
 
 from __future__ import annotations
@@ -125,37 +127,75 @@ def _janome() -> Callable[[str], list[str]]:
 
 
 class CjkDetector:
-    """Counts CJK characters among the letters of the first documents given to it.
+    """Looks for Chinese or Japanese text in the documents given to it, one at a time.
 
-    ``check(text)`` raises InputError once at least ``min_letters`` letters have been seen
-    and more than half of them are CJK; it stops looking after ``max_letters`` letters.
+    ``check(text)`` raises InputError
+
+    * once at least ``min_letters`` letters have been seen and more than half of them are
+      CJK (it stops counting letters after ``max_letters``): a CJK corpus;
+    * or, anywhere in the corpus, once ``min_documents`` documents are mostly CJK (more
+      than half of their letters, and at least 20 letters) and they are more than
+      ``share`` of the documents seen: a mixed corpus, say German, then Chinese.
     """
 
-    def __init__(self, min_letters: int = 200, max_letters: int = 100_000):
+    def __init__(self, min_letters: int = 200, max_letters: int = 100_000,
+                 min_documents: int = 10, share: float = 0.05):
         self.min_letters, self.max_letters = min_letters, max_letters
+        self.min_documents, self.share = min_documents, share
         self.letters = self.cjk = self.kana = 0
+        self.documents = self.cjk_documents = 0
+        self.doc_cjk = self.doc_kana = 0      # CJK characters and kana of the CJK documents
         self.done = False
 
     def check(self, text: str) -> None:
         if self.done:
             return
-        self.letters += len(_LETTER.findall(text))
-        self.cjk += sum(map(len, CJK_RUN.findall(text)))
-        self.kana += len(_KANA.findall(text))
-        if self.letters >= self.min_letters and 2 * self.cjk > self.letters:
-            self.done = True
-            raise InputError(self.message(), params=("language",))
-        if self.letters >= self.max_letters:
-            self.done = True
+        self.documents += 1
+        counting = self.letters < self.max_letters
+        if CJK_RUN.search(text) is None:
+            if counting:
+                self.letters += len(_LETTER.findall(text))
+            return
+        letters = len(_LETTER.findall(text))
+        cjk = sum(map(len, CJK_RUN.findall(text)))
+        kana = len(_KANA.findall(text))
+        if counting:
+            self.letters += letters
+            self.cjk += cjk
+            self.kana += kana
+            if self.letters >= self.min_letters and 2 * self.cjk > self.letters:
+                self.done = True
+                raise InputError(self.message(), params=("language",))
+        if letters >= 20 and 2 * cjk > letters:
+            self.cjk_documents += 1
+            self.doc_cjk += cjk
+            self.doc_kana += kana
+            if self.cjk_documents >= self.min_documents and \
+                    self.cjk_documents > self.share * self.documents:
+                self.done = True
+                raise InputError(self.mixed_message(), params=("language",))
+
+    @staticmethod
+    def _language(cjk: int, kana: int) -> tuple[str, str]:
+        if 10 * kana > cjk:
+            return "Japanese", "language='ja'"
+        return "Chinese", "language='zh'"
 
     def message(self) -> str:
         share = 100 * self.cjk / max(self.letters, 1)
-        if 10 * self.kana > self.cjk:
-            what, option = "Japanese", "language='ja'"
-        else:
-            what, option = "Chinese", "language='zh'"
+        what, option = self._language(self.cjk, self.kana)
         return (
             f"the text looks {what}: {share:.0f}% of its letters are CJK characters, written "
             f"without spaces between words, and no language was given; use {option} to split "
             "it into words (or language='en' to tokenize it as it is)"
+        )
+
+    def mixed_message(self) -> str:
+        what, option = self._language(self.doc_cjk, self.doc_kana)
+        return (
+            f"{self.cjk_documents} of the first {self.documents} documents look {what} (mostly "
+            "CJK characters, written without spaces between words), and no language was "
+            f"given; use {option} to split them into words (words of other scripts are "
+            "tokenized as usual), fit them apart from the others, or use language='en' to "
+            "tokenize them as they are"
         )

@@ -115,6 +115,15 @@ def test_chinese_without_language_says_so(chinese):
                    "--language zh")
 
 
+def test_german_then_chinese_without_language_says_so(german, chinese, tmp_path):
+    # a mixed corpus: 50 German documents, then 40 Chinese ones
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text((german / "train.txt").read_text(encoding="utf-8")
+                     + (chinese / "train.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    one_line_error(run("fit", mixed, "-k", 2, *PIPELINE), "of the first", "look Chinese",
+                   "--language zh")
+
+
 def test_chinese_with_language_gives_words(chinese):
     ok("fit", chinese / "train.txt", "-k", 2, "--seed", 0, "--language", "zh", "-q",
        "-o", chinese / "model", *PIPELINE)

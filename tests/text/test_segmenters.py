@@ -102,8 +102,8 @@ def test_detector_counts_only_the_first_letters():
     d = CjkDetector(min_letters=10, max_letters=40)
     d.check("english words only here, many letters")  # 32 letters, no CJK
     d.check("more english text")  # passes max_letters: the detector stops looking
-    d.check("中文" * 100)
-    assert d.done
+    d.check("中文" * 100)  # no error: past max_letters, and one CJK document of three
+    assert d.cjk == 0 and d.cjk_documents == 1 and not d.done
     d = CjkDetector(min_letters=10)
     with pytest.raises(InputError, match="looks Chinese: 71% of its letters"):
         d.check("中文中文中文中文中文abcd")
@@ -113,3 +113,24 @@ def test_traditional_chinese_function_words_and_quoted_english_dropped(zh):
     # Traditional forms of the Simplified stopwords, and English stopwords in CJK text
     assert zh("這個檔案為使用者設定。") == ["檔案", "使用者", "設定"]
     assert zh("使用the file选项") == ["使用", "file", "选项"]
+
+
+def test_detector_finds_cjk_documents_anywhere_in_a_mixed_corpus():
+    # a German corpus whose later documents are Chinese: past the first letters, the
+    # documents that are mostly CJK are counted, and refused once they are too many
+    d = CjkDetector(max_letters=1000)
+    german = "Die Datei konnte nicht geöffnet werden, bitte prüfen Sie den Pfad. " * 3
+    for _ in range(200):
+        d.check(german)
+    d.check("中文" * 100)            # one Chinese document among 200 German ones: fine
+    d.check("The word 中文 means Chinese, and 日本語 means Japanese.")   # mostly Latin
+    with pytest.raises(InputError, match=r"^11 of the first 212 documents look Chinese.*"
+                                         r"language='zh'"):
+        for _ in range(10):
+            d.check("无法打开文件，请检查路径是否正确。需要指定软件仓库和参数。")
+    d = CjkDetector(max_letters=1000)
+    for _ in range(100):
+        d.check(german)
+    with pytest.raises(InputError, match="documents look Japanese.*language='ja'"):
+        for _ in range(10):
+            d.check("ファイルを開けませんでした。パスを確認してください。")
