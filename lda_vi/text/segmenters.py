@@ -5,9 +5,11 @@ whole clause as one "word". :func:`make_segmenter` returns a function splitting 
 characters (Han ideographs, hiragana, katakana) into words:
 
 * "jieba" (Chinese, extra ``lda-vi[zh]``): jieba's accurate mode with its HMM for unknown words;
-* "janome" (Japanese, extra ``lda-vi[ja]``): janome's morphological analysis. Particles,
-  auxiliary verbs and symbols are dropped; verbs and adjectives are given in their dictionary
-  form (行き, 行った → 行く), so conjugations count as one word.
+* "janome" (Japanese, extra ``lda-vi[ja]``): janome's morphological analysis. Function
+  words are dropped by their part of speech: particles, auxiliary verbs, symbols,
+  conjunctions, adnominals, prefixes, and dependent words, pronouns, suffixes and numerals;
+  verbs and adjectives are given in their dictionary form (行き, 行った → 行く), so
+  conjugations count as one word.
 
 The tokenizer hands a segmenter only the CJK runs of a text (:func:`split_cjk`); Latin-script
 words between them (command names, acronyms) are tokenized as usual. A missing package is an
@@ -100,8 +102,13 @@ def _jieba() -> Callable[[str], list[str]]:
     return segment
 
 
-# janome parts of speech dropped: particles, auxiliary verbs, symbols, fillers.
-_JA_DROP = ("助詞", "助動詞", "記号", "フィラー")
+# janome parts of speech dropped, the function words: particles, auxiliary verbs, symbols,
+# fillers, conjunctions, adnominals (この, その), interjections, prefixes (再, 各, 非).
+_JA_DROP = ("助詞", "助動詞", "記号", "フィラー", "接続詞", "連体詞", "感動詞", "接頭詞")
+# ... and these subclasses of any part of speech: dependent words (ください → くださる,
+# いる of ている, こと, もの, よう), pronouns (これ, それ, 私), suffixes (中, 内, 用, 的, 書
+# of 証明書, counters) and numerals (二, 三).
+_JA_DROP_SUB = ("非自立", "代名詞", "接尾", "数")
 # parts of speech given in their dictionary form.
 _JA_BASE = ("動詞", "形容詞")
 
@@ -116,8 +123,8 @@ def _janome() -> Callable[[str], list[str]]:
     def segment(run: str) -> list[str]:
         words = []
         for token in tokenizer.tokenize(run):
-            pos = token.part_of_speech.split(",", 1)[0]
-            if pos in _JA_DROP:
+            pos, sub = (token.part_of_speech.split(",") + [""])[:2]
+            if pos in _JA_DROP or sub in _JA_DROP_SUB:
                 continue
             base = token.base_form
             words.append(base if pos in _JA_BASE and base and base != "*" else token.surface)

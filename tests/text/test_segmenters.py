@@ -65,6 +65,19 @@ def test_japanese_words_particles_dropped_verbs_in_dictionary_form(ja):
     assert not {"は", "を", "と", "に", "が", "ました"} & set(tokens)
 
 
+def test_japanese_dependent_words_affixes_and_pronouns_dropped(ja):
+    # real error-message Japanese: ください (くださる), いる after て, こと/もの (dependent
+    # nouns), 内/中/用/書 (suffixes), 再 (a prefix), これ (a pronoun), この (an adnominal),
+    # 二 (a numeral) are function words, as "please", "is", "in", "this" are in English
+    text = ("再起動中にエラーが発生した場合は、ファイル内のデータを使用しないでください。"
+            "これは署名用の鍵です。この証明書をインストールしています。二つのことを確認する。")
+    tokens = ja(text)
+    assert not {"くださる", "いる", "こと", "中", "内", "用", "書", "再", "これ", "この", "二",
+                "つ"} & set(tokens), tokens
+    assert {"起動", "エラー", "発生", "ファイル", "データ", "使用", "署名", "鍵", "証明",
+            "インストール", "確認"} <= set(tokens)
+
+
 def test_latin_words_inside_japanese_tokenized_as_usual(ja):
     tokens = ja(JAPANESE[2])
     assert {"python", "github", "プログラム", "公開"} <= set(tokens)
