@@ -57,6 +57,17 @@ def test_latin_words_inside_chinese_tokenized_as_usual(zh):
     assert "和" not in tokens and "了" not in tokens  # stopwords of the shipped zh list
 
 
+def test_chinese_negations_modals_and_aspect_words_dropped(zh):
+    # gettext Chinese: 没有, 无法, 不能, 必须, 需要, 是否, 正在, 已经 (and their Traditional
+    # forms) are function words, as "not", "cannot", "must", "need", "whether" are in English
+    tokens = zh("没有找到文件，无法打开。不能删除目录，必须指定参数。需要确认是否正在运行，"
+                "已经安装。沒有檔案，無法開啟，必須指定。")
+    assert not {"没有", "无法", "不能", "必须", "需要", "是否", "正在", "已经", "沒有", "無法",
+                "必須"} & set(tokens), tokens
+    assert {"找到", "文件", "打开", "删除", "目录", "指定", "参数", "确认", "运行", "安装",
+            "檔案"} <= set(tokens)
+
+
 def test_japanese_words_particles_dropped_verbs_in_dictionary_form(ja):
     assert ja(JAPANESE[0]) == ["東京", "大学", "日本語", "勉強"]
     assert ja(JAPANESE[3]) == ["美しい", "花", "公園", "咲く"]  # 咲い(て) → 咲く
