@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import click
 
+from lda_vi.text.languages import language_codes
+
 __all__ = ["language_options", "phrase_summary"]
 
 
@@ -13,9 +15,10 @@ def language_options() -> list:
     """--language, --phrases, --phrase-scoring, --phrase-threshold, --phrase-min-count."""
     return [
         click.option("--language", default=None, metavar="CODE",
-                     help="The language of the text, an ISO 639-1 code (de, fr, es, zh, ja, "
-                          "...): its stopwords, stemmer and word rules [default: English "
-                          "rules]. zh and ja need pip install 'lda-vi[zh]' / 'lda-vi[ja]'."),
+                     help="The language of the text, an ISO 639-1 code: "
+                          f"{', '.join(language_codes())}. It picks the stopwords, the "
+                          "stemmer and the word rules [default: English rules]. zh and ja "
+                          "need pip install 'lda-vi[zh]' / 'lda-vi[ja]'."),
         click.option("--phrases", type=int, default=0, is_flag=False, flag_value=2,
                      metavar="[2|3]",
                      help="Learn phrases from the training text and join them into one word "

@@ -222,3 +222,11 @@ def test_phrases_need_text(tmp_path):
     one_line_error(run("phrases", tmp_path / "c.dat"), "phrases")
     one_line_error(run("fit", "-", "-k", 2, "--phrases", *PIPELINE, input="a b\n"),
                    "--phrases reads the input more than once")
+
+
+@pytest.mark.parametrize("command", ["fit", "sweep", "phrases"])
+def test_help_lists_every_language(command):
+    from lda_vi.text.languages import language_codes
+
+    text = " ".join(ok(command, "--help").output.split())
+    assert ", ".join(language_codes()) in text.replace("- ", "-")
