@@ -215,12 +215,12 @@ def number_or_auto(value: str) -> float | str:
     return value if value.strip().lower() == "auto" else value
 
 
-def count_or_fraction(value: str) -> float:
+def count_or_fraction(value: str, flag: str) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a number (a count like 5 or a fraction "
-                                 "like 0.5)") from None
+        raise InputError(f"{flag} {value!r} is not a number; give a document count like 5 "
+                         "or a fraction of documents like 0.01") from None
     return number
 
 
@@ -348,8 +348,9 @@ def pipeline_configs(stopwords_file, replace_stopwords, no_stopwords, stem, min_
         language=language, phrases=phrases, phrase_scoring=phrase_scoring,
         phrase_threshold=phrase_threshold, phrase_min_count=phrase_min_count)
     prune = default_pruning(
-        counts, min_df=None if min_df is None else count_or_fraction(min_df),
-        max_df=None if max_df is None else count_or_fraction(max_df), max_vocab=max_vocab)
+        counts, min_df=None if min_df is None else count_or_fraction(min_df, "--min-df"),
+        max_df=None if max_df is None else count_or_fraction(max_df, "--max-df"),
+        max_vocab=max_vocab)
     return tokenizer, prune
 
 

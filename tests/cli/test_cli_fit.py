@@ -167,6 +167,8 @@ def test_reads_stdin_and_directories(tmp_path: Path) -> None:
         (["{corpus}", "-k", "3", "--alpha", "-1"], "--alpha"),
         (["{corpus}", "-k", "3", "--eta", "abc"], "--eta"),
         (["{corpus}", "-k", "3", "--min-df", "1000"], "min"),
+        (["{corpus}", "-k", "3", "--min-df", "abc"], "--min-df 'abc' is not a number"),
+        (["{corpus}", "-k", "3", "--max-df", "half"], "--max-df 'half' is not a number"),
         (["{empty}", "-k", "3"], "empty"),
         (["{corpus}", "-k", "3", "--doc-topics", "{corpus}/x.csv"], "not a directory"),
     ],
