@@ -41,8 +41,12 @@ def _values(model, by: str, docs, docs_file, reader: dict, encoding: str):
         raise InputError(f"the model was not fitted with {by!r}{hint}: give the corpus it was "
                          "fitted on with docs, or a covariates file, to read it from",
                          params=("by", "docs"))
-    fields = document_fields(docs, [by], path=docs_file or None, reader=reader,
-                             encoding=encoding, what=f"'by' ({by!r})")
+    try:
+        fields = document_fields(docs, [by], path=docs_file or None, reader=reader,
+                                 encoding=encoding, what=f"by={by!r}")
+    except InputError as exc:
+        exc.params = (*exc.params, "by")  # the message names it: by='date'
+        raise
     fields = align(fields, model.doc_ids, str(docs_file or docs))
     return fields.values[by], fields.where
 

@@ -92,6 +92,12 @@ def test_trends_of_a_plain_model_read_the_dates_from_the_corpus(dated_csv, tmp_p
     missing = run("trends", out, "--by", "date")
     assert missing.exit_code == 2 and "not fitted with 'date'" in missing.output
     assert "with --docs" in missing.output          # the flag, not the library's name
+    text = tmp_path / "plain.txt"
+    text.write_text("alpha beta\n", encoding="utf-8")
+    no_columns = run("trends", out, "--by", "date", "--docs", text)
+    assert no_columns.exit_code == 2
+    assert "no columns for --by date" in no_columns.output
+    assert "(--covariates-file)" in no_columns.output
     table = tmp_path / "p.csv"
     result = run("trends", out, "--by", "date", "--docs", dated_csv, "--id-column", "id",
                  "--freq", "year", "--csv", table)
