@@ -15,6 +15,7 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	$(BIN)/python -m lda_vi.engine.warm
+	$(BIN)/python -m lda_vi.io.float_text
 	touch $(STAMP)
 
 sample: $(SAMPLE)

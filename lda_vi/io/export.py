@@ -3,33 +3,29 @@
 Shapes: D documents, K topics, V words. Every file is written atomically.
 
 The CSV files are made a whole column at a time, never through ``csv.writer`` row by row:
-each column of numbers is turned into text in one pass (``map(repr, column.tolist())``, a
-loop in C: Python's shortest round-trip repr, so every number reads back to the same
-float64 bit for bit), each distinct word or id is quoted once (as ``csv.writer`` would), and
-the rows are joined in C. A table is formatted once into bytes, however many files it goes
-to (:func:`write_table`). The bytes are those ``csv.writer`` wrote before: the same quoting,
-``\r\n`` line ends, UTF-8.
+every number of a table is turned into text in one numpy pass (:func:`float_text`: Python's
+shortest round-trip ``repr``, so every number reads back to the same float64 bit for bit),
+each distinct word or id is quoted once (as ``csv.writer`` would), and the rows are laid
+out in bytes by numpy (:mod:`lda_vi.io.csv_columns`). A table is formatted once into
+bytes, however many files it goes to (:func:`write_table`). The bytes are those
+``csv.writer`` wrote before: the same quoting, ``\r\n`` line ends, UTF-8.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from lda_vi.io.atomic import atomic_open
+from lda_vi.io.csv_columns import EOL, Column, csv_fields, join_rows, text_column
+from lda_vi.io.float_text import float_text
 
 __all__ = ["format_topic_table", "float_strings", "csv_fields", "topic_words_table",
            "doc_topics_table", "write_table", "write_topic_words", "write_doc_topics",
            "write_doc_topics_stream"]
-
-#: csv.writer's (the "excel" dialect's) line end.
-EOL = "\r\n"
-_NEEDS_QUOTES = frozenset(',"\r\n')
 
 PathOrPaths = str | os.PathLike | Sequence[str | os.PathLike]
 
@@ -40,43 +36,13 @@ def float_strings(x: np.ndarray) -> list[str]:
     ``float(s)`` gives back the same float64, bit for bit (``repr``'s contract); NaN and
     infinities read as ``nan``, ``inf``, ``-inf``.
     """
-    return list(map(repr, np.asarray(x, dtype=np.float64).ravel().tolist()))
+    text, length = float_text(x)
+    return [bytes(row[:n]).decode("ascii") for row, n in zip(text, length.tolist(), strict=True)]
 
 
-def _quote(field: str) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([field])
-    return buffer.getvalue()[:-len(EOL)]
-
-
-def csv_fields(values: Iterable[object]) -> list[str]:
-    """``values`` as CSV fields, quoted only where ``csv.writer`` would (QUOTE_MINIMAL)."""
-    out = list(map(str, values))
-    joined = "\x00".join(out)                          # one scan in C for the common case
-    if _NEEDS_QUOTES.isdisjoint(joined):
-        return out
-    for i, s in enumerate(out):
-        if not _NEEDS_QUOTES.isdisjoint(s):
-            out[i] = _quote(s)
-    return out
-
-
-def _rows(columns: Sequence[Sequence[str]]) -> str:
-    """Rows of the ``columns`` (equal-length lists of fields), each ended by ``EOL``.
-
-    The fields and separators are interleaved into one list by slice assignment and
-    joined once, in C.
-    """
-    n, c = (len(columns[0]), len(columns)) if columns else (0, 0)
-    if any(len(col) != n for col in columns):
-        raise ValueError("the columns of a table must have the same length")
-    if n == 0:
-        return ""
-    flat = [","] * (2 * c * n)
-    for j, col in enumerate(columns):
-        flat[2 * j::2 * c] = col
-    flat[2 * c - 1::2 * c] = [EOL] * n
-    return "".join(flat)
+def _numbers(x: np.ndarray) -> Column:
+    """The numbers of ``x`` (flattened) as one column of text."""
+    return Column(*float_text(x))
 
 
 def topic_words_table(beta: np.ndarray, words: Sequence[str], top_n: int | None,
@@ -90,27 +56,27 @@ def topic_words_table(beta: np.ndarray, words: Sequence[str], top_n: int | None,
     K, V = beta.shape
     n = V if top_n is None else max(0, min(int(top_n), V))
     order = np.argsort(-beta, axis=1, kind="stable")[:, :n]
-    quoted = np.array(csv_fields(words), dtype=object)
-    ranks = list(map(str, range(1, n + 1)))
-    probs = float_strings(np.take_along_axis(beta, order, axis=1))
-    labels = csv_fields(topic_columns(K, names))
-    parts = ["topic,rank,word,probability,label" + EOL]
-    for k in range(K):
-        parts.append(_rows([[str(k)] * n, ranks, quoted[order[k]].tolist(),
-                            probs[k * n:(k + 1) * n], [labels[k]] * n]))
-    return "".join(parts).encode("utf-8")
+    topic = np.repeat(np.arange(K), n)
+    columns = [text_column(range(K), topic), text_column(range(1, n + 1), np.tile(np.arange(n), K)),
+               text_column(words, order.ravel()),
+               _numbers(np.take_along_axis(beta, order, axis=1)),
+               text_column(topic_columns(K, names), topic)]
+    return b"topic,rank,word,probability,label" + EOL + join_rows(columns)
 
 
-def _doc_topic_rows(doc_ids: Sequence[str], theta: np.ndarray) -> str:
+def _doc_topic_rows(doc_ids: Sequence[str], theta: np.ndarray) -> bytes:
     theta = np.asarray(theta, dtype=np.float64)
     if len(doc_ids) != theta.shape[0]:
         raise ValueError(f"doc_ids has {len(doc_ids)} ids for {theta.shape[0]} rows of theta")
-    columns = [csv_fields(doc_ids)] + [float_strings(theta[:, j]) for j in range(theta.shape[1])]
-    return _rows(columns)
+    D, K = theta.shape
+    text, length = float_text(theta.T)                   # topic by topic: K·D numbers
+    columns = [text_column(doc_ids)] + [Column(text[j * D:(j + 1) * D], length[j * D:(j + 1) * D])
+                                        for j in range(K)]
+    return join_rows(columns)
 
 
-def _doc_topics_header(k: int, names: Sequence[str] | None = None) -> str:
-    return ",".join(["doc_id"] + csv_fields(topic_columns(k, names))) + EOL
+def _doc_topics_header(k: int, names: Sequence[str] | None = None) -> bytes:
+    return (",".join(["doc_id"] + csv_fields(topic_columns(k, names)))).encode("utf-8") + EOL
 
 
 def doc_topics_table(doc_ids: Sequence[str], theta: np.ndarray,
@@ -118,8 +84,7 @@ def doc_topics_table(doc_ids: Sequence[str], theta: np.ndarray,
     """CSV ``doc_id,<topic names>``: one row per document, θ̄ rows summing to 1. The names
     are the topics' labels where they have one (``gulf_war``), else ``topic_k``."""
     theta = np.asarray(theta, dtype=np.float64)
-    return (_doc_topics_header(theta.shape[1], names)
-            + _doc_topic_rows(doc_ids, theta)).encode("utf-8")
+    return _doc_topics_header(theta.shape[1], names) + _doc_topic_rows(doc_ids, theta)
 
 
 def _paths(paths: PathOrPaths) -> list:
@@ -148,11 +113,11 @@ def write_doc_topics_stream(paths: PathOrPaths, k: int, chunks,
         handles = [stack.enter_context(atomic_open(path, "wb")) for path in _paths(paths)]
         if not handles:
             return
-        data = _doc_topics_header(k, names).encode("utf-8")
+        data = _doc_topics_header(k, names)
         for ids, theta, *_ in chunks:
             for handle in handles:
                 handle.write(data)
-            data = _doc_topic_rows(list(ids), theta).encode("utf-8")
+            data = _doc_topic_rows(list(ids), theta)
         for handle in handles:
             handle.write(data)
 

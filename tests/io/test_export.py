@@ -119,13 +119,13 @@ def test_doc_topics_bytes_equal_csv_writer_whole_and_streamed(tmp_path: Path) ->
 
 def test_a_table_for_several_files_is_formatted_once(tmp_path: Path, monkeypatch) -> None:
     calls = []
-    original = export.float_strings
+    original = export.float_text
 
     def counting(x):
         calls.append(np.size(x))
         return original(x)
 
-    monkeypatch.setattr(export, "float_strings", counting)
+    monkeypatch.setattr(export, "float_text", counting)
     beta = np.random.default_rng(4).dirichlet(np.ones(len(WORDS)), size=3)
     targets = [tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"]
     export.write_topic_words(targets, beta, WORDS, None)

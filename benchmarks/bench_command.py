@@ -1,0 +1,267 @@
+#!/usr/bin/env python
+"""The whole ``lda-vi fit`` command on AP at K=50, split into its parts, beside
+scikit-learn's fit alone.
+
+The command (issue 17)::
+
+    lda-vi fit ap.dat --vocab vocab.txt -k 50 --threads 2 --seed 0 \\
+        -o out --topic-words tw.csv --all-words
+
+runs in a fresh child process, ``--repeat`` times; the fastest run counts. The child
+is the CLI itself, started as ``python -c`` with a stamping import hook in front
+(:func:`child`): when a module of the command is first imported, the functions that
+mark its phases are wrapped to note CLOCK_MONOTONIC on entry and exit. Nothing is
+imported earlier than the command itself imports it, so a lazy import shows up in the
+phase that triggers it. The parts of the wall time:
+
+- interpreter: ``python -c pass`` (fastest of ``--repeat``), start to exit;
+- imports: from the child's start to the command's first work (``fit_source``),
+  less the interpreter (this holds the imports, click's parsing and the checks);
+- reading: ``load_corpus``; fit: ``LDA.fit_corpus`` (of which ``prepare``: the count
+  layout and the first numba dispatch, which loads numba's machinery and the cached
+  kernels); coherence: ``score_coherence``; writing: ``write_outputs``;
+- the rest: the wall time less all of the above (between phases, the topic table on
+  stdout, and the interpreter's exit).
+
+Beside it: scikit-learn's batch fit alone (50 iterations, ``n_jobs=2``, the same
+2,246 documents, α = 1/K, η = 0.01, data already loaded; ``--sklearn-repeat`` runs),
+in a child process too. The machine's busy cores (all processes, /proc/stat) are
+recorded during every run. Usage::
+
+    python benchmarks/bench_command.py [--repeat 5] [--sklearn-repeat 1] [--no-sklearn]
+"""
+
+import sys
+import time
+
+_T0 = time.monotonic()
+
+#: The phases: (module, qualified name of the function, phase).
+STAMPS = (
+    ("lda_vi.evaluate.workflow", "fit_source", "work"),
+    ("lda_vi.evaluate.workflow", "load_corpus", "reading"),
+    ("lda_vi.evaluate.workflow", "score_coherence", "coherence"),
+    ("lda_vi.evaluate.workflow", "write_outputs", "writing"),
+    ("lda_vi.model.lda", "LDA.fit_corpus", "fit"),
+    ("lda_vi.model.lda", "prepare", "prepare"),
+)
+
+
+def _stamped(fn, phase, marks):
+    def wrapper(*args, **kwargs):
+        start = time.monotonic()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            marks.append((phase, start, time.monotonic()))
+    return wrapper
+
+
+class _Hook:
+    """A meta-path finder that wraps the STAMPS of a module once it has run."""
+
+    def __init__(self, marks):
+        self.marks = marks
+        self.modules = {m for m, _, _ in STAMPS}
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.modules:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        run, marks = spec.loader.exec_module, self.marks
+
+        def exec_module(module):
+            run(module)
+            for mod, qualname, phase in STAMPS:
+                if mod != name:
+                    continue
+                owner, _, attr = qualname.rpartition(".")
+                holder = getattr(module, owner) if owner else module
+                setattr(holder, attr, _stamped(getattr(holder, attr), phase, marks))
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def child(argv, stamps_path):
+    """Run ``lda-vi`` with ``argv``, writing the phases' stamps to ``stamps_path``."""
+    import atexit
+    import resource
+
+    marks = [("start", _T0, _T0)]
+    sys.meta_path.insert(0, _Hook(marks))
+
+    def dump():
+        import json
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        with open(stamps_path, "w") as handle:
+            json.dump({"marks": marks, "exit": time.monotonic(),
+                       "cpu": usage.ru_utime + usage.ru_stime}, handle)
+    atexit.register(dump)
+    from lda_vi.cli import main
+
+    marks.append(("cli imported", time.monotonic(), time.monotonic()))
+    sys.argv = ["lda-vi", *argv]
+    main()
+
+
+# ---------------------------------------------------------------------------- the parent
+
+
+def _busy():
+    from machine import cpu_busy_seconds
+
+    return cpu_busy_seconds(), time.monotonic()
+
+
+def _load(busy0):
+    busy1, wall1 = _busy()
+    return (busy1 - busy0[0]) / (wall1 - busy0[1]) if busy0[0] is not None else None
+
+
+def run_command(python, repo, argv, workdir):
+    """One run of the command in a child; its parts in seconds."""
+    import json
+    import os
+    import shutil
+    import subprocess
+
+    shutil.rmtree(workdir / "out", ignore_errors=True)
+    (workdir / "tw.csv").unlink(missing_ok=True)
+    stamps = workdir / "stamps.json"
+    code = (f"import sys; sys.path.insert(0, {str(repo / 'benchmarks')!r}); import bench_command;"
+            f" bench_command.child({argv!r}, {str(stamps)!r})")
+    env = dict(os.environ, PYTHONPATH=str(repo))
+    busy0 = _busy()
+    start = time.monotonic()
+    subprocess.run([python, "-c", code], cwd=workdir, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.monotonic()
+    load = _load(busy0)
+    data = json.loads(stamps.read_text())
+    first = {}
+    for phase, a, b in data["marks"]:
+        first.setdefault(phase, (a, b))
+    span = {phase: b - a for phase, (a, b) in first.items()}
+    return {"wall": end - start, "cpu": data["cpu"], "machine_busy_cores": load,
+            "to_work": first["work"][0] - start, "to_cli": first["cli imported"][0] - start,
+            "reading": span["reading"], "fit": span["fit"], "prepare": span["prepare"],
+            "coherence": span["coherence"], "writing": span["writing"],
+            "exit": end - data["exit"]}
+
+
+def run_bare(python, argv):
+    """Wall seconds of ``python argv`` in a child."""
+    import subprocess
+
+    start = time.monotonic()
+    subprocess.run([python, *argv], check=True, stdout=subprocess.DEVNULL)
+    return time.monotonic() - start
+
+
+def sklearn_child(ap_dir, k, iters, jobs):
+    from bench_ap import load_ap
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    X, _ = load_ap(ap_dir)
+    model = LatentDirichletAllocation(n_components=k, doc_topic_prior=1 / k,
+                                      topic_word_prior=0.01, learning_method="batch",
+                                      max_iter=iters, n_jobs=jobs, random_state=0,
+                                      evaluate_every=-1)
+    start = time.perf_counter()
+    model.fit(X)
+    return {"fit_seconds": time.perf_counter() - start, "n_iter": model.n_iter_}
+
+
+def main(argv=None):
+    import argparse
+    import datetime as dt
+    import json
+    import os
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(repo / "benchmarks"))
+    from bench_ap import AP_DIR
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--repeat", type=int, default=5, help="runs of the command (fastest counts)")
+    p.add_argument("--sklearn-repeat", type=int, default=1)
+    p.add_argument("--no-sklearn", action="store_true")
+    p.add_argument("--k", type=int, default=50)
+    p.add_argument("--ap-dir", type=Path, default=AP_DIR)
+    p.add_argument("--python", default=sys.executable)
+    p.add_argument("--sklearn-child", nargs=3, type=int, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.sklearn_child:
+        print(json.dumps(sklearn_child(args.ap_dir, *args.sklearn_child)))
+        return 0
+    ap = args.ap_dir
+    if not (ap / "ap.dat").is_file() or not (ap / "vocab.txt").is_file():
+        print(f"error: {ap}/ap.dat and vocab.txt are needed (--ap-dir)", file=sys.stderr)
+        return 2
+    cmd = ["fit", str(ap / "ap.dat"), "--vocab", str(ap / "vocab.txt"), "-k", str(args.k),
+           "--threads", "2", "--seed", "0", "-o", "out", "--topic-words", "tw.csv",
+           "--all-words"]
+    runs, bare = [], []
+    with tempfile.TemporaryDirectory(prefix="lda-vi-command-") as tmp:
+        work = Path(tmp)
+        run_command(args.python, repo, cmd, work)            # warm the caches (not counted)
+        for _ in range(args.repeat):
+            bare.append(run_bare(args.python, ["-c", "pass"]))
+            runs.append(run_command(args.python, repo, cmd, work))
+            print(json.dumps(runs[-1]), file=sys.stderr)
+    sk = []
+    if not args.no_sklearn:
+        for _ in range(args.sklearn_repeat):
+            busy0 = _busy()
+            proc = subprocess.run([args.python, __file__, "--ap-dir", str(ap), "--sklearn-child",
+                                   str(args.k), "50", "2"], capture_output=True, text=True,
+                                  check=True, env=dict(os.environ, PYTHONPATH=str(repo)))
+            row = json.loads(proc.stdout.strip().splitlines()[-1])
+            row["machine_busy_cores"] = _load(busy0)
+            sk.append(row)
+            print(json.dumps(row), file=sys.stderr)
+    best = min(runs, key=lambda r: r["wall"])
+    interp = min(bare)
+    out = repo / "benchmarks" / "results" / f"command-{dt.date.today().isoformat()}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": cmd, "runs": runs, "python_pass": bare,
+                               "sklearn": sk}, indent=1))
+    parts = [("interpreter (`python -c pass`)", interp),
+             ("imports, parsing, checks", best["to_work"] - interp),
+             ("reading the input", best["reading"]),
+             ("the fit", best["fit"]),
+             ("  of which the count layout and first numba dispatch", best["prepare"]),
+             ("coherence", best["coherence"]),
+             ("writing the outputs", best["writing"])]
+    rest = best["wall"] - sum(s for name, s in parts if not name.startswith(" "))
+    parts.append(("the rest (between phases, the table, exit)", rest))
+    print(f"`lda-vi {' '.join(cmd[:1])} ap.dat {' '.join(cmd[2:])}` (AP, "
+          f"{args.k} topics), fastest of {args.repeat}; machine busy cores during it "
+          f"{best['machine_busy_cores']:.2f}\n")
+    print("| part | wall s |\n|---|---:|")
+    for name, s in parts:
+        print(f"| {name} | {s:.3f} |")
+    print(f"| **whole command** | **{best['wall']:.3f}** (CPU {best['cpu']:.2f}) |")
+    if sk:
+        fast = min(sk, key=lambda r: r["fit_seconds"])
+        print(f"\nscikit-learn's fit alone ({fast['n_iter']} iterations, n_jobs=2): "
+              f"{fast['fit_seconds']:.2f} s (machine busy cores "
+              f"{fast['machine_busy_cores']:.2f}); the whole command is "
+              f"{fast['fit_seconds'] / best['wall']:.1f}× faster")
+    print(f"\n(written to {out})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
