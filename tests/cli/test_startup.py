@@ -100,3 +100,16 @@ def test_help_lists_every_command_and_each_command_loads():
         assert f"  {name} " in listing
         result = CliRunner().invoke(cli, [name, "--help"])
         assert result.exit_code == 0 and "Usage: " in result.output, name
+
+
+def test_python_dash_m_lda_vi_is_the_command_line():
+    """`python -m lda_vi` runs the same command line as the `lda-vi` script."""
+    from lda_vi import __version__
+
+    proc = subprocess.run([sys.executable, "-m", "lda_vi", "--version"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"lda-vi, version {__version__}"
+    proc = subprocess.run([sys.executable, "-m", "lda_vi", "fit", "--k", "x"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
