@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -139,7 +140,7 @@ def format_topic_table(topics: Sequence[Sequence[tuple[str, float]]], shares: np
     rows = list(range(len(topics))) if only is None else list(only)
     id_width = max(5, len(str(len(topics) - 1)))
     names = [label or "" for label in labels] if labels and any(labels) else None
-    label_width = max([5] + [len(names[k]) for k in rows]) if names else 0
+    label_width = max([5] + [cells(names[k]) for k in rows]) if names else 0
     label_head = f"  {'label':<{label_width}}" if names else ""
     head = f"{'topic':>{id_width}}{label_head}  {'share':>6}  top words"
     indent = id_width + 10 + (label_width + 2 if names else 0)
@@ -147,12 +148,21 @@ def format_topic_table(topics: Sequence[Sequence[tuple[str, float]]], shares: np
     lines = [head, "-" * rule]
     room = None if width is None else max(20, width - indent)
     for k in rows:
-        label = f"  {names[k]:<{label_width}}" if names else ""
+        label = f"  {names[k]}{' ' * (label_width - cells(names[k]))}" if names else ""
         prefix = f"{k:>{id_width}}{label}  {100 * shares[k]:5.1f}%  "
         for chunk in _wrap([word for word, _ in topics[k]], room):
             lines.append(prefix + chunk)
             prefix = " " * indent
     return "\n".join(lines)
+
+
+def cells(text: str) -> int:
+    """The terminal columns ``text`` takes: two for an East Asian wide or full-width
+    character (Chinese, Japanese, Korean), none for a combining mark, one otherwise."""
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def topic_columns(k: int, names: Sequence[str] | None = None) -> list[str]:
@@ -165,13 +175,13 @@ def topic_columns(k: int, names: Sequence[str] | None = None) -> list[str]:
 
 
 def _wrap(words: list[str], room: int | None) -> list[str]:
-    """The words joined by spaces, cut into lines of at most ``room`` characters (a longer
+    """The words joined by spaces, cut into lines of at most ``room`` columns (a longer
     word gets a line of its own); one line when ``room`` is None."""
     if room is None or not words:
         return [" ".join(words)]
     lines, current = [], ""
     for word in words:
-        if current and len(current) + 1 + len(word) > room:
+        if current and cells(current) + 1 + cells(word) > room:
             lines.append(current)
             current = word
         else:

@@ -161,3 +161,25 @@ def test_streamed_rows_go_to_several_files_from_one_pass(tmp_path: Path) -> None
     export.write_doc_topics_stream(targets, 3, chunks())
     assert len(passes) == 1
     assert {p.read_bytes() for p in targets} == {_reference_doc_topics(ids, theta)}
+
+
+def _cells(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide and full-width characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_topic_table_aligns_wide_labels_and_wraps_wide_words() -> None:
+    # Chinese labels take two columns a character: the share column still lines up
+    words = [[("应用", 0.1), ("打印机", 0.1)], [("file", 0.2)], [("选项", 0.3)]]
+    table = export.format_topic_table(words, np.array([0.2, 0.3, 0.5]),
+                                      labels=["打印服务", "files", None])
+    lines = table.splitlines()
+    share_ends = {_cells(line[:line.index("%") + 1]) for line in lines[2:]}
+    assert len(share_ends) == 1, table
+    assert _cells(lines[1]) == _cells(lines[0])          # the rule is as wide as the head
+    # wrapped on a terminal of 50 columns, no line is wider than 50 columns
+    many = [[(f"词语{i:02d}", 0.1) for i in range(30)]]
+    wrapped = export.format_topic_table(many, np.array([1.0]), width=50, labels=["选举"])
+    assert all(_cells(line) <= 50 for line in wrapped.splitlines()), wrapped
