@@ -140,6 +140,10 @@ def seeds_from_mapping(seeds: Mapping[str, Sequence[str] | str]
                 or "\n" in label:
             raise InputError(f"seed_words[{label!r}]: labels and words may not hold "
                              "'#', ':' or line breaks")
+        check_label(label, "seed_words: label")       # named by its key, not a line number
+        if not any(w.split() for w in words):
+            raise InputError(f"seed_words[{label!r}] has no seed words; give it a list of "
+                             "words, e.g. ['iraq', 'kuwait']")
         lines.append(f"{label}: {' '.join(words)}")
     return parse_seed_lines(lines, "seed_words")
 

@@ -69,6 +69,11 @@ def test_from_mapping_as_the_python_api_takes_it():
         seeds_from_mapping({"gulf": ["iraq: war"]})
     with pytest.raises(InputError, match="list of words"):
         seeds_from_mapping({"gulf": [3]})
+    # a mapping has keys, not lines: its errors name the key
+    with pytest.raises(InputError, match=r"^seed_words\['gulf'\] has no seed words"):
+        seeds_from_mapping({"gulf": []})
+    with pytest.raises(InputError, match=r"^seed_words: label 'gulf war' is not valid"):
+        seeds_from_mapping({"gulf war": ["iraq"]})
 
 
 def test_resolve_through_the_corpus_tokenizer():
