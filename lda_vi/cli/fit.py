@@ -191,6 +191,13 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         force = True                       # the checkpoint's own directory is the output
     reader = pop_input_options(pipeline)
     counts = resolve_format(corpus, reader["fmt"]) in COUNT_FORMATS
+    text_only = [flag for name, flag in TEXT_ONLY if _given(name)]
+    if counts and text_only:
+        raise InputError(f"{' and '.join(text_only)} appl{'ies' if len(text_only) == 1 else 'y'}"
+                         f" to text; {corpus} holds word counts, tokenized already, and its "
+                         "vocabulary file is used as given: drop "
+                         f"{'it' if len(text_only) == 1 else 'them'} (or leave words out with "
+                         "--min-df, --max-df, --max-vocab)")
     tokenizer_config, prune_config = pipeline_configs(**pipeline, counts=counts)
     measures = parse_measures(coherence)
     coherence_top_n = workflow.FIT_COHERENCE_TOP_N if coherence_top_n is None else coherence_top_n
@@ -250,6 +257,12 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     if output and not quiet and method != "online":
         click.echo(f"saved the model, doc_topics.csv, topic_words.csv and run.json "
                    f"in {output}", err=True)
+
+
+#: The tokenizer's options, which word counts have no use for: (parameter, flag).
+TEXT_ONLY = (("language", "--language"), ("stem", "--stem"), ("stopwords_file", "--stopwords"),
+             ("replace_stopwords", "--replace-stopwords"), ("no_stopwords", "--no-stopwords"),
+             ("min_length", "--min-length"))
 
 
 def _given(*names: str) -> bool:

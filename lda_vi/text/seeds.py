@@ -152,7 +152,10 @@ def resolve_seeds(topics: Sequence[SeedTopic], tokenize: Callable[[str], list[st
                   lookup: Callable[[str], int | None]) -> ResolvedSeeds:
     """Map seed words onto vocabulary ids, through the corpus's ``tokenize``.
 
-    A seed word (as written) may give several tokens (``cease-fire`` stays one,
+    A seed word that is a vocabulary word as written is that word: the vocabulary of
+    word counts is used as given, so its words need no tokenizing (``ms``, ``new``,
+    ``covid19`` would not survive the text tokenizer's stopwords and length rules).
+    Any other word is tokenized and may give several tokens (``cease-fire`` stays one,
     ``U.S.`` may give two): each token found by ``lookup`` (word → id or None)
     seeds the topic. A word none of whose tokens is in the vocabulary is
     ``missing``. A seeded topic left without any seed word is an InputError.
@@ -161,7 +164,9 @@ def resolve_seeds(topics: Sequence[SeedTopic], tokenize: Callable[[str], list[st
     for topic in topics:
         found: dict[int, str] = {}
         for word in topic.words:
-            hits = [(lookup(token), token) for token in tokenize(word)]
+            exact = lookup(word)
+            hits = [(exact, word)] if exact is not None else \
+                [(lookup(token), token) for token in tokenize(word)]
             hits = [(i, token) for i, token in hits if i is not None]
             if not hits:
                 missing.append(word)

@@ -186,3 +186,48 @@ def test_cli_count_formats_keep_the_vocabulary_as_given(tmp_path):
     assert result.exit_code == 0, result.output
     pruned = {line.split(",")[2] for line in (tmp_path / "tw.csv").read_text().splitlines()[1:]}
     assert pruned == {f"w{i}" for i in range(13)}  # only the flag given applies: max_df 1.0
+
+
+@pytest.mark.parametrize("options,named", [
+    (["--stopwords", "{stop}"], "--stopwords applies to text"),
+    (["--min-length", "5"], "--min-length applies to text"),
+    (["--language", "de", "--stem", "snowball"], "--language and --stem apply to text"),
+    (["--no-stopwords"], "--no-stopwords applies to text"),
+])
+def test_cli_count_formats_refuse_the_text_options(tmp_path, options, named):
+    """Counts are tokenized already: a tokenizer option would silently do nothing."""
+    from click.testing import CliRunner
+
+    from lda_vi.cli.app import cli
+
+    words = write(tmp_path / "vocab.txt", "".join(f"w{i}\n" for i in range(6)))
+    stop = write(tmp_path / "stop.txt", "w1\n")
+    write_ldac(tmp_path / "c.dat", sp.csr_matrix(np.ones((4, 6))))
+    args = [a.format(stop=stop) for a in options]
+    result = CliRunner().invoke(cli, ["fit", str(tmp_path / "c.dat"), "--vocab", str(words),
+                                      "-k", "2", "-q", *args])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {named}"), lines
+
+
+def test_cli_count_seed_words_are_the_vocabulary_words_as_written(tmp_path):
+    """A count file's words ('ms', 'new', 'Covid19') are seeds as written, though the text
+    tokenizer would drop them (too short, a stopword, a digit)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from lda_vi.cli.app import cli
+
+    words = write(tmp_path / "vocab.txt", "ms\nnew\nCovid19\nriver\nlake\nboat\n")
+    X = sp.csr_matrix(np.kron(np.eye(2), np.ones((5, 3))) * 2)
+    write_ldac(tmp_path / "c.dat", X)
+    seeds = write(tmp_path / "seeds.txt", "people: ms new Covid19\n")
+    result = CliRunner().invoke(cli, ["fit", str(tmp_path / "c.dat"), "--vocab", str(words),
+                                      "-k", "2", "--seed", "0", "--max-iter", "5",
+                                      "--seed-words", str(seeds), "-o", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    record = json.loads((tmp_path / "m" / "run.json").read_text())["seeds"]
+    assert record["topics"][0]["terms"] == ["ms", "new", "Covid19"] and record["missing"] == []

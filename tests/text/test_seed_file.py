@@ -103,6 +103,16 @@ def test_a_phrase_seeds_its_phrase_word():
     assert resolved.missing == []
 
 
+def test_a_vocabulary_word_as_written_is_that_word():
+    # word counts keep their vocabulary as given: words the text tokenizer would drop
+    # (stopwords, short words, digits, capitals) seed as written
+    vocab = Vocabulary(["ms", "new", "Covid19", "the", "states"])
+    resolved = resolve_seeds([SeedTopic("a", ("ms", "new", "Covid19", "the", "States"))],
+                             Tokenizer(), vocab.get)
+    assert resolved.terms == [["ms", "new", "Covid19", "the", "states"]]
+    assert resolved.missing == []
+
+
 def test_a_seeded_topic_with_no_word_left_is_an_error():
     with pytest.raises(InputError, match="seeded topic 'space': none of its seed words"):
         resolve_seeds([SeedTopic("space", ("nasa", "shuttle"))], Tokenizer(),
