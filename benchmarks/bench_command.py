@@ -7,7 +7,7 @@ The command (issue 17)::
     lda-vi fit ap.dat --vocab vocab.txt -k 50 --threads 2 --seed 0 \\
         -o out --topic-words tw.csv --all-words
 
-runs in a fresh child process, ``--repeat`` times; the fastest run counts. The child
+runs in a fresh child process, ``--repeat`` times; each part counts its fastest run. The child
 is the CLI itself, started as ``python -c`` with a stamping import hook in front
 (:func:`child`): when a module of the command is first imported, the functions that
 mark its phases are wrapped to note CLOCK_MONOTONIC on entry and exit. Nothing is
@@ -21,7 +21,12 @@ phase that triggers it. The parts of the wall time:
   layout and the first numba dispatch, which loads numba's machinery and the cached
   kernels); coherence: ``score_coherence``; writing: ``write_outputs``;
 - the rest: the wall time less all of the above (between phases, the topic table on
-  stdout, and the interpreter's exit).
+  stdout, and the interpreter's exit, from the last atexit handler to the end).
+
+Each part's CPU seconds (all threads; for "imports", the interpreter's start included) are
+shown beside its wall seconds: on a loaded machine the CPU figures move less.
+``--tree DIR`` measures the ``lda_vi`` of another checkout (e.g. an older commit: ``git
+worktree add --detach DIR COMMIT``) with this script.
 
 Beside it: scikit-learn's batch fit alone (50 iterations, ``n_jobs=2``, the same
 2,246 documents, α = 1/K, η = 0.01, data already loaded; ``--sklearn-repeat`` runs),
@@ -49,11 +54,11 @@ STAMPS = (
 
 def _stamped(fn, phase, marks):
     def wrapper(*args, **kwargs):
-        start = time.monotonic()
+        start, cpu = time.monotonic(), time.process_time()
         try:
             return fn(*args, **kwargs)
         finally:
-            marks.append((phase, start, time.monotonic()))
+            marks.append((phase, start, time.monotonic(), cpu, time.process_time()))
     return wrapper
 
 
@@ -92,27 +97,28 @@ class _Hook:
 def child(argv, stamps_path):
     """Run ``lda-vi`` with ``argv``, writing the phases' stamps to ``stamps_path``."""
     import atexit
-    import resource
 
-    marks = [("start", _T0, _T0)]
+    marks = [("start", _T0, _T0, 0.0, 0.0)]
     sys.meta_path.insert(0, _Hook(marks))
 
     def dump():
         import json
 
-        usage = resource.getrusage(resource.RUSAGE_SELF)
         with open(stamps_path, "w") as handle:
             json.dump({"marks": marks, "exit": time.monotonic(),
-                       "cpu": usage.ru_utime + usage.ru_stime}, handle)
+                       "exit_cpu": time.process_time()}, handle)
     atexit.register(dump)
     from lda_vi.cli import main
 
-    marks.append(("cli imported", time.monotonic(), time.monotonic()))
+    marks.append(("cli imported", time.monotonic(), time.monotonic(), time.process_time(),
+                  time.process_time()))
     sys.argv = ["lda-vi", *argv]
     main()
 
 
 # ---------------------------------------------------------------------------- the parent
+
+PARTS = ("reading", "fit", "coherence", "writing")
 
 
 def _busy():
@@ -126,10 +132,11 @@ def _load(busy0):
     return (busy1 - busy0[0]) / (wall1 - busy0[1]) if busy0[0] is not None else None
 
 
-def run_command(python, repo, argv, workdir):
+def run_command(python, repo, argv, workdir, tree=None):
     """One run of the command in a child; its parts in seconds."""
     import json
     import os
+    import resource
     import shutil
     import subprocess
 
@@ -138,23 +145,28 @@ def run_command(python, repo, argv, workdir):
     stamps = workdir / "stamps.json"
     code = (f"import sys; sys.path.insert(0, {str(repo / 'benchmarks')!r}); import bench_command;"
             f" bench_command.child({argv!r}, {str(stamps)!r})")
-    env = dict(os.environ, PYTHONPATH=str(repo))
+    env = dict(os.environ, PYTHONPATH=str(tree or repo))
     busy0 = _busy()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     subprocess.run([python, "-c", code], cwd=workdir, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     end = time.monotonic()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     load = _load(busy0)
     data = json.loads(stamps.read_text())
     first = {}
-    for phase, a, b in data["marks"]:
-        first.setdefault(phase, (a, b))
-    span = {phase: b - a for phase, (a, b) in first.items()}
-    return {"wall": end - start, "cpu": data["cpu"], "machine_busy_cores": load,
-            "to_work": first["work"][0] - start, "to_cli": first["cli imported"][0] - start,
-            "reading": span["reading"], "fit": span["fit"], "prepare": span["prepare"],
-            "coherence": span["coherence"], "writing": span["writing"],
-            "exit": end - data["exit"]}
+    for phase, *stamps in data["marks"]:
+        first.setdefault(phase, stamps)
+    out = {"wall": end - start, "cpu": cpu, "machine_busy_cores": load,
+           "to_work": first["work"][0] - start, "to_cli": first["cli imported"][0] - start,
+           "to_work_cpu": first["work"][2], "exit": end - data["exit"],
+           "exit_cpu": cpu - data["exit_cpu"]}
+    for phase in ("reading", "fit", "prepare", "coherence", "writing"):
+        a, b, ca, cb = first[phase]
+        out[phase], out[phase + "_cpu"] = b - a, cb - ca
+    return out
 
 
 def run_bare(python, argv):
@@ -194,12 +206,15 @@ def main(argv=None):
     from bench_ap import AP_DIR
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--repeat", type=int, default=5, help="runs of the command (fastest counts)")
+    p.add_argument("--repeat", type=int, default=5,
+                   help="runs of the command (each part: its fastest)")
     p.add_argument("--sklearn-repeat", type=int, default=1)
     p.add_argument("--no-sklearn", action="store_true")
     p.add_argument("--k", type=int, default=50)
     p.add_argument("--ap-dir", type=Path, default=AP_DIR)
     p.add_argument("--python", default=sys.executable)
+    p.add_argument("--tree", type=Path, default=None,
+                   help="measure the lda_vi of this checkout instead (e.g. an older commit)")
     p.add_argument("--sklearn-child", nargs=3, type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.sklearn_child:
@@ -215,10 +230,10 @@ def main(argv=None):
     runs, bare = [], []
     with tempfile.TemporaryDirectory(prefix="lda-vi-command-") as tmp:
         work = Path(tmp)
-        run_command(args.python, repo, cmd, work)            # warm the caches (not counted)
+        run_command(args.python, repo, cmd, work, args.tree)    # warm the caches (not counted)
         for _ in range(args.repeat):
             bare.append(run_bare(args.python, ["-c", "pass"]))
-            runs.append(run_command(args.python, repo, cmd, work))
+            runs.append(run_command(args.python, repo, cmd, work, args.tree))
             print(json.dumps(runs[-1]), file=sys.stderr)
     sk = []
     if not args.no_sklearn:
@@ -231,34 +246,41 @@ def main(argv=None):
             row["machine_busy_cores"] = _load(busy0)
             sk.append(row)
             print(json.dumps(row), file=sys.stderr)
-    best = min(runs, key=lambda r: r["wall"])
+    best = {key: min(r[key] for r in runs) for key in runs[0]}     # each part's fastest
+    best["machine_busy_cores"] = min(runs, key=lambda r: r["wall"])["machine_busy_cores"]
     interp = min(bare)
     out = repo / "benchmarks" / "results" / f"command-{dt.date.today().isoformat()}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"command": cmd, "runs": runs, "python_pass": bare,
                                "sklearn": sk}, indent=1))
-    parts = [("interpreter (`python -c pass`)", interp),
-             ("imports, parsing, checks", best["to_work"] - interp),
-             ("reading the input", best["reading"]),
-             ("the fit", best["fit"]),
-             ("  of which the count layout and first numba dispatch", best["prepare"]),
-             ("coherence", best["coherence"]),
-             ("writing the outputs", best["writing"])]
-    rest = best["wall"] - sum(s for name, s in parts if not name.startswith(" "))
-    parts.append(("the rest (between phases, the table, exit)", rest))
+    parts = [("interpreter (`python -c pass`)", interp, None),
+             ("imports, parsing, checks", best["to_work"] - interp, best["to_work_cpu"]),
+             ("reading the input", best["reading"], best["reading_cpu"]),
+             ("the fit", best["fit"], best["fit_cpu"]),
+             ("  of which the count layout and first numba dispatch", best["prepare"],
+              best["prepare_cpu"]),
+             ("coherence", best["coherence"], best["coherence_cpu"]),
+             ("writing the outputs", best["writing"], best["writing_cpu"])]
+    fastest = min(runs, key=lambda r: r["wall"])
+    rest = min(r["wall"] - r["to_work"] - sum(r[k] for k in PARTS) for r in runs)
+    rest_cpu = min(r["cpu"] - r["to_work_cpu"] - sum(r[k + "_cpu"] for k in PARTS)
+                   for r in runs)
+    parts.append(("the rest (between phases, the table, exit)", rest, rest_cpu))
+    parts.append(("  of which the interpreter's exit", best["exit"], best["exit_cpu"]))
     print(f"`lda-vi {' '.join(cmd[:1])} ap.dat {' '.join(cmd[2:])}` (AP, "
-          f"{args.k} topics), fastest of {args.repeat}; machine busy cores during it "
-          f"{best['machine_busy_cores']:.2f}\n")
-    print("| part | wall s |\n|---|---:|")
-    for name, s in parts:
-        print(f"| {name} | {s:.3f} |")
-    print(f"| **whole command** | **{best['wall']:.3f}** (CPU {best['cpu']:.2f}) |")
+          f"{args.k} topics): each part's fastest of {args.repeat} runs; the machine's busy "
+          f"cores (all processes) during the fastest run: {fastest['machine_busy_cores']:.2f}\n")
+    print("| part | wall s | CPU s |\n|---|---:|---:|")
+    for name, s, c in parts:
+        print(f"| {name} | {s:.3f} | {'' if c is None else f'{c:.3f}'} |")
+    print(f"| **whole command** (the fastest run) | **{fastest['wall']:.3f}** | "
+          f"{fastest['cpu']:.3f} |")
     if sk:
         fast = min(sk, key=lambda r: r["fit_seconds"])
         print(f"\nscikit-learn's fit alone ({fast['n_iter']} iterations, n_jobs=2): "
               f"{fast['fit_seconds']:.2f} s (machine busy cores "
               f"{fast['machine_busy_cores']:.2f}); the whole command is "
-              f"{fast['fit_seconds'] / best['wall']:.1f}× faster")
+              f"{fast['fit_seconds'] / fastest['wall']:.1f}× faster")
     print(f"\n(written to {out})")
     return 0
 

@@ -62,10 +62,10 @@ def topic_words_table(beta: np.ndarray, words: Sequence[str], top_n: int | None,
                text_column(words, order.ravel()),
                _numbers(np.take_along_axis(beta, order, axis=1)),
                text_column(topic_columns(K, names), topic)]
-    return b"topic,rank,word,probability,label" + EOL + join_rows(columns)
+    return join_rows(columns, b"topic,rank,word,probability,label" + EOL)
 
 
-def _doc_topic_rows(doc_ids: Sequence[str], theta: np.ndarray) -> bytes:
+def _doc_topic_rows(doc_ids: Sequence[str], theta: np.ndarray, head: bytes = b"") -> bytes:
     theta = np.asarray(theta, dtype=np.float64)
     if len(doc_ids) != theta.shape[0]:
         raise ValueError(f"doc_ids has {len(doc_ids)} ids for {theta.shape[0]} rows of theta")
@@ -73,7 +73,7 @@ def _doc_topic_rows(doc_ids: Sequence[str], theta: np.ndarray) -> bytes:
     text, length = float_text(theta.T)                   # topic by topic: K·D numbers
     columns = [text_column(doc_ids)] + [Column(text[j * D:(j + 1) * D], length[j * D:(j + 1) * D])
                                         for j in range(K)]
-    return join_rows(columns)
+    return join_rows(columns, head)
 
 
 def _doc_topics_header(k: int, names: Sequence[str] | None = None) -> bytes:
@@ -85,7 +85,7 @@ def doc_topics_table(doc_ids: Sequence[str], theta: np.ndarray,
     """CSV ``doc_id,<topic names>``: one row per document, θ̄ rows summing to 1. The names
     are the topics' labels where they have one (``gulf_war``), else ``topic_k``."""
     theta = np.asarray(theta, dtype=np.float64)
-    return _doc_topics_header(theta.shape[1], names) + _doc_topic_rows(doc_ids, theta)
+    return _doc_topic_rows(doc_ids, theta, _doc_topics_header(theta.shape[1], names))
 
 
 def _paths(paths: PathOrPaths) -> list:

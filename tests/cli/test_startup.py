@@ -113,3 +113,26 @@ def test_python_dash_m_lda_vi_is_the_command_line():
     proc = subprocess.run([sys.executable, "-m", "lda_vi", "fit", "--k", "x"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
+
+
+def test_fit_help_loads_no_kernels():
+    """The compiled kernels (numba) load at their first call: ``fit --help`` needs none."""
+    out, loaded = run_and_list_modules(["fit", "--help"], ("numba", "nltk", "llvmlite"))
+    assert loaded == set(), f"fit --help imported {loaded}"
+    assert "Usage: " in out
+
+
+def test_only_the_console_script_freezes_the_collector():
+    """``lda_vi.cli.main`` (the console script) moves the objects of its imports out of
+    the collector's sight (gc.freeze); the click entry point that programs and tests call
+    leaves the collector as it was."""
+    code = ("import gc, sys\nfrom lda_vi.cli{} import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "print('FROZEN:', gc.get_freeze_count())")
+    counts = []
+    for module in ("", ".app"):
+        proc = subprocess.run([sys.executable, "-c", code.format(module)], capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        counts.append(int(proc.stdout.split("FROZEN:")[1]))
+    assert counts[0] > 1000 and counts[1] == 0, counts
