@@ -40,6 +40,10 @@ class Language:
         possessive: strip a final "'s" (English).
         segmenter: "jieba" or "janome" for text without spaces between words, else None.
         connectors: words allowed inside a phrase but not at its ends.
+        fold_marks: match stopwords without their combining marks (accents, hamza on
+            alef, harakat), for lists written without them: Romanian's has no diacritics
+            (si for și), Arabic's mostly no hamza (الى for إلى), Greek's mixes accented and
+            unaccented forms (ειναι for είναι). Tokens keep their marks.
     """
 
     code: str
@@ -49,6 +53,7 @@ class Language:
     possessive: bool = False
     segmenter: str | None = None
     connectors: frozenset[str] = frozenset()
+    fold_marks: bool = False
 
 
 def _words(text: str) -> frozenset[str]:
@@ -63,7 +68,7 @@ _IT_ELISIONS = _words(
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
-        Language("ar", "Arabic", "arabic"),
+        Language("ar", "Arabic", "arabic", fold_marks=True),
         Language("bg", "Bulgarian"),
         Language("ca", "Catalan", None, _words("l d s n m t"),
                  connectors=_words("de del dels la el els les l d i a")),
@@ -71,7 +76,7 @@ LANGUAGES: dict[str, Language] = {
         Language("da", "Danish", "danish", connectors=_words("og af i for til")),
         Language("de", "German", "german",
                  connectors=_words("der die das des dem den von vom und für zu zur zum im am")),
-        Language("el", "Greek"),
+        Language("el", "Greek", fold_marks=True),
         Language("en", "English", "english", possessive=True,
                  connectors=_words("a an the of for with without at from to in on by and or")),
         Language("es", "Spanish", "spanish",
@@ -97,7 +102,8 @@ LANGUAGES: dict[str, Language] = {
         Language("pl", "Polish"),
         Language("pt", "Portuguese", "portuguese",
                  connectors=_words("de do da dos das e a o os as em no na por para")),
-        Language("ro", "Romanian", "romanian", connectors=_words("de din la și a al")),
+        Language("ro", "Romanian", "romanian", connectors=_words("de din la și a al"),
+                 fold_marks=True),
         Language("ru", "Russian", "russian", connectors=_words("и в на по")),
         Language("sk", "Slovak"),
         Language("sv", "Swedish", "swedish", connectors=_words("och av i för till")),

@@ -21,7 +21,8 @@ The pipeline applied by :class:`Tokenizer` to each document string:
    :mod:`lda_vi.text.phrases`) are joined into one word ("new_york"), before stopwords go;
 7. words shorter than ``min_length`` characters are dropped (words of CJK scripts are kept
    from one character on);
-8. stopwords are dropped (compared case-insensitively, before stemming); Chinese and
+8. stopwords are dropped (compared case-insensitively, before stemming; for Arabic, Greek and
+   Romanian also without combining marks, as their lists are written); Chinese and
    Japanese text often quotes English, so their lists are joined by the English one;
 9. optional stemming (Snowball of the language, or Porter for English; both also lowercase).
    Phrases are not stemmed.
@@ -199,6 +200,9 @@ class Tokenizer:
         self.stopwords = frozenset(
             self._normalize(w).lower() for w in (*base, *config.extra_stopwords)
         )
+        # the stopwords without their marks, for the languages whose lists lack them
+        self._folded = frozenset(map(_strip_marks, self.stopwords)) if lang.fold_marks \
+            else None
         self._stem = _make_stemmer(config.stem, lang.stemmer)
         self._segment = make_segmenter(lang.segmenter) if lang.segmenter else None
         self._detector = CjkDetector() if config.language is None else None
@@ -252,7 +256,9 @@ class Tokenizer:
             return None
         if not word.isalpha() and any(c.isnumeric() for c in word):
             return None  # a numeral that \w takes for a letter (Rumi, Kharoshthi digits)
-        if (word if self.config.lowercase else word.lower()) in self.stopwords:
+        key = word if self.config.lowercase else word.lower()
+        if key in self.stopwords or (self._folded is not None
+                                     and _strip_marks(key) in self._folded):
             return None
         return self._stem(word) if self._stem is not None else word
 
@@ -302,6 +308,11 @@ class Tokenizer:
 
     def __repr__(self) -> str:
         return f"Tokenizer({self.config!r})"
+
+
+def _strip_marks(word: str) -> str:
+    """``word`` without its combining marks (decomposed first: é → e, أ → ا, ș → s)."""
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
 @functools.cache

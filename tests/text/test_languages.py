@@ -38,6 +38,8 @@ def test_at_least_twenty_languages_with_stopwords():
         words = stopwords_of(code)
         assert len(words) >= 40, code
         assert not any(w.startswith("#") or " " in w for w in words), code
+        # a stopword is a word: no quotes or commas copied from a source's list syntax
+        assert not any(c in w for w in words for c in '",'), code
 
 
 def test_stopword_lists_come_with_provenance_and_license():
@@ -127,3 +129,28 @@ def test_german_additions_to_the_snowball_list():
     # contractions, forms of werden, adverbs and abbreviations the Snowball list lacks
     assert tok("beim Start wurde seit jeher immer bzw. z.B. außer Betrieb gesetzt") == [
         "start", "jeher", "betrieb", "gesetzt"]
+
+
+# Real sentences of gettext catalogs (error messages), and their most common function words.
+OTHER_SCRIPTS = {
+    "el": ("Το αρχείο δεν είναι έγκυρο και δεν μπορεί να ανοιχτεί από την εφαρμογή για την "
+           "εκτύπωση του εγγράφου στο σύστημα.",
+           {"το", "δεν", "είναι", "και", "να", "από", "την", "για", "του", "στο"}),
+    "he": ("אבל אחרי ההתקנה לא ניתן לפתוח את הקובץ של המשתמש איפה שהוא.",
+           {"אבל", "אחרי", "איפה"}),
+    "ar": ("تعذّر فتح الملف إلى المجلد أو الطابعة، أن الملف غير موجود في النظام.",
+           {"إلى", "أو", "أن", "في"}),
+    "ro": ("Fișierul nu poate fi deschis în acest director și nu există dacă să fie mutat.",
+           {"nu", "în", "acest", "și", "dacă", "să"}),
+    "it": ("Così il file già aperto non può essere letto più volte.", {"così", "già", "più"}),
+}
+
+
+@pytest.mark.parametrize("code", sorted(OTHER_SCRIPTS))
+def test_function_words_of_other_scripts_removed(code):
+    # lists written without accents (ro), with Ancient Greek or without hamza (el, ar), or
+    # with a source's quotes (he, it) still remove the words as the text writes them
+    text, function = OTHER_SCRIPTS[code]
+    tokens = set(Tokenizer(TokenizerConfig(language=code))(text))
+    assert not function & tokens, function & tokens
+    assert tokens, text
