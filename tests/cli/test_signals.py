@@ -4,6 +4,7 @@ the moment wanted (it says so on stderr), never after a fixed sleep alone."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import signal
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from planted import planted_texts
+
+from lda_vi.model.checkpoint import checkpoint_iterations
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = "import sys; from lda_vi.cli import main; sys.argv[0] = 'lda-vi'; main()"
@@ -96,16 +99,31 @@ def test_signal_during_em_exits_130_and_keeps_the_old_model(model, corpus, tmp_p
 
 
 def test_interrupt_names_the_checkpoint_and_resume_finishes(corpus, tmp_path):
+    # An iteration takes milliseconds, so the signal must reach the fit before its end
+    # however late this process reads: the child blocks writing its progress once the
+    # stderr pipe (shrunk to a page) is full, and this test stops reading after iteration
+    # 5, so the child gets at most two pipefuls past that line (what the reader buffered,
+    # then the pipe), in lines of over 40 bytes. It waits there, interruptible, before n.
+    shrink = hasattr(fcntl, "F_SETPIPE_SZ")
+    capacity = os.sysconf("SC_PAGE_SIZE") if shrink else 65536
+    n = 5 + 2 * capacity // 40 + 10
     out = tmp_path / "run"
-    args = ["fit", corpus, *SLOW[:-4], "--max-iter", "8", "--min-df", "1", "--seed", "0"]
+    args = ["fit", corpus, *SLOW[:-4], "--max-iter", n, "--min-df", "1", "--seed", "0"]
     proc = spawn(*args, "--checkpoint-every", "2", "-o", out)
-    wait_for(proc, "iteration 5/8")
+    if shrink:                                       # the child is still starting Python
+        fcntl.fcntl(proc.stderr.fileno(), fcntl.F_SETPIPE_SZ, capacity)
+        assert fcntl.fcntl(proc.stderr.fileno(), fcntl.F_GETPIPE_SZ) == capacity
+    wait_for(proc, f" 5/{n} ")                      # "iteration   5/219  elbo ..."
     proc.send_signal(signal.SIGINT)
     code, err = finish(proc)
     assert code == 130, err
-    assert re.match(r"interrupted \(SIGINT\): no output was written; the checkpoint of "
-                    r"iteration [46] is in .*: continue with 'lda-vi fit .* --resume ", err[-1]), \
-        err[-1]                                      # (4, or 6 on a machine that lags)
+    named = re.match(r"interrupted \(SIGINT\): no output was written; the checkpoint of "
+                     r"iteration (\d+) is in .*: continue with 'lda-vi fit .* --resume ",
+                     err[-1])
+    assert named, err[-1]
+    iteration = int(named.group(1))                  # the last one saved: 4 or later
+    assert iteration % 2 == 0 and 4 <= iteration < n, err[-1]
+    assert checkpoint_iterations(out) == iteration
     assert sorted(p.name for p in out.iterdir()) == ["checkpoint.json", "checkpoint.npz"]
     code, err = finish(spawn(*args, "--resume", out, "-q"))
     assert code == 0 and err == [], err
@@ -113,10 +131,29 @@ def test_interrupt_names_the_checkpoint_and_resume_finishes(corpus, tmp_path):
     assert (out / "model.json").is_file() and clean(tmp_path) == []
 
 
+def handlers_installed(pid: int) -> bool | None:
+    """Whether process ``pid`` catches SIGTERM (its /proc status, SigCgt): lda-vi's main
+    installs its handlers first thing, and Python alone catches SIGINT only. None where
+    there is no /proc."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    caught = next(line.split()[1] for line in status.splitlines()
+                  if line.startswith("SigCgt:"))
+    return bool(int(caught, 16) >> (signal.SIGTERM - 1) & 1)
+
+
 def test_interrupt_while_starting_up(corpus, tmp_path):
     proc = spawn("fit", corpus, *SLOW, "-o", tmp_path / "out")
-    time.sleep(0.3)                                  # still importing numpy, numba...
-    proc.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 120                # a signal before the handlers would
+    while not handlers_installed(proc.pid):         # end Python with a traceback
+        if handlers_installed(proc.pid) is None:     # no /proc: the imports take longer
+            time.sleep(0.3)
+            break
+        assert proc.poll() is None and time.monotonic() < deadline, "main never started"
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGINT)                  # still importing numpy, numba...
     code, err = finish(proc)
     assert code == 130, err
     assert len(err) == 1 and err[0].startswith("interrupted (SIGINT)"), err
