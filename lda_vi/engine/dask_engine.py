@@ -20,7 +20,10 @@ statistics, γ and the bound are bit-identical to the local engine's for any
 number of workers or partitions. A worker lost mid-iteration (killed,
 disconnected) costs a retry of the unfinished partitions: shards whose data
 was lost are scattered again from the driver's copy and the tasks run again,
-to the same result, since a task is a pure function of its inputs.
+to the same result, since a task is a pure function of its inputs. Each
+partition's new γ is copied to a second worker before its old γ (and that one's
+copy) is dropped, so a partition finished but lost before its copy landed runs
+again too.
 
 Pure functions over arrays, like the rest of the engine: nothing is printed;
 a recovery is recorded in :attr:`DaskEngine.recoveries` and announced with a
@@ -40,7 +43,7 @@ from distributed import Client, Future
 from distributed.client import _wait
 
 from lda_vi.engine.dask_cluster import Cluster, connect
-from lda_vi.engine.dask_placement import Partition, Placement
+from lda_vi.engine.dask_placement import Partition, Placement, _kept
 from lda_vi.engine.dask_tasks import (
     CALL_TIMEOUT,
     LOST,
@@ -49,6 +52,7 @@ from lda_vi.engine.dask_tasks import (
     TASK_TIMEOUT,
     ClusterError,
     Traffic,
+    WorkerLeft,
     _one_line,
     copy_rows,
     partition_runs,
@@ -99,6 +103,7 @@ class DaskEngine(Placement):
         self.traffic = Traffic()
         self._owner: np.ndarray | None = None    # the caller's γ the workers' γ came from
         self._stale = False                      # True once the workers' γ moved on
+        self._copies: dict[int, Future] = {}     # copies of this E-step's new γ, by partition
         workers = self._workers()
         weights = [s.nnz + s.n_docs for s in self.shards]    # the E-step's cost, roughly
         runs = partition_runs(weights, n_partitions or len(workers))
@@ -128,10 +133,12 @@ class DaskEngine(Placement):
             self._owner, self._stale = gamma, False
         self.traffic = Traffic()
         done: dict[int, tuple[dict, Future]] = {}
+        self._copies = {}
         try:
             self._attempts(alpha, expElogbetaT, restart, done, settings)
         except BaseException:
-            self._release([f for _, f in done.values()])
+            self._release([*(f for _, f in done.values()), *self._copies.values()])
+            self._copies = {}
             raise
         known: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         totals = []
@@ -140,9 +147,9 @@ class DaskEngine(Placement):
             known.update(summary["nodes"])
             totals.append(summary["totals"])
             self._release([f for f in (part.gamma, part.backup) if f is not None])
-            part.gamma, part.backup = new_gamma, None
+            part.gamma, part.backup = new_gamma, self._copies.get(index)
+        self._copies = {}
         self._stale = True
-        self._back_up()
         n_shards = len(self.ranges)
         statsT = tree_sum(lambda a, b: known[(a, b)][0] if (a, b) in known else None,
                           0, n_shards)
@@ -163,6 +170,7 @@ class DaskEngine(Placement):
                     time.sleep(RETRY_PAUSE * attempt)   # let the scheduler see who left
                 self._prepare(rebalance=attempt == 0, done=done)
                 self._run(alpha, expElogbetaT, restart, done, settings)
+                self._back_up(done)
                 return
             except LOST as exc:
                 reason = f"{type(exc).__name__}: {_one_line(exc)}"
@@ -243,40 +251,64 @@ class DaskEngine(Placement):
         finally:
             self._release([*sent, *futures.values()])
 
-    def _back_up(self) -> None:
-        """Copy each partition's γ to another worker, so a lost worker loses no γ.
+    def _back_up(self, done: dict[int, tuple[dict, Future]]) -> None:
+        """Copy each finished partition's new γ to another worker (into ``_copies``), while
+        the old γ and its copy are still kept: a worker lost at any moment loses no γ.
 
-        The holder is asked, not assumed (a task may have run away from its partition's
-        worker). γ itself never leaves its holder: a local copy travels instead and is
-        released, since the scheduler's replica reduction could otherwise keep γ's one
-        replica on the very worker that holds the copy."""
+        A new γ lost before its copy landed is dropped from ``done`` (the retry runs its
+        partition again from the old γ, or that one's copy) and raises :class:`WorkerLeft`;
+        one whose copy landed is replaced by the copy. The holder is asked, not assumed (a
+        task may have run away from its partition's worker). γ itself never leaves its
+        holder: a local copy travels instead and is released, since the scheduler's replica
+        reduction could otherwise keep γ's one replica on the very worker that holds the copy.
+        """
+        self._copy_gamma({index: gamma for index, (_, gamma) in done.items()
+                          if index not in self._copies})
+        holders = self._call("who_has", keys=[f.key for f in (
+            *(gamma for _, gamma in done.values()), *self._copies.values())])
+        lost = []
+        for index, (summary, gamma) in list(done.items()):
+            if _kept(gamma, holders):
+                continue
+            copy = self._copies.pop(index, None)
+            self._release([gamma])
+            if copy is not None and _kept(copy, holders):
+                done[index] = (summary, copy)       # the copy stands in (with none of its own)
+                continue
+            self._release([copy] if copy is not None else [])
+            done.pop(index)
+            lost.append(self.partitions[index])
+        if lost:
+            raise WorkerLeft("the new γ of documents " + ", ".join(
+                f"[{p.lo}, {p.hi})" for p in lost) + " was lost before its copy landed")
+
+    def _copy_gamma(self, todo: dict[int, Future]) -> None:
+        """Copy these γ (by partition index) each to a worker other than its holder; a worker
+        that leaves meanwhile only leaves some without a copy."""
         workers = self._running()
         if len(workers) < 2:
             return
-        gammas = [part.gamma for part in self.partitions]
+        carriers = []
         try:                    # (distributed.wait would look for a default client)
-            self.client.sync(_wait, gammas, timeout=self.call_timeout)
-            holders = self._call("who_has", keys=[f.key for f in gammas])
-        except LOST:            # the next E-step finds out which γ are missing
-            return
-        copies, carriers = [], []
-        for part in self.partitions:
-            held = list(holders.get(part.gamma.key) or ())
-            if not held or held[0] not in workers:
-                continue
-            start = workers.index(held[0]) + 1
-            other = next(w for w in (workers[(start + i) % len(workers)]
-                                     for i in range(len(workers))) if w != held[0])
-            carrier = self.client.submit(copy_rows, part.gamma, workers=[held[0]],
-                                         allow_other_workers=False, pure=False)
-            part.backup = self.client.submit(copy_rows, carrier, workers=[other],
+            self.client.sync(_wait, list(todo.values()), timeout=self.call_timeout)
+            holders = self._call("who_has", keys=[f.key for f in todo.values()])
+            for index, gamma in todo.items():
+                held = list(holders.get(gamma.key) or ())
+                if not held or held[0] not in workers:
+                    continue    # lost, or on a worker leaving
+                start = workers.index(held[0]) + 1
+                other = next(w for w in (workers[(start + i) % len(workers)]
+                                         for i in range(len(workers))) if w != held[0])
+                carrier = self.client.submit(copy_rows, gamma, workers=[held[0]],
                                              allow_other_workers=False, pure=False)
-            copies.append(part.backup)
-            carriers.append(carrier)
-            self.traffic.gamma_copied += (part.hi - part.lo) * self._owner.shape[1] * 8
-        try:
-            self.client.sync(_wait, copies, timeout=self.call_timeout)
-        except LOST:            # the next E-step finds out which copies are missing
+                self._copies[index] = self.client.submit(copy_rows, carrier, workers=[other],
+                                                         allow_other_workers=False, pure=False)
+                carriers.append(carrier)
+                part = self.partitions[index]
+                self.traffic.gamma_copied += (part.hi - part.lo) * self._owner.shape[1] * 8
+            self.client.sync(_wait, [self._copies[i] for i in todo if i in self._copies],
+                             timeout=self.call_timeout)
+        except LOST:
             pass
         finally:
             self._release(carriers)

@@ -32,7 +32,8 @@ class Partition:
 
 class Placement:
     """Placement of the partitions (see the module); the engine provides ``client``,
-    ``partitions``, ``shards``, ``call_timeout``, ``traffic`` and ``recoveries``."""
+    ``partitions``, ``shards``, ``call_timeout``, ``traffic``, ``recoveries`` and
+    ``_copies`` (the copies of the E-step's new γ, by partition index)."""
 
     # -------------------------------------------------------------- placement
     def _call(self, method: str, **kwargs):
@@ -84,7 +85,8 @@ class Placement:
         keys += [f.key for _, f in done.values()]
         holders = self._call("who_has", keys=keys)
         for index in [i for i, (_, f) in done.items() if not _kept(f, holders)]:
-            self._release([done.pop(index)[1]])
+            copy = self._copies.pop(index, None)
+            self._release([done.pop(index)[1], *([copy] if copy is not None else [])])
         for index, part in enumerate(self.partitions):
             if index in done or part.gamma is None or _kept(part.gamma, holders):
                 continue

@@ -6,6 +6,7 @@ test of the message that asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import math
@@ -13,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -182,9 +182,21 @@ def test_fit_batch_over_dask_equals_the_local_fit(two_workers, corpus):
     assert remote.elbo == local.elbo and len(remote.elbo) == 5
 
 
+def _kill(client, worker: str) -> None:
+    """SIGKILL ``worker``'s process and return once the scheduler has seen it go."""
+    pid = client.run(os.getpid, workers=[worker])[worker]
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while worker in client.scheduler_info(n_workers=-1)["workers"]:
+        assert time.monotonic() < deadline, "the scheduler did not see the loss"
+        time.sleep(0.05)
+
+
 @needs_dask
 def test_a_worker_killed_mid_fit_changes_nothing(two_workers):
-    """SIGKILL a worker while it runs a partition: the fit retries and ends at the same bits."""
+    """SIGKILL a worker while it runs a partition: the fit retries and ends at the same bits.
+    The worker kills itself inside its task of the third E-step, so the kill never misses
+    the task, however the machine's load moves the timing."""
     from lda_vi.engine.dask_engine import DaskEngine
 
     X, _, _ = generate_lda_corpus(np.random.default_rng(4), 3000, 300, 6, 0.2, 0.1,
@@ -193,36 +205,74 @@ def test_a_worker_killed_mid_fit_changes_nothing(two_workers):
     options = dict(max_iter=6, e_tol=1e-5, **FIT)
     local = fit_batch(corpus, batch(6, **options), np.random.default_rng(0),
                       engine=LocalEngine(corpus, shard_docs=300))
-    pids = two_workers.run(os.getpid)
-    victim = sorted(pids)[0]
-    killed: list[str] = []
+    armed: list[str] = []
 
-    def kill_when_busy() -> None:   # kill it mid-task if we catch one, else between tasks
-        deadline = time.monotonic() + 3.0
-        while time.monotonic() < deadline:
-            if two_workers.processing(workers=[victim]).get(victim):
-                break
-            time.sleep(0.002)
-        os.kill(pids[victim], signal.SIGKILL)
-        killed.append(victim)
+    def die_at_the_next_shard() -> None:     # (nested: sent by value, run in the worker)
+        import lda_vi.engine.dask_tasks as tasks
 
-    killer = threading.Thread(target=kill_when_busy, daemon=True)
+        def die(*args, **kwargs):
+            os.kill(os.getpid(), signal.SIGKILL)
 
-    def callback(report) -> None:
-        if report.iteration == 2:
-            killer.start()
-        if report.iteration == 3:
-            killer.join()
+        tasks.estep_shard = die
 
     with pytest.warns(RuntimeWarning, match="lost a Dask worker"):
         with DaskEngine(corpus, two_workers, shard_docs=300) as engine:
+            def callback(report) -> None:
+                if report.iteration == 2:
+                    victim = engine.partitions[0].worker
+                    two_workers.run(die_at_the_next_shard, workers=[victim])
+                    armed.append(victim)
+
             remote = fit_batch(corpus, batch(6, **options), np.random.default_rng(0),
                                engine=engine, callback=callback)
-    assert killed and engine.recoveries
+    assert armed and armed[0] not in two_workers.scheduler_info(n_workers=-1)["workers"]
+    assert engine.recoveries
     assert np.array_equal(remote.lam, local.lam)
     assert np.array_equal(remote.gamma, local.gamma)
     assert remote.elbo == local.elbo
-    two_workers.wait_for_workers(2, timeout=60)        # the nanny restarts it
+    two_workers.wait_for_workers(2, timeout=120)       # the nanny restarts it
+
+
+@needs_dask
+def test_a_worker_lost_before_its_new_gamma_is_copied_costs_a_rerun(two_workers, corpus):
+    """Kill the worker holding a partition's new γ once every partition has finished but
+    before that γ is copied: the old γ's copy is still kept, so the partition runs again
+    from it (nothing comes from the driver) and the E-step gives the local engine's bits."""
+    from lda_vi.engine.dask_engine import DaskEngine
+    from lda_vi.engine.shards import RestartBlock
+
+    alpha, bT, gamma0, _ = _estep_inputs(corpus)
+    settings = estep(e_tol=1e-3, e_max_iter=100)
+    local_gamma = gamma0.copy()
+    engine_local = LocalEngine(corpus, shard_docs=100)
+    killed: list[str] = []
+    with DaskEngine(corpus, two_workers, shard_docs=100, n_partitions=2) as engine:
+        back_up = engine._back_up
+
+        def kill_first(done):
+            if not killed:
+                new_gamma = done[0][1]
+                new_gamma.result(timeout=120)                  # landed, on its worker only
+                (holder,) = two_workers.who_has([new_gamma])[new_gamma.key]
+                _kill(two_workers, holder)
+                killed.append(holder)
+            back_up(done)
+
+        gamma = gamma0.copy()
+        for iteration in (1, 2):
+            if iteration == 2:
+                engine._back_up = kill_first
+            with pytest.warns(RuntimeWarning, match="lost a Dask worker") if iteration == 2 \
+                    else contextlib.nullcontext():
+                step = engine.e_step(alpha, bT, gamma, RestartBlock(iteration, 3), settings)
+            local = engine_local.e_step(alpha, bT, local_gamma, RestartBlock(iteration, 3),
+                                        settings)
+            assert_same_step(step, local)
+        assert killed and any("before its copy landed" in r for r in engine.recoveries)
+        assert engine.traffic.to_workers == 0 and engine.traffic.shards_scattered > 0
+        engine.sync_gamma(gamma)
+        assert np.array_equal(gamma, local_gamma)
+    two_workers.wait_for_workers(2, timeout=120)       # the nanny restarts it
 
 
 @needs_dask
@@ -247,12 +297,7 @@ def test_a_lost_workers_gamma_comes_back_from_its_copy(two_workers, corpus):
                     assert where[part.backup.key]
                     assert not set(where[part.gamma.key]) & set(where[part.backup.key])
                 (holder,) = where[engine.partitions[0].gamma.key]
-                pid = two_workers.run(os.getpid, workers=[holder])[holder]
-                os.kill(pid, signal.SIGKILL)
-                deadline = time.monotonic() + 30
-                while holder in two_workers.scheduler_info()["workers"]:
-                    assert time.monotonic() < deadline, "the scheduler did not see the loss"
-                    time.sleep(0.05)
+                _kill(two_workers, holder)
             step = engine.e_step(alpha, bT, gamma, RestartBlock(iteration, 3), settings)
             local = engine_local.e_step(alpha, bT, local_gamma, RestartBlock(iteration, 3),
                                         settings)
@@ -260,7 +305,7 @@ def test_a_lost_workers_gamma_comes_back_from_its_copy(two_workers, corpus):
         assert engine.traffic.to_workers == 0 and engine.traffic.shards_scattered > 0
         engine.sync_gamma(gamma)
         assert np.array_equal(gamma, local_gamma)
-    two_workers.wait_for_workers(2, timeout=60)        # the nanny restarts it
+    two_workers.wait_for_workers(2, timeout=120)       # the nanny restarts it
 
 
 @needs_dask
@@ -387,16 +432,17 @@ def test_cli_starts_local_workers(tmp_path: Path) -> None:
 
 
 @needs_dask
-def test_cli_unreachable_scheduler_is_one_line_and_quick(tmp_path: Path) -> None:
+def test_cli_unreachable_scheduler_is_one_line_after_the_connect_timeout(tmp_path: Path) -> None:
+    """Quick: the connection gives up after --connect-timeout (it says so), not after the
+    10 s default or Dask's own 30 s (checked in the message: a test never times anything)."""
     corpus = _corpus_file(tmp_path)
-    start = time.monotonic()
     result = _fit([str(corpus), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1",
                    "--connect-timeout", "1"])
-    assert time.monotonic() - start < 15
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:1")
+    assert "after 1 s" in lines[0], lines[0]
     assert "dask scheduler" in lines[0]
 
 
