@@ -51,16 +51,24 @@ FIT = dict(alpha=0.2, eta=0.1, tol=0.0, on_decrease="raise", learn_alpha=True,
 
 @pytest.fixture(scope="module")
 def client():
-    """Two worker processes (with nannies) on loopback; at least two alive for each test."""
+    """Two worker processes (with nannies) on loopback; at least two alive for each test.
+
+    Tests kill workers and their nannies start new ones. A cluster closes for good the
+    nanny of a worker gone for ``lost-worker-timeout`` (15 s) with no worker of its name
+    back, looking at a cached list: a kill 15 s after an earlier one of that worker (under
+    load) had the second restart refused. Here no nanny is given up on."""
     distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, host="127.0.0.1",
-                                       threads_per_worker=1, dashboard_address=None)
-    dask_client = distributed.Client(cluster, set_as_default=False)
-    try:
-        yield dask_client
-    finally:
-        dask_client.close()
-        cluster.close()
+    import dask
+
+    with dask.config.set({"distributed.deploy.lost-worker-timeout": "1 day"}):
+        cluster = distributed.LocalCluster(n_workers=2, processes=True, host="127.0.0.1",
+                                           threads_per_worker=1, dashboard_address=None)
+        dask_client = distributed.Client(cluster, set_as_default=False)
+        try:
+            yield dask_client
+        finally:
+            dask_client.close()
+            cluster.close()
 
 
 @pytest.fixture()
