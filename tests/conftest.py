@@ -9,10 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 AP_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ap"
 SAMPLE = ROOT / "corpora" / "stdlib_docstrings.txt"
+
+# Property tests run the same examples on every run (derandomized: what passes once
+# passes on every rerun), keep no database of earlier failures, and never fail for a
+# slow machine (no deadline, no too-slow health check). `pytest --hypothesis-profile=
+# explore` draws new examples each run, to look for bugs.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
 
 # tests/planted.py and other helper modules are imported by name from the tests
 if str(Path(__file__).resolve().parent) not in sys.path:

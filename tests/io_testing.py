@@ -3,6 +3,8 @@ catching the one-line InputError."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,22 @@ from lda_vi.text.vocabulary import PruneConfig
 
 AP_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ap"
 KEEP_ALL = PruneConfig(min_df=1, max_df=1.0)
+
+
+def device_node(path: Path, minor: int) -> Path:
+    """A character device like /dev/null (1, 3) or /dev/full (1, 7) at ``path``; skips where
+    none can be made (not root) or used: a filesystem mounted ``nodev`` (a tmpfs /tmp often
+    is) lets root make the node, and refuses to open it."""
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    try:
+        os.close(os.open(path, os.O_WRONLY))
+    except OSError as exc:
+        path.unlink()
+        pytest.skip(f"device nodes do not open on this filesystem (nodev?): {exc}")
+    return path
 
 
 def write(path: Path, data: bytes | str) -> Path:

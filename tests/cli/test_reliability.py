@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from io_testing import device_node
 from planted import planted_texts
 
 from lda_vi.cli.app import cli
@@ -173,22 +174,14 @@ def test_force_onto_a_symlink_keeps_the_link(corpus, tmp_path):
 
 
 def test_force_onto_a_device_keeps_the_device(corpus, tmp_path):
-    null = tmp_path / "null"
-    try:
-        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
-    except OSError as exc:
-        pytest.skip(f"cannot make a device node here: {exc}")
+    null = device_node(tmp_path / "null", 3)
     result = run("fit", corpus, "-k", "3", *FAST, "-q", "--doc-topics", null, "--force")
     assert result.exit_code == 0, result.output
     assert stat.S_ISCHR(os.lstat(null).st_mode)
 
 
 def test_full_device_is_one_line_and_nothing_else_is_written(corpus, tmp_path):
-    full = tmp_path / "full"
-    try:
-        os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
-    except OSError as exc:
-        pytest.skip(f"cannot make a device node here: {exc}")
+    full = device_node(tmp_path / "full", 7)
     result = run("fit", corpus, "-k", "3", *FAST, "-q", "--doc-topics", full, "-o",
                  tmp_path / "out")
     one_line(result, 1, "no space left")

@@ -84,7 +84,7 @@ def driver(tmp_path: Path):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    browser.set_page_load_timeout(60)
+    browser.set_page_load_timeout(120)
     try:
         yield browser
     finally:
@@ -99,9 +99,10 @@ def _terms(driver) -> list[str]:
 
 
 def _wait(driver, condition, message: str):
+    """Wait for ``condition``: at once on a quiet machine, a minute at most on a loaded one."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, 10).until(lambda d: condition(d), message=message)
+    return WebDriverWait(driver, 60).until(lambda d: condition(d), message=message)
 
 
 def test_report_works_in_headless_chromium(page, driver, tmp_path: Path) -> None:
