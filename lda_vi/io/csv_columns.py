@@ -20,13 +20,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Column", "csv_fields", "join_rows", "join_rows_numpy", "text_column"]
+__all__ = ["COMPILED_FROM", "Column", "csv_fields", "join_rows", "join_rows_compiled",
+           "join_rows_numpy", "text_column"]
 
 #: csv.writer's (the "excel" dialect's) line end.
 EOL = b"\r\n"
 _NEEDS_QUOTES = frozenset(',"\r\n')
 #: Rows of the table assembled at once (bounds the temporary matrices to a few MiB).
 BLOCK = 1 << 15
+#: Fields (rows × columns) from which the compiled kernel is used (see
+#: :data:`lda_vi.io.float_text.COMPILED_FROM`).
+COMPILED_FROM = 1 << 14
 
 
 @dataclass(frozen=True)
@@ -81,15 +85,30 @@ def _separators(columns: Sequence[Column]) -> list[np.ndarray]:
 
 def join_rows(columns: Sequence[Column], head: bytes = b"") -> bytes:
     """``head``, then the rows of ``columns`` as CSV: fields joined by commas, each row
-    ended by ``\\r\\n`` (one buffer, copied once into bytes).
+    ended by ``\\r\\n``.
 
-    Compiled (:func:`lda_vi.io.text_kernels.put_column`: the row lengths are summed, then
-    each column's fields are copied to their places) where numba is installed, else
-    :func:`join_rows_numpy`; the same bytes either way."""
+    :func:`join_rows_compiled` for tables of :data:`COMPILED_FROM` fields or more where
+    numba is installed, else :func:`join_rows_numpy`; the same bytes either way."""
+    cells = columns[0].n_rows * len(columns) if columns else 0
+    if cells >= COMPILED_FROM and _kernel() is not None:
+        return join_rows_compiled(columns, head)
+    return head + join_rows_numpy(columns)
+
+
+def _kernel():
+    """:func:`lda_vi.io.text_kernels.put_column`, or None without numba."""
     try:
         from lda_vi.io.text_kernels import put_column
     except ImportError:  # pragma: no cover - exercised only where numba is absent
-        return head + join_rows_numpy(columns)
+        return None
+    return put_column
+
+
+def join_rows_compiled(columns: Sequence[Column], head: bytes = b"") -> bytes:
+    """:func:`join_rows` by the compiled kernel (:func:`lda_vi.io.text_kernels.put_column`):
+    the rows' lengths are summed, then each column's fields copied to their places, in one
+    buffer copied once into bytes."""
+    put_column = _kernel()
     if not columns:
         return head
     seps = _separators(columns)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["WIDTH", "float_text", "float_text_numpy", "shortest_decimal"]
+__all__ = ["COMPILED_FROM", "WIDTH", "float_text", "float_text_compiled", "float_text_numpy",
+           "shortest_decimal"]
 
 #: Characters of the longest repr of a float64 (``-2.2250738585072014e-308``).
 WIDTH = 24
@@ -190,6 +191,12 @@ def shortest_decimal(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return digits, exp10
 
 
+#: Numbers from which the compiled kernel is used: below, the numpy form takes a few
+#: milliseconds, and a command that fits nothing (``transform`` of a few documents) does
+#: not load numba for it.
+COMPILED_FROM = 1 << 14
+
+
 def _kernel():
     """:func:`lda_vi.io.text_kernels.format_floats`, or None without numba."""
     try:
@@ -203,16 +210,20 @@ def float_text(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``repr`` of every number of ``x`` (flattened, as float64): an N×:data:`WIDTH`
     uint8 matrix of ASCII, each row's text first, and the N lengths.
 
-    Compiled (:mod:`lda_vi.io.text_kernels`) where numba is installed, else
-    :func:`float_text_numpy`; the same text either way."""
-    kernel = _kernel()
-    if kernel is None:
-        return float_text_numpy(x)
+    :func:`float_text_compiled` from :data:`COMPILED_FROM` numbers on where numba is
+    installed, else :func:`float_text_numpy`; the same text either way."""
+    if np.size(x) >= COMPILED_FROM and _kernel() is not None:
+        return float_text_compiled(x)
+    return float_text_numpy(x)
+
+
+def float_text_compiled(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`float_text` by the compiled kernel (:mod:`lda_vi.io.text_kernels`)."""
     bits = np.ascontiguousarray(x, dtype=np.float64).ravel().view(_U)
     text = np.zeros((bits.shape[0], WIDTH), dtype=np.uint8)
     length = np.zeros(bits.shape[0], dtype=np.int64)
     t = _tables()
-    kernel(bits, text, length, t["inv_lo"], t["inv_hi"], t["pos_lo"], t["pos_hi"])
+    _kernel()(bits, text, length, t["inv_lo"], t["inv_hi"], t["pos_lo"], t["pos_hi"])
     return text, length
 
 
@@ -293,6 +304,6 @@ def _scientific(chars, count, point, body, size) -> None:
 
 
 if __name__ == "__main__":          # make install: compile the kernels into numba's cache
-    from lda_vi.io.csv_columns import Column, join_rows, text_column
+    from lda_vi.io.csv_columns import Column, join_rows_compiled, text_column
 
-    join_rows([text_column(["a"]), Column(*float_text(np.array([0.5])))])
+    join_rows_compiled([text_column(["a"]), Column(*float_text_compiled(np.array([0.5])))])

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from lda_vi.io import csv_columns, float_text
 
-FORMS = [float_text.float_text, float_text.float_text_numpy]
+FORMS = [float_text.float_text_compiled, float_text.float_text_numpy]
 
 
 def _strings(form, x: np.ndarray) -> list[str]:
@@ -59,8 +61,9 @@ def test_topic_like_numbers_read_back_bit_for_bit(form):
 def test_any_floats_both_forms_give_repr(values):
     x = np.array(values, dtype=np.float64)
     expected = list(map(repr, x.tolist()))
-    assert _strings(float_text.float_text, x) == expected
+    assert _strings(float_text.float_text_compiled, x) == expected
     assert _strings(float_text.float_text_numpy, x) == expected
+    assert _strings(float_text.float_text, x) == expected
 
 
 def test_shortest_decimal_is_the_value():
@@ -77,8 +80,9 @@ def _csv(rows) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-@pytest.mark.parametrize("join", [csv_columns.join_rows, csv_columns.join_rows_numpy],
-                         ids=["compiled", "numpy"])
+@pytest.mark.parametrize("join", [csv_columns.join_rows, csv_columns.join_rows_compiled,
+                                  csv_columns.join_rows_numpy],
+                         ids=["chosen", "compiled", "numpy"])
 def test_rows_from_columns_are_csv_writers(join, monkeypatch):
     monkeypatch.setattr(csv_columns, "BLOCK", 7)          # several blocks in the numpy form
     rng = np.random.default_rng(2)
@@ -96,6 +100,22 @@ def test_rows_from_columns_are_csv_writers(join, monkeypatch):
 
 def test_columns_of_different_lengths_are_refused():
     columns = [csv_columns.text_column(["a", "b"]), csv_columns.text_column(["c"])]
-    for join in (csv_columns.join_rows, csv_columns.join_rows_numpy):
+    for join in (csv_columns.join_rows_compiled, csv_columns.join_rows_numpy):
         with pytest.raises(ValueError, match="same length"):
             join(columns)
+
+
+def test_small_tables_do_not_load_numba(tmp_path):
+    """Below COMPILED_FROM numbers the numpy forms write the table: a command that fits
+    nothing (a transform of a few documents) does not load numba for its CSV; a large
+    table does."""
+    code = ("import sys, numpy as np\nfrom lda_vi.io import export\n"
+            "n = int(sys.argv[1])\ntheta = np.full((n, 4), 0.25)\n"
+            "export.write_doc_topics(sys.argv[2], [str(i) for i in range(n)], theta)\n"
+            "print('numba' in sys.modules)")
+    for n, loads in ((10, "False"), (float_text.COMPILED_FROM, "True")):
+        proc = subprocess.run([sys.executable, "-c", code, str(n), str(tmp_path / "t.csv")],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == loads, n
+        assert len((tmp_path / "t.csv").read_bytes().splitlines()) == n + 1
