@@ -24,16 +24,16 @@ from lda_vi.io.export import write_topic_words
 
 
 def write_topic_words_010(path, beta, words, top_n) -> None:
-    """lda-vi 0.1.0's writer."""
+    """lda-vi 0.1.0's writer, with the ``label`` column the tables have had since."""
     K, V = beta.shape
     n = V if top_n is None else max(0, min(int(top_n), V))
     order = np.argsort(-beta, axis=1, kind="stable")[:, :n]
     with atomic_open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["topic", "rank", "word", "probability"])
+        writer.writerow(["topic", "rank", "word", "probability", "label"])
         for k in range(K):
             for rank, w in enumerate(order[k], start=1):
-                writer.writerow([k, rank, words[w], repr(float(beta[k, w]))])
+                writer.writerow([k, rank, words[w], repr(float(beta[k, w])), f"topic_{k}"])
 
 
 def best(fn, repeat: int) -> float:

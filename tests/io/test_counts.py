@@ -9,6 +9,7 @@ import pytest
 import scipy.sparse as sp
 from io_testing import AP_DIR, error, write
 
+from lda_vi.errors import InputError
 from lda_vi.io import count_blocks, count_parsers
 from lda_vi.io.counts import read_count_matrix, read_vocab
 
@@ -189,3 +190,45 @@ def test_mtx_malformed(tmp_path, vocab4, text, expect):
     assert expect in error(read_count_matrix, p)
 
 
+
+
+def _vocab_line_by_line(path, encoding="utf-8"):
+    """The vocabulary reader before it decoded the file whole: its words or its error."""
+    from lda_vi.io.decode import check_encoding, guard, open_input, text_lines
+
+    words, blank = [], 0
+    try:
+        with open_input(str(path)) as stream:
+            for lineno, line in guard(text_lines(stream, str(path), encoding,
+                                                 check_encoding(encoding), "vocab"), str(path)):
+                if not line.strip():
+                    blank = blank or lineno
+                elif blank:
+                    return f"blank line {blank}"
+                else:
+                    words.append(line.strip())
+    except InputError as exc:
+        return str(exc)
+    return words
+
+
+@pytest.mark.parametrize("data", [b"a\nb\n", b"\xef\xbb\xbfa\nb", b" a \r\nb\r\n\r\n",
+                                  b"a\x0bb\nc\n", b"a\n\xe9t\xc3\n", b"w\xc3\xa9\n\xff\xfe\n", b"a\nb\0c\n",
+                                  "\u2028x\ny\n".encode(), b"\n\n"])
+def test_vocab_read_whole_equals_line_by_line(tmp_path, data):
+    for name, raw in (("v.txt", data), ("v.txt.gz", gzip.compress(data))):
+        path = tmp_path / name
+        path.write_bytes(raw)
+        expected = _vocab_line_by_line(path)
+        try:
+            got = read_vocab(path)
+        except InputError as exc:
+            got = str(exc)
+        if isinstance(expected, list) and expected:
+            assert got == expected, (name, data)
+        elif isinstance(expected, str) and expected.startswith("blank line"):
+            assert f"line {expected.split()[-1]}: a blank line" in got
+        elif isinstance(expected, str):
+            assert got == expected, (name, data)
+        else:
+            assert "is empty" in got
