@@ -213,8 +213,8 @@ def _vocab_line_by_line(path, encoding="utf-8"):
 
 
 @pytest.mark.parametrize("data", [b"a\nb\n", b"\xef\xbb\xbfa\nb", b" a \r\nb\r\n\r\n",
-                                  b"a\x0bb\nc\n", b"a\n\xe9t\xc3\n", b"w\xc3\xa9\n\xff\xfe\n", b"a\nb\0c\n",
-                                  "\u2028x\ny\n".encode(), b"\n\n"])
+                                  b"a\x0bb\nc\n", b"a\n\xe9t\xc3\n", b"w\xc3\xa9\n\xff\xfe\n",
+                                  b"a\nb\0c\n", "\u2028x\ny\n".encode(), b"\n\n"])
 def test_vocab_read_whole_equals_line_by_line(tmp_path, data):
     for name, raw in (("v.txt", data), ("v.txt.gz", gzip.compress(data))):
         path = tmp_path / name
