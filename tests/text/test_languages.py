@@ -176,3 +176,13 @@ def test_the_smallest_lists_hold_their_common_function_words(code):
     tokens = set(Tokenizer(TokenizerConfig(language=code))(text))
     assert not function & tokens, function & tokens
     assert tokens, text
+
+
+def test_korean_auxiliaries_in_their_polite_forms_removed():
+    # gettext Korean ends its messages with polite forms of the auxiliaries: 수 없습니다
+    # ("cannot"), 않습니다 ("not"), 있습니다, 합니다, 됩니다, 입니다
+    text = ("파일을 열 수 없습니다. 디렉터리가 존재하지 않습니다. 옵션을 지정할 수 있습니다. "
+            "설정을 변경합니다. 또는 기본값이 사용됩니다. 이것은 오류입니다.")
+    tokens = set(Tokenizer(TokenizerConfig(language="ko"))(text))
+    assert not {"수", "없습니다", "않습니다", "있습니다", "또는"} & tokens, tokens
+    assert {"파일을", "디렉터리가", "옵션을", "설정을"} <= tokens
