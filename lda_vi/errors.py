@@ -35,10 +35,11 @@ class ModelFileError(LdaViError):
 class ParameterError(InputError):
     """A bad value of one named parameter of the library (``max_iter``, ``top_n``...).
 
-    ``template`` holds ``{}`` where the parameter's name goes; the parameter is listed in
-    ``params``, so that the CLI shows it as its flag.
+    ``template`` holds ``{}`` where the parameter's name goes (its first ``{}``: the values
+    shown after it may hold braces of their own, ``{'x': [...]}``); the parameter is listed
+    in ``params``, so that the CLI shows it as its flag.
     """
 
     def __init__(self, parameter: str, template: str) -> None:
         self.parameter, self.template = parameter, template
-        super().__init__(template.format(parameter), params=(parameter,))
+        super().__init__(template.replace("{}", parameter, 1), params=(parameter,))

@@ -20,6 +20,7 @@ import click
 from lda_vi import __version__, interrupts
 from lda_vi.cli import streams
 from lda_vi.cli.common import INTERRUPTED, OneLineGroup, show_warning
+from lda_vi.errors import LdaViError
 
 #: name -> (module, function, short help), in the order ``--help`` lists them.
 COMMANDS = {
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> None:
         code = result if isinstance(result, int) else 0
     except click.ClickException as exc:
         exc.show()
+        code = exc.exit_code
+    except LdaViError as exc:          # outside of a command: --help or --version > /dev/full
+        click.echo(f"error: {exc}", err=True)
         code = exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt) as exc:
         name = getattr(exc.__context__, "name", getattr(exc, "name", "SIGINT"))

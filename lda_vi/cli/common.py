@@ -134,6 +134,10 @@ def handle_errors(func):
                 return func(*args, **kwargs)
         except LdaViError as exc:
             raise CLIError(flag_message(exc), exc.exit_code) from None
+        except MemoryError as exc:
+            detail = f" ({exc})" if str(exc) else ""
+            raise CLIError(f"out of memory{detail}; nothing was written; try fewer topics, "
+                           "a smaller corpus or --method online", 1) from None
         except KeyboardInterrupt as exc:
             interrupts.reset()             # handled: the clean-up that follows may finish
             click.echo(_interrupted_line(exc, transaction is not None and

@@ -43,7 +43,7 @@ from lda_vi.io.export import write_doc_topics, write_doc_topics_stream, write_to
 from lda_vi.io.fields import Fields, align, document_fields
 from lda_vi.io.load import load_corpus
 from lda_vi.io.text_readers import iter_documents
-from lda_vi.model.checkpoint import discard_checkpoint
+from lda_vi.model.checkpoint import discard_checkpoint, resumed_seed
 from lda_vi.model.lda import LDA
 from lda_vi.model.record import Heldout, Results, json_number
 from lda_vi.model.settings import resolve_seed
@@ -151,8 +151,8 @@ def fit_source(model: LDA, source: str, *, encoding: str = "utf-8",
                                      encoding=encoding)
     keep_text = needs_token_order(coherence, source, reader.get("fmt"))
     split = texts = None
-    if holdout is not None:
-        model.settings.seed = resolve_seed(model.settings.seed)   # one seed, recorded
+    if holdout is not None:                  # one seed, recorded (a resumed fit's own)
+        model.settings.seed = resolve_seed(resumed_seed(resume_dir, model.settings.seed))
         with _naming("holdout"):
             documents = iter_documents(source, encoding=encoding, needed_by="holdout",
                                        **reader)

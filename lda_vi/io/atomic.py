@@ -6,9 +6,15 @@ respected:
 
 - a symbolic link is followed: its target is written atomically and the link
   is kept (a dangling link gets its target created);
-- a FIFO, a device or another non-regular file (``/dev/stdout``, ``/dev/null``)
-  is written in place, never replaced by a regular file;
-- ``-`` is standard output (never a file named ``-``).
+- a FIFO, a device or another non-regular file (``/dev/null``) is written in
+  place, never replaced by a regular file;
+- ``-`` is standard output (never a file named ``-``);
+- a path naming one of the process's open descriptors (``/dev/stdout``,
+  ``/dev/fd/N``, ``/proc/self/fd/N``) is written through that descriptor, at its
+  offset, whatever it is open on (``> out.txt`` too): never refused as existing,
+  never replaced; a closed pipe there ends the output quietly;
+- a file replaced keeps its permissions (a new one gets 0o666 less the umask);
+- a loop of symbolic links is refused (one line), and left as it is.
 
 Inside :func:`output_transaction` the renames wait for the end of the block and
 then happen together, with signals held back: a command's outputs all appear,
@@ -20,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -96,7 +103,10 @@ def output_transaction() -> Iterator[_Transaction]:
 def _commit(transaction: _Transaction) -> None:
     while transaction.renames:
         tmp, path = transaction.renames[0]
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:        # EPERM (immutable), EBUSY...: one line, temps removed
+            raise write_error(path, exc) from None
         transaction.renames.pop(0)
     for path in transaction.removals:
         with contextlib.suppress(FileNotFoundError):
@@ -114,9 +124,65 @@ def remove_on_commit(path: str | os.PathLike) -> None:
 
 
 def resolve_target(path: str | os.PathLike) -> Path:
-    """The file that writing ``path`` should change: the final target of a symbolic link."""
+    """The file that writing ``path`` should change: the final target of a symbolic link
+    (of a dangling one too). A loop of links is an :class:`InputError`."""
     path = Path(path)
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not path.is_symlink():
+        return path
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:       # dangling, or under a file: reported later
+            return Path(os.path.realpath(path))
+        raise InputError(f"cannot write {path}: it is a loop of symbolic links; point the "
+                         "link at a file, or remove it") from None
+
+
+_DESCRIPTOR = re.compile(r"/(?:dev/fd|proc/self/fd)/(\d+)")
+_STANDARD = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def open_descriptor(path: str | os.PathLike) -> int | None:
+    """The descriptor that ``path`` names (``/dev/stdout`` → 1, ``/dev/fd/5`` → 5), if it
+    is open in this process; else None."""
+    name = os.path.abspath(os.fspath(path))
+    match = _DESCRIPTOR.fullmatch(name)
+    fd = int(match.group(1)) if match else _STANDARD.get(name)
+    if fd is None:
+        return None
+    try:
+        os.fstat(fd)
+    except OSError:
+        return None
+    return fd
+
+
+@contextlib.contextmanager
+def _through_descriptor(fd: int, shown, mode: str, text_options: dict) -> Iterator[IO]:
+    """Write through a copy of descriptor ``fd`` (sharing its offset); what Python has
+    buffered for fd 1 or 2 goes out first, so the order of the output is kept."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            if stream.fileno() == fd:
+                stream.flush()
+    try:
+        with os.fdopen(os.dup(fd), mode, **text_options) as handle:
+            yield handle
+    except OSError as exc:
+        if exc.errno == errno.EPIPE and fd in (1, 2):
+            return                    # `| head` closed it: the rest goes nowhere, quietly
+        raise write_error(shown, exc) from None
+
+
+def _new_mode(path: Path) -> int:
+    """The permissions of the file written at ``path``: those of the file it replaces, or
+    0o666 less the umask for a new one."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def is_stdout(path: str | os.PathLike) -> bool:
@@ -156,6 +222,11 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *,
         except OSError as exc:
             raise write_error("standard output", exc) from None
         return
+    fd = open_descriptor(path)
+    if fd is not None:
+        with _through_descriptor(fd, shown, mode, text_options) as handle:
+            yield handle
+        return
     if is_special(path):      # before resolving: /dev/stdout -> /proc/self/fd/1 -> pipe:[N]
         try:
             with open(path, mode, **text_options) as handle:
@@ -175,7 +246,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *,
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, _new_mode(path))
         if _active is not None and not now:
             _active.renames.append((tmp, path))
         else:
@@ -239,7 +310,7 @@ def check_writable(path: str | os.PathLike, *, force: bool) -> None:
     counts as existing.
     """
     path = Path(path)
-    if is_special(path) or is_stdout(path):
+    if is_special(path) or is_stdout(path) or open_descriptor(path) is not None:
         return
     if os.path.lexists(path) and not force:
         raise InputError(f"{path} already exists; pass force=True to overwrite it",

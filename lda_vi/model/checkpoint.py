@@ -1,7 +1,8 @@
 """Resumable checkpoints of a batch EM run, written atomically.
 
-A checkpoint directory holds ``checkpoint.npz`` (λ K×V, γ D×K, α K and the
-per-iteration records; plain float arrays, loaded without pickle) and
+A checkpoint directory holds ``checkpoint.npz`` (λ K×V, γ D×K, α K, the covariates'
+weights W K×F when there are any, and the per-iteration records; plain float arrays,
+loaded without pickle) and
 ``checkpoint.json`` (format version, η, the model settings, and a fingerprint
 of the count matrix so that a run resumes only on the corpus it began with).
 """
@@ -50,7 +51,8 @@ def save_checkpoint(directory: str | os.PathLike, state: EMResult, meta: dict) -
                      elbo=np.asarray(state.elbo, dtype=np.float64),
                      seconds=np.asarray(state.seconds, dtype=np.float64),
                      mean_inner=np.asarray(state.mean_inner, dtype=np.float64),
-                     restarted=np.asarray(state.restarted, dtype=np.float64))
+                     restarted=np.asarray(state.restarted, dtype=np.float64),
+                     **({} if state.weights is None else {"weights": state.weights}))
         atomic_write_text(directory / JSON, json.dumps(info, indent=2) + "\n", now=True)
 
 
@@ -87,6 +89,15 @@ def checkpoint_iterations(directory: str | os.PathLike) -> int | None:
         return None
 
 
+def resumed_seed(directory: str | os.PathLike | None, seed: int | None) -> int | None:
+    """``seed``, or (when it is None) the seed of the checkpoint in ``directory`` to resume:
+    a resumed fit goes on with the seed it began with, and records it."""
+    if seed is not None or directory is None:
+        return seed
+    saved = checkpoint_meta(directory).get("settings") or {}
+    return saved.get("seed") if isinstance(saved.get("seed"), int) else None
+
+
 def discard_checkpoint(directory: str | os.PathLike) -> None:
     """Remove the checkpoint files of ``directory`` when the fit's outputs are committed."""
     for name in (NPZ, JSON):
@@ -112,7 +123,7 @@ def load_checkpoint(directory: str | os.PathLike) -> tuple[EMResult, dict]:
                          seconds=arrays["seconds"].tolist(),
                          mean_inner=arrays["mean_inner"].tolist(),
                          restarted=arrays["restarted"].tolist(),
-                         restarting=bool(meta["restarting"]))
+                         restarting=bool(meta["restarting"]), weights=arrays.get("weights"))
     except ModelFileError:
         raise
     except Exception as exc:   # OSError, BadZipFile, zlib.error, KeyError, JSON errors...

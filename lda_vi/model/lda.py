@@ -52,7 +52,7 @@ from lda_vi.engine.topics import expect_topics
 from lda_vi.errors import InputError
 from lda_vi.io.corpus import Corpus, build_corpus, vectorize, with_ids
 from lda_vi.model import cvb0_fit, persistence, streaming
-from lda_vi.model.checkpoint import checkpoint_hooks
+from lda_vi.model.checkpoint import checkpoint_hooks, resumed_seed
 from lda_vi.model.covariates import CovariateState, covariate_prior, document_prior
 from lda_vi.model.guided import guide
 from lda_vi.model.labels import topic_names
@@ -212,20 +212,21 @@ class LDA:
         check_topics_fit(s.k, arrays.n_words)
         if not self.doc_ids or len(self.doc_ids) != arrays.n_docs:
             self.doc_ids = [str(i + 1) for i in range(arrays.n_docs)]
-        seed = resolve_seed(s.seed)
+        seed = resolve_seed(resumed_seed(resume_dir, s.seed))
         threads = set_threads(s.threads)
-        meta = {"settings": asdict(s) | {"seed": seed},
-                "tokenizer": self.tokenizer_config.to_dict(),
-                "prune": self.prune_config.to_dict()}
-        resume, on_state = checkpoint_hooks(
-            arrays, meta, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
-            resume_dir=resume_dir, monitor=monitor, monitor_every=monitor_every)
         cov_state, cov_prior = None, None
         if covariates:
             where = covariates_where or [f"document {i + 1}" for i in range(arrays.n_docs)]
             cov_state, cov_prior = covariate_prior(
                 covariates, where, alpha=as_prior(s.priors().alpha, s.k, "alpha"),
                 sigma=s.covariate_prior, time_bins=s.time_bins, df=s.spline_df)
+        meta = {"settings": asdict(s) | {"seed": seed, "covariates": None if cov_state is None
+                                         else cov_state.names},
+                "tokenizer": self.tokenizer_config.to_dict(),
+                "prune": self.prune_config.to_dict()}
+        resume, on_state = checkpoint_hooks(
+            arrays, meta, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
+            resume_dir=resume_dir, monitor=monitor, monitor_every=monitor_every)
         start = time.perf_counter()
         estep_engine = engine(arrays) if engine is not None else None
         seeds = guide(self, arrays.n_words)

@@ -85,16 +85,27 @@ def check_fit_settings(s) -> None:
     whole("spline_df", s.spline_df, 3)
 
 
+#: Settings a resumed fit must share with its checkpoint (all but those that only say
+#: when to stop, max_iter and tol, or how fast, threads).
+RESUME_SETTINGS = ("k", "alpha", "eta", "e_tol", "e_max_iter", "backend", "method",
+                   "inference", "seed", "seed_words", "seed_strength", "covariates",
+                   "covariate_prior", "time_bins", "spline_df")
+
+
 def check_resumable(meta: dict, settings: dict, directory: object) -> None:
     """A checkpoint's settings (``meta["settings"]``) must match those of the run resuming
-    it, except those that only say when to stop (max_iter, tol) or how fast (threads)."""
+    it (:data:`RESUME_SETTINGS`). A ``seed`` of None takes the checkpoint's; the names of
+    the ``covariates`` are compared when ``settings`` has them (once they are read)."""
     saved = meta.get("settings") or {}
-    for name in ("k", "alpha", "eta", "e_tol", "e_max_iter", "backend", "method",
-                 "seed_words", "seed_strength"):
-        if name in saved and saved[name] != settings.get(name):
-            raise ParameterError(name, f"the checkpoint in {directory} was made with "
-                                 f"{{}} {saved[name]!r}, not {settings.get(name)!r}; resume "
-                                 "with the same value (or start a new fit elsewhere)")
+    for name in RESUME_SETTINGS:
+        if name not in saved or (name == "seed" and settings.get(name) is None):
+            continue
+        if name == "covariates" and name not in settings:
+            continue
+        if saved[name] != settings.get(name):
+            raise ParameterError(name, f"the checkpoint was made with {{}} {saved[name]!r}, "
+                                 f"not {settings.get(name)!r}; resume {directory} with the "
+                                 "same value (or start a new fit elsewhere)")
 
 
 def check_topics_fit(k: int, n_words: int) -> None:

@@ -189,6 +189,18 @@ def test_full_device_is_one_line_and_nothing_else_is_written(corpus, tmp_path):
     assert not (tmp_path / "out").exists()       # all outputs or none
 
 
+def test_running_out_of_memory_is_one_line(corpus, tmp_path, monkeypatch):
+    from lda_vi.model import lda
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError("Unable to allocate 391. GiB for an array")
+
+    monkeypatch.setattr(lda, "fit_batch", no_memory)
+    line = one_line(run("fit", corpus, "-k", "3", *FAST, "-q", "-o", tmp_path / "m"), 1,
+                    "out of memory")
+    assert "391. GiB" in line and not (tmp_path / "m").exists()
+
+
 def test_second_writer_of_a_directory_is_refused(corpus, model_dir, tmp_path):
     out = tmp_path / "busy"
     before = None

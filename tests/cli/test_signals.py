@@ -198,6 +198,24 @@ def test_full_standard_output_is_one_line(model, corpus, tmp_path):
     assert not (tmp_path / "m").exists()             # all outputs or none
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["fit", "--help"]])
+def test_help_and_version_onto_a_full_disk_are_one_line(args):
+    with open("/dev/full", "w") as full:
+        code, err = finish(spawn(*args, stdout=full))
+    assert code == 1 and err == ["error: cannot write to standard output: no space left "
+                                 "on the device"], err
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="no /proc/self/fd")
+def test_doc_topics_onto_a_closed_dev_stdout_is_quiet(model, corpus):
+    """`transform ... --doc-topics /dev/stdout | head`: a closed pipe, as for the table."""
+    proc = spawn("transform", model, corpus, "--doc-topics", "/dev/stdout")
+    proc.stdout.close()
+    code, err = finish(proc)
+    assert code == 0 and not any(line.startswith("error") for line in err), err
+
+
 def test_signal_while_shutting_down_is_reported_not_fatal(model):
     """Python's shutdown restores the default action of SIGTERM, which would kill the
     process with no word: main blocks it first, and reports one that is pending."""

@@ -240,3 +240,65 @@ def test_dash_is_standard_output(tmp_path, monkeypatch, capsysbinary):
             handle.write(b"bytes out\n")
     assert capsysbinary.readouterr().out == b"text out\nbytes out\n"
     assert (tmp_path / "-").read_text() == "keep me" and len(list(tmp_path.iterdir())) == 1
+
+
+# ---- neighbouring cases found by trying them from outside (qa2)
+
+
+def test_a_loop_of_symlinks_is_refused_and_kept(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    for check in (lambda: check_writable(a, force=True), lambda: atomic_write_text(a, "x")):
+        with pytest.raises(InputError, match="loop of symbolic links") as info:
+            check()
+        assert "\n" not in str(info.value)
+    assert a.is_symlink() and b.is_symlink() and os.readlink(a) == str(b)
+    assert leftovers(tmp_path) == []
+
+
+def test_overwriting_keeps_the_files_permissions(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    os.chmod(target, 0o600)
+    atomic_write_text(target, "new\n")
+    assert target.read_text() == "new\n" and stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    fresh = tmp_path / "fresh.csv"
+    old = os.umask(0o027)
+    try:
+        atomic_write_text(fresh, "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o640      # 0o666 less the umask
+
+
+def test_a_rename_refused_at_commit_is_one_line_and_leaves_no_temp(tmp_path, monkeypatch):
+    b = tmp_path / "b.txt"
+    b.write_text("old b")
+
+    def refuse(src, dst):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    with pytest.raises(WriteError, match="cannot write .*b.txt: operation not permitted"):
+        with output_transaction():
+            atomic_write_text(b, "new b")
+            monkeypatch.setattr(os, "replace", refuse)
+    assert b.read_text() == "old b" and leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="no /proc/self/fd")
+@pytest.mark.parametrize("name", ["/dev/fd/{fd}", "/proc/self/fd/{fd}"])
+def test_a_standard_stream_redirected_to_a_file_is_written_through_it(tmp_path, name):
+    """`--doc-topics /dev/stdout > out.txt`: the descriptor is written (at its offset, after
+    what was printed before), never refused as existing, never replaced by a new file."""
+    out = tmp_path / "out.txt"
+    with open(out, "w") as redirected:
+        redirected.write("table\n")
+        redirected.flush()
+        path = name.format(fd=redirected.fileno())
+        check_writable(path, force=False)
+        with output_transaction():
+            atomic_write_text(path, "csv\n")
+        redirected.write("after\n")
+    assert out.read_text() == "table\ncsv\nafter\n"
+    assert leftovers(tmp_path) == []

@@ -101,3 +101,68 @@ def test_cli_checkpoint_then_resume_matches_uninterrupted(tmp_path: Path, monkey
         sorted(p.name for p in (tmp_path / "full").iterdir())      # no checkpoint left
     bad = runner.invoke(cli, ["fit", *common, "--checkpoint-every", "3"])
     assert bad.exit_code == 2 and "-o DIR" in bad.output
+
+
+# ---- resume mismatches tried from outside (qa2)
+
+def _covariates(n_docs: int = 120) -> dict[str, list[str]]:
+    return {"g": [str(i % 3) for i in range(n_docs)], "x": [str(i * 0.5) for i in range(n_docs)]}
+
+
+def _interrupted(tmp_path: Path, X, **kwargs) -> None:
+    def interrupt(report) -> None:
+        if report.iteration == 7:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _model().fit_counts(X, callback=interrupt, checkpoint_dir=tmp_path, checkpoint_every=3,
+                            **kwargs)
+
+
+def test_resume_with_covariates_matches_uninterrupted_run(tmp_path: Path) -> None:
+    """The checkpoint holds W too: without it the resumed fit starts W afresh, and its
+    bound drops ("ELBO decreased ... this is a bug") to another model."""
+    X, cov = _counts(), _covariates()
+    full = _model().fit_counts(X, covariates=cov)
+    _interrupted(tmp_path, X, covariates=cov)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        resumed = _model().fit_counts(X, covariates=cov, resume_dir=tmp_path)
+    assert np.array_equal(resumed.lam, full.lam)
+    assert np.array_equal(resumed.covariates.weights, full.covariates.weights)
+    assert resumed.trace.elbo == full.trace.elbo
+
+
+@pytest.mark.parametrize("given,then", [
+    ({"covariates": _covariates()}, {}),                          # dropped on resume
+    ({}, {"covariates": _covariates()}),                          # added on resume
+    ({"covariates": _covariates()}, {"covariates": {"g": _covariates()["g"]}}),   # another
+])
+def test_resume_refuses_other_covariates(tmp_path: Path, given, then) -> None:
+    X = _counts()
+    _interrupted(tmp_path, X, **given)
+    with pytest.raises(InputError, match="checkpoint .*covariates") as info:
+        _model().fit_counts(X, resume_dir=tmp_path, **then)
+    assert "\n" not in str(info.value)
+
+
+def test_resume_refuses_another_seed_and_takes_the_checkpoints_without_one(tmp_path):
+    X = _counts()
+    full = _model().fit_counts(X)
+    _interrupted(tmp_path, X)
+    with pytest.raises(InputError, match="made with seed 3, not 4"):
+        LDA(k=4, seed=4, tol=0.0, max_iter=10).fit_counts(X, resume_dir=tmp_path)
+    resumed = LDA(k=4, tol=0.0, max_iter=10).fit_counts(X, resume_dir=tmp_path)
+    assert resumed.record.settings["seed"] == 3            # recorded as the run it continues
+    assert np.array_equal(resumed.lam, full.lam)
+
+
+def test_resume_mismatch_of_a_value_with_braces_is_one_clear_error(tmp_path):
+    """A setting shown with {braces} (seed words) must not break the message itself."""
+    X = _counts()
+    _interrupted(tmp_path, X)
+    with pytest.raises(InputError, match=r"made with seed_words None, not \{'x': \['w1'\]\}"):
+        LDA(k=4, seed=3, tol=0.0, max_iter=10, seed_words={"x": ["w1"]}).fit_counts(
+            X, resume_dir=tmp_path, vocab=None)
