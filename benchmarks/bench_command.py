@@ -26,7 +26,8 @@ phase that triggers it. The parts of the wall time:
 Each part's CPU seconds (all threads; for "imports", the interpreter's start included) are
 shown beside its wall seconds: on a loaded machine the CPU figures move less.
 ``--tree DIR`` measures the ``lda_vi`` of another checkout (e.g. an older commit: ``git
-worktree add --detach DIR COMMIT``) with this script.
+worktree add --detach DIR COMMIT``) with this script; ``--compare DIR`` measures both, run
+by run in turn (so that both see the same load), and prints them side by side.
 
 Beside it: scikit-learn's batch fit alone (50 iterations, ``n_jobs=2``, the same
 2,246 documents, α = 1/K, η = 0.01, data already loaded; ``--sklearn-repeat`` runs),
@@ -34,6 +35,7 @@ in a child process too. The machine's busy cores (all processes, /proc/stat) are
 recorded during every run. Usage::
 
     python benchmarks/bench_command.py [--repeat 5] [--sklearn-repeat 1] [--no-sklearn]
+        [--compare OLD_CHECKOUT]
 """
 
 import sys
@@ -215,6 +217,8 @@ def main(argv=None):
     p.add_argument("--python", default=sys.executable)
     p.add_argument("--tree", type=Path, default=None,
                    help="measure the lda_vi of this checkout instead (e.g. an older commit)")
+    p.add_argument("--compare", type=Path, default=None, metavar="DIR",
+                   help="also measure the lda_vi of checkout DIR, alternating run by run")
     p.add_argument("--sklearn-child", nargs=3, type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.sklearn_child:
@@ -227,14 +231,18 @@ def main(argv=None):
     cmd = ["fit", str(ap / "ap.dat"), "--vocab", str(ap / "vocab.txt"), "-k", str(args.k),
            "--threads", "2", "--seed", "0", "-o", "out", "--topic-words", "tw.csv",
            "--all-words"]
-    runs, bare = [], []
+    trees = [("before", args.compare), ("now", args.tree)] if args.compare else \
+        [("now", args.tree)]
+    runs, bare = {name: [] for name, _ in trees}, []
     with tempfile.TemporaryDirectory(prefix="lda-vi-command-") as tmp:
         work = Path(tmp)
-        run_command(args.python, repo, cmd, work, args.tree)    # warm the caches (not counted)
-        for _ in range(args.repeat):
+        for _, tree in trees:
+            run_command(args.python, repo, cmd, work, tree)     # warm the caches (not counted)
+        for _ in range(args.repeat):                             # the trees alternate
             bare.append(run_bare(args.python, ["-c", "pass"]))
-            runs.append(run_command(args.python, repo, cmd, work, args.tree))
-            print(json.dumps(runs[-1]), file=sys.stderr)
+            for name, tree in trees:
+                runs[name].append(run_command(args.python, repo, cmd, work, tree))
+                print(json.dumps({"tree": name, **runs[name][-1]}), file=sys.stderr)
     sk = []
     if not args.no_sklearn:
         for _ in range(args.sklearn_repeat):
@@ -246,43 +254,55 @@ def main(argv=None):
             row["machine_busy_cores"] = _load(busy0)
             sk.append(row)
             print(json.dumps(row), file=sys.stderr)
-    best = {key: min(r[key] for r in runs) for key in runs[0]}     # each part's fastest
-    best["machine_busy_cores"] = min(runs, key=lambda r: r["wall"])["machine_busy_cores"]
-    interp = min(bare)
     out = repo / "benchmarks" / "results" / f"command-{dt.date.today().isoformat()}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"command": cmd, "runs": runs, "python_pass": bare,
+                               "trees": {n: str(t) if t else None for n, t in trees},
                                "sklearn": sk}, indent=1))
-    parts = [("interpreter (`python -c pass`)", interp, None),
-             ("imports, parsing, checks", best["to_work"] - interp, best["to_work_cpu"]),
-             ("reading the input", best["reading"], best["reading_cpu"]),
-             ("the fit", best["fit"], best["fit_cpu"]),
-             ("  of which the count layout and first numba dispatch", best["prepare"],
-              best["prepare_cpu"]),
-             ("coherence", best["coherence"], best["coherence_cpu"]),
-             ("writing the outputs", best["writing"], best["writing_cpu"])]
-    fastest = min(runs, key=lambda r: r["wall"])
-    rest = min(r["wall"] - r["to_work"] - sum(r[k] for k in PARTS) for r in runs)
-    rest_cpu = min(r["cpu"] - r["to_work_cpu"] - sum(r[k + "_cpu"] for k in PARTS)
-                   for r in runs)
-    parts.append(("the rest (between phases, the table, exit)", rest, rest_cpu))
-    parts.append(("  of which the interpreter's exit", best["exit"], best["exit_cpu"]))
-    print(f"`lda-vi {' '.join(cmd[:1])} ap.dat {' '.join(cmd[2:])}` (AP, "
-          f"{args.k} topics): each part's fastest of {args.repeat} runs; the machine's busy "
-          f"cores (all processes) during the fastest run: {fastest['machine_busy_cores']:.2f}\n")
-    print("| part | wall s | CPU s |\n|---|---:|---:|")
-    for name, s, c in parts:
-        print(f"| {name} | {s:.3f} | {'' if c is None else f'{c:.3f}'} |")
-    print(f"| **whole command** (the fastest run) | **{fastest['wall']:.3f}** | "
-          f"{fastest['cpu']:.3f} |")
+    interp = min(bare)
+    tables = {name: _parts(rows, interp) for name, rows in runs.items()}
+    fastest = {name: min(rows, key=lambda r: r["wall"]) for name, rows in runs.items()}
+    busy = ", ".join(f"{fastest[n]['machine_busy_cores']:.2f} ({n})" for n in runs)
+    print(f"`lda-vi {cmd[0]} ap.dat {' '.join(cmd[2:])}` (AP, {args.k} topics): each part's "
+          f"fastest of {args.repeat} runs; the machine's busy cores (all processes) during "
+          f"the fastest run: {busy}\n")
+    names = list(runs)
+    print("| part | " + " | ".join(f"wall s ({n})" for n in names) + " | "
+          + " | ".join(f"CPU s ({n})" for n in names) + " |")
+    print("|---|" + "---:|" * (2 * len(names)))
+    for i, (label, *_) in enumerate(tables[names[0]]):
+        walls = [f"{tables[n][i][1]:.3f}" for n in names]
+        cpus = ["" if tables[n][i][2] is None else f"{tables[n][i][2]:.3f}" for n in names]
+        print(f"| {label} | " + " | ".join(walls) + " | " + " | ".join(cpus) + " |")
+    print("| **whole command** (the fastest run) | "
+          + " | ".join(f"**{fastest[n]['wall']:.3f}**" for n in names) + " | "
+          + " | ".join(f"{fastest[n]['cpu']:.3f}" for n in names) + " |")
     if sk:
         fast = min(sk, key=lambda r: r["fit_seconds"])
         print(f"\nscikit-learn's fit alone ({fast['n_iter']} iterations, n_jobs=2): "
               f"{fast['fit_seconds']:.2f} s (machine busy cores "
-              f"{fast['machine_busy_cores']:.2f}); the whole command is "
-              f"{fast['fit_seconds'] / fastest['wall']:.1f}× faster")
+              f"{fast['machine_busy_cores']:.2f}); the whole command (now) is "
+              f"{fast['fit_seconds'] / fastest['now']['wall']:.1f}× faster")
     print(f"\n(written to {out})")
     return 0
+
+
+def _parts(runs: list[dict], interp: float) -> list[tuple[str, float, float | None]]:
+    """(part, wall s, CPU s): each part's fastest over ``runs``."""
+    best = {key: min(r[key] for r in runs) for key in runs[0]}
+    rest = min(r["wall"] - r["to_work"] - sum(r[k] for k in PARTS) for r in runs)
+    rest_cpu = min(r["cpu"] - r["to_work_cpu"] - sum(r[k + "_cpu"] for k in PARTS)
+                   for r in runs)
+    return [("interpreter (`python -c pass`)", interp, None),
+            ("imports, parsing, checks", best["to_work"] - interp, best["to_work_cpu"]),
+            ("reading the input", best["reading"], best["reading_cpu"]),
+            ("the fit", best["fit"], best["fit_cpu"]),
+            ("  of which the count layout and first numba dispatch", best["prepare"],
+             best["prepare_cpu"]),
+            ("coherence", best["coherence"], best["coherence_cpu"]),
+            ("writing the outputs", best["writing"], best["writing_cpu"]),
+            ("the rest (between phases, the table, exit)", rest, rest_cpu),
+            ("  of which the interpreter's exit", best["exit"], best["exit_cpu"])]
 
 
 if __name__ == "__main__":
