@@ -121,8 +121,8 @@ def read_vocab(path: str | os.PathLike, encoding: str = "utf-8") -> list[str]:
 
 def _whole_lines(stream, name: str, encoding: str) -> Iterator[tuple[int, str]]:
     """(line number, line) of a vocabulary file in an ASCII-compatible encoding, decoded
-    whole (a vocabulary is small; line by line took 50 ms for AP's 10,473 words), with the
-    checks and messages of :func:`~lda_vi.io.decode.text_lines`."""
+    whole (a vocabulary is small; AP's 10,473 words: 1 ms, against 5 ms line by line through
+    three generators), with the checks and messages of :func:`~lda_vi.io.decode.text_lines`."""
     try:
         data = stream.read()
     except DECOMPRESS_ERRORS as e:
