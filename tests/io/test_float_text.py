@@ -119,3 +119,16 @@ def test_small_tables_do_not_load_numba(tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.strip() == loads, n
         assert len((tmp_path / "t.csv").read_bytes().splitlines()) == n + 1
+
+
+def test_without_numba_the_tables_are_the_same_bytes(monkeypatch, tmp_path):
+    """Where the kernels cannot be loaded, a large table comes from the numpy forms, byte
+    for byte the same."""
+    from lda_vi.io import export
+
+    beta = np.random.default_rng(3).dirichlet(np.full(9000, 0.05), size=3)  # 27,000 numbers
+    words = [f"w{i}" for i in range(9000)]
+    compiled = export.topic_words_table(beta, words, None)
+    monkeypatch.setattr(float_text, "_kernel", lambda: None)
+    monkeypatch.setattr(csv_columns, "_kernel", lambda: None)
+    assert export.topic_words_table(beta, words, None) == compiled
