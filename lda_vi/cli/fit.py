@@ -23,7 +23,7 @@ from lda_vi.cli.common import (
     table_width,
 )
 from lda_vi.cli.language_options import phrase_summary
-from lda_vi.cli.progress import BatchProgress, ReadProgress, resume_hint
+from lda_vi.cli.progress import BatchProgress, ReadProgress, checkpoint_stamp, resume_hint
 from lda_vi.errors import InputError
 from lda_vi.evaluate import workflow
 from lda_vi.evaluate.coherence import parse_measures
@@ -177,8 +177,12 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     labelled everywhere (the table, both CSVs, run.json, the report). Their prior
     is η + --seed-strength on their seed words; see docs/seeds.md.
     """
+    run_settings: dict = {}
     if output or resume_dir:            # what an interrupt from here on leaves to resume
-        on_interrupt(lambda: resume_hint(corpus, Path(output or resume_dir)))
+        where = Path(output or resume_dir)
+        before = checkpoint_stamp(where)
+        on_interrupt(lambda: resume_hint(corpus, where, before=before, resuming=bool(
+            resume_dir), settings=run_settings.get("settings")))
     if eval_every is not None and (holdout is None or eval_every < 1):
         raise InputError("--eval-every N needs --holdout FRACTION and N >= 1")
     check_top_n(top_n)
@@ -232,6 +236,7 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
                 batch_size=batch_size, passes=passes, tau0=tau0, kappa=kappa,
                 covariate_prior=covariate_prior, time_bins=time_bins, inference=inference,
                 seed_words=seed_mapping(seed_words), seed_strength=seed_strength)
+    run_settings["settings"] = asdict(model.settings)
     names = [n.strip() for n in covariates.split(",") if n.strip()] if covariates else None
     if (names or covariates_file) and method == "online":
         raise InputError("--covariates work with --method batch only")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from lda_vi.cli.common import handle_errors, load_model
 from lda_vi.errors import InputError
+from lda_vi.io.lock import directory_lock
 from lda_vi.model.labels import auto_labels, with_label
 from lda_vi.model.persistence import save_labels
 
@@ -43,6 +46,8 @@ def label(model_dir, topic, name, auto):
     if auto == (topic is not None):
         raise InputError("give either TOPIC NAME or --auto (e.g. 'lda-vi label DIR 3 "
                          "gulf_war', or 'lda-vi label DIR --auto')")
+    if Path(model_dir).is_dir():        # one writer: not while a fit writes the directory
+        click.get_current_context().with_resource(directory_lock(model_dir))
     model = load_model(model_dir)
     old = model.topic_names
     if auto:

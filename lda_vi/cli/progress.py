@@ -9,7 +9,9 @@ from pathlib import Path
 
 import click
 
-from lda_vi.model.checkpoint import checkpoint_iterations
+from lda_vi.errors import LdaViError
+from lda_vi.model.checkpoint import checkpoint_iterations, checkpoint_meta
+from lda_vi.model.validation import check_resumable
 
 #: Iterations whose mean duration gives the ETA (the recent rate, not the first ones').
 RECENT = 5
@@ -72,10 +74,29 @@ class ReadProgress:
             click.echo(line, err=True)
 
 
-def resume_hint(corpus: str, directory: Path) -> str | None:
-    """What an interrupted fit into ``directory`` can be resumed from, if anything."""
+def checkpoint_stamp(directory: Path) -> tuple[int, int] | None:
+    """Which checkpoint ``directory`` holds now (inode and time of its checkpoint.json)."""
+    try:
+        info = (directory / "checkpoint.json").stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns
+
+
+def resume_hint(corpus: str, directory: Path, *, before: tuple[int, int] | None = None,
+                settings: dict | None = None, resuming: bool = False) -> str | None:
+    """What an interrupted fit into ``directory`` can be resumed from, if anything.
+
+    A checkpoint older than this run (``before`` is its stamp when the run began), left by
+    a run of other settings than ``settings``, is not named: resuming it "with the same
+    options" would be refused."""
     iterations = checkpoint_iterations(directory)
     if iterations is None:
         return None
+    if not resuming and settings is not None and before == checkpoint_stamp(directory):
+        try:
+            check_resumable(checkpoint_meta(directory), settings, directory)
+        except LdaViError:
+            return None
     return (f"the checkpoint of iteration {iterations} is in {directory}: continue with "
             f"'lda-vi fit {corpus} --resume {directory}' and the same options")

@@ -23,6 +23,7 @@ from lda_vi.evaluate.heldout import split_documents
 from lda_vi.io.atomic import atomic_write_text, check_writable
 from lda_vi.io.corpus import build_corpus, vectorize
 from lda_vi.io.text_readers import iter_documents
+from lda_vi.model.settings import FitSettings
 from lda_vi.model.validation import check_top_n
 from lda_vi.text.tokenize import Tokenizer, learn_phrases
 
@@ -84,6 +85,9 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
         raise InputError(f"--seeds must be at least 1 (got {n_seeds})")
     if max_iter < 1:
         raise InputError("--max-iter must be >= 1")
+    for k in k_values:                 # every setting checked before the corpus is read
+        FitSettings(k=k, max_iter=max_iter, tol=tol, seed=seed, threads=threads,
+                    inference=inference)
     measures = parse_measures(coherence)
     top_n = top_n if coherence_top_n is None else coherence_top_n
     if top_n < 2:

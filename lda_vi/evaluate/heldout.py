@@ -42,6 +42,7 @@ from lda_vi.evaluate.metrics import (
     umass_coherence,
 )
 from lda_vi.model.settings import resolve_seed  # noqa: F401  (re-exported)
+from lda_vi.model.validation import whole
 
 __all__ = [
     "HeldoutFigures",
@@ -71,7 +72,8 @@ def split_rng(seed: int) -> np.random.Generator:
 
 
 def completion_rng(seed: int) -> np.random.Generator:
-    """The generator that splits held-out documents in halves for ``seed``."""
+    """The generator that splits held-out documents in halves for ``seed`` (>= 0)."""
+    whole("seed", seed, 0)
     return np.random.default_rng([int(seed), 2])
 
 

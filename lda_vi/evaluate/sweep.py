@@ -43,6 +43,7 @@ from lda_vi.evaluate.metrics import topic_stability
 from lda_vi.io.atomic import atomic_open
 from lda_vi.model.lda import LDA
 from lda_vi.model.record import RESULTS_SCHEMA, SCHEMA_VERSION, UNITS, Results, json_number
+from lda_vi.model.validation import MAX_WHOLE
 
 __all__ = ["COLUMNS", "METRICS", "columns", "metrics", "run_sweep", "summarize",
            "write_sweep_csv", "plot_sweep", "parse_ks", "sweep_json"]
@@ -79,9 +80,9 @@ def parse_ks(text: str) -> list[int]:
         except ValueError:
             raise InputError(f"ks takes a comma-separated list of topic counts like 5,10,20; "
                              f"{part!r} is not a whole number", params=("ks",)) from None
-        if k < 1:
-            raise InputError(f"ks: every number of topics must be >= 1, got {k}",
-                             params=("ks",))
+        if not 1 <= k <= MAX_WHOLE:
+            raise InputError(f"ks: every number of topics must be from 1 to {MAX_WHOLE}, got "
+                             f"{k}", params=("ks",))
         if k not in ks:
             ks.append(k)
     return ks

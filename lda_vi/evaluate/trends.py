@@ -20,8 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lda_vi.errors import InputError
 from lda_vi.io.dates import parse_dates
 from lda_vi.model.design import check_missing, infer_kind, parse_numbers
+from lda_vi.model.memory import available_memory, format_bytes
 
 FREQS = ("day", "week", "month", "quarter", "year")
 DEFAULT_DRAWS = 200
@@ -52,6 +54,18 @@ def sample_theta(gamma: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return g / total
 
 
+def check_draws_fit(n_draws: int, n_groups: int, k: int) -> None:
+    """Refuse draws whose B×P×K table (twice: the quantiles sort a copy) would not fit in
+    the memory available, before anything is allocated."""
+    need = 2 * 8 * n_draws * n_groups * k
+    room = available_memory()
+    if room is not None and need > 0.8 * room:
+        raise InputError(f"draws={n_draws} needs about {format_bytes(need)} ({n_draws} draws × "
+                         f"{n_groups} periods or groups × {k} topics × 8 bytes, twice) but "
+                         f"only {format_bytes(room)} of memory is available; use fewer draws "
+                         "(200 give 95% intervals to about ±0.01)", params=("draws",))
+
+
 def group_prevalence(gamma: np.ndarray, groups: np.ndarray, n_groups: int, *,
                      rng: np.random.Generator, n_draws: int = DEFAULT_DRAWS,
                      level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray,
@@ -63,6 +77,7 @@ def group_prevalence(gamma: np.ndarray, groups: np.ndarray, n_groups: int, *,
     prevalence = np.zeros((n_groups, K))
     np.add.at(prevalence, groups, theta_bar)
     prevalence /= np.maximum(counts, 1)[:, None]
+    check_draws_fit(n_draws, n_groups, K)
     order = np.argsort(groups, kind="stable")
     starts = np.concatenate([[0], np.cumsum(counts)])
     draws = np.empty((n_draws, n_groups, K))

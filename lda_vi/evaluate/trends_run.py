@@ -25,6 +25,7 @@ from lda_vi.evaluate.trends import (
 )
 from lda_vi.io.atomic import atomic_open
 from lda_vi.io.fields import align, document_fields
+from lda_vi.model.validation import whole
 
 __all__ = ["trends_of_model", "write_trends_csv", "comparison", "topic_titles", "sparkline"]
 
@@ -59,8 +60,8 @@ def trends_of_model(model, by: str, *, docs: str | os.PathLike | None = None,
     if model.gamma is None or model.gamma.shape[0] == 0:
         raise InputError("this model keeps no training documents (an online fit): trends "
                          "need their θ")
-    if n_draws < 10:
-        raise InputError("draws must be >= 10", params=("draws",))
+    whole("draws", n_draws, 10)
+    whole("seed", seed, 0)
     values, where = _values(model, by, docs, docs_file, reader or {}, encoding)
     return model_trends(model.gamma, values, where, by=by, covariates=model.covariates,
                         freq=freq, rng=np.random.default_rng(seed), n_draws=n_draws)

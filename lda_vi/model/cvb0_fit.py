@@ -4,7 +4,8 @@ Glossary of shapes: D documents, V words, K topics, nnz non-zeros of the counts.
 
 - Memory: CVB0 keeps one φ_dw· per non-zero, nnz×K float64 (8 bytes each), plus
   a few D×K and V×K arrays (:func:`lda_vi.engine.cvb0.memory_bytes`). A fit that
-  would need more than ``MEMORY_SHARE`` of the memory available now is refused
+  would need more than ``MEMORY_SHARE`` of the memory available now (the least of
+  the system's, the cgroup's and ``ulimit -v``'s: :mod:`lda_vi.model.memory`) is refused
   before anything is allocated, with a message suggesting VB (whose memory does
   not grow with K×nnz) or online VB.
 - 'auto' priors start from α = ``ALPHA0``, η = ``ETA0`` (tomotopy's defaults) and
@@ -29,6 +30,7 @@ from lda_vi.engine.cvb0 import CVB0Result, SweepReport, fit_cvb0, fold_in, memor
 from lda_vi.engine.layout import CorpusArrays, prepare
 from lda_vi.engine.settings import EStepSettings
 from lda_vi.errors import InputError
+from lda_vi.model.memory import available_memory, format_bytes
 from lda_vi.model.record import versions
 from lda_vi.model.settings import resolve_seed
 
@@ -36,27 +38,6 @@ from lda_vi.model.settings import resolve_seed
 ALPHA0, ETA0 = 0.1, 0.05
 #: Refuse a fit whose estimate exceeds this share of the memory available.
 MEMORY_SHARE = 0.8
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available now (Linux MemAvailable), or None where unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def format_bytes(n: float) -> str:
-    """1536 → '1.5 KiB'."""
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TiB"
 
 
 def memory_estimate(nnz: int, n_docs: int, n_words: int, k: int) -> int:

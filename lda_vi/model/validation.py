@@ -12,13 +12,22 @@ from numbers import Integral, Real
 
 from lda_vi.errors import ParameterError
 
+#: The largest whole number a parameter may take: a count beyond 64 bits sizes no array.
+MAX_WHOLE = 2**63 - 1
+#: More threads than this is a typing error, not a machine (each one gets a slice of work).
+MAX_THREADS = 4096
 
-def whole(name: str, value: object, least: int, *, optional: bool = False) -> None:
-    """``value`` must be a whole number >= ``least`` (or None when ``optional``)."""
+
+def whole(name: str, value: object, least: int, *, optional: bool = False,
+          most: int = MAX_WHOLE) -> None:
+    """``value`` must be a whole number in [``least``, ``most``] (or None when ``optional``)."""
     if optional and value is None:
         return
     if isinstance(value, bool) or not isinstance(value, Integral) or value < least:
         raise ParameterError(name, f"{{}} must be a whole number >= {least}, got {value!r}")
+    if value > most:
+        raise ParameterError(name, f"{{}} must be a whole number from {least} to {most}, got "
+                             f"{value!r}")
 
 
 def real(name: str, value: object, *, low: float, low_open: bool = False,
@@ -74,7 +83,7 @@ def check_fit_settings(s) -> None:
     real("e_tol", s.e_tol, low=0.0, low_open=True)
     whole("e_max_iter", s.e_max_iter, 1)
     whole("seed", s.seed, 0, optional=True)
-    whole("threads", s.threads, 1, optional=True)
+    whole("threads", s.threads, 1, optional=True, most=MAX_THREADS)
     choice("method", s.method, ("batch", "online"))
     whole("batch_size", s.batch_size, 1)
     whole("passes", s.passes, 1)

@@ -145,3 +145,18 @@ def test_transform_and_evaluate_use_the_new_documents_covariates(covariate_model
     assert scored.exit_code == 0, scored.output
     figures = json.loads((tmp_path / "e.json").read_text())
     assert figures["oov_tokens"] == 0 and figures["completion_perplexity"] > 1
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--seed", "-1"], "--seed must be a whole number >= 0, got -1"),
+    (["--draws", "1"], "--draws must be a whole number >= 10, got 1"),
+    (["--draws", "99999999999999999999"], "--draws must be a whole number from 10 to"),
+    (["--draws", "100000000"], "--draws 100000000 needs"),     # B×P×K floats: hundreds of GiB
+])
+def test_trends_refuses_bad_seeds_and_draws_in_one_line(covariate_model, tmp_path, args,
+                                                        fragment):
+    result = run("trends", covariate_model, "--by", "date", *args, "--csv", tmp_path / "t.csv")
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], lines
+    assert list(tmp_path.iterdir()) == []

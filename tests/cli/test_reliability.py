@@ -93,6 +93,37 @@ def test_fit_refuses_bad_numbers_naming_the_flag(corpus, tmp_path, args, fragmen
     assert not (tmp_path / "out").exists()
 
 
+HUGE = "99999999999999999999"          # beyond 64 bits: no array can be that long
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["-k", HUGE], "-k must be a whole number from 1 to"),
+    (["--threads", HUGE], "--threads must be a whole number from 1 to"),
+    (["--threads", "1000000000"], "--threads must be a whole number from 1 to"),
+    (["--e-max-iter", HUGE], "--e-max-iter must be a whole number from 1 to"),
+    (["--max-iter", HUGE], "--max-iter must be a whole number from 1 to"),
+    (["--method", "online", "--batch-size", HUGE], "--batch-size must be a whole number"),
+])
+def test_fit_refuses_whole_numbers_too_large_naming_the_flag(corpus, tmp_path, args, fragment):
+    one_line(run("fit", corpus, "--min-df", "1", *args, "-o", tmp_path / "out"), 2, fragment)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["-k", f"2,{HUGE}"], "-k"),
+    (["-k", "2", "--threads", HUGE], "--threads must be a whole number from 1 to"),
+])
+def test_sweep_refuses_whole_numbers_too_large(corpus, tmp_path, args, fragment):
+    one_line(run("sweep", corpus, "--max-iter", "2", *args, "--csv", tmp_path / "s.csv"), 2,
+             fragment)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_evaluate_refuses_a_negative_seed(model_dir, corpus):
+    one_line(run("evaluate", model_dir, corpus, "--seed", "-1"), 2,
+             "--seed must be a whole number >= 0, got -1")
+
+
 @pytest.mark.parametrize("command", ["show", "evaluate", "report", "plot", "sweep"])
 @pytest.mark.parametrize("top_n", ["0", "-1"])
 def test_every_command_refuses_top_n_below_one(command, top_n, model_dir, corpus, tmp_path):
@@ -141,6 +172,36 @@ def test_resume_with_another_k_after_an_interrupt(corpus, tmp_path, monkeypatch)
                            f"--resume {out}'")
     one_line(run("fit", corpus, *FAST[2:], "-k", "4", "--resume", out), 2,
              "made with -k 3, not 4")
+
+
+def test_an_older_runs_checkpoint_of_other_settings_is_not_offered(corpus, tmp_path,
+                                                                     monkeypatch):
+    """`fit -k 4 -o DIR --force` over the checkpoint of an interrupted `-k 3` run, stopped
+    before its own first checkpoint: "--resume DIR with the same options" would be refused,
+    so that checkpoint is not offered; the same settings' is."""
+    import signal
+
+    from lda_vi import interrupts
+    from lda_vi.cli import progress
+
+    def stop_at(iteration):
+        def stop(self, report):
+            if report.iteration == iteration:
+                raise interrupts.Interrupted(signal.SIGINT)
+        return stop
+
+    out = tmp_path / "run"
+    common = [corpus, *FAST[2:], "--max-iter", "9", "--tol", "0", "--checkpoint-every", "2",
+              "-o", out, "--force"]
+    monkeypatch.setattr(progress.BatchProgress, "__call__", stop_at(3))
+    assert run("fit", *common, "-k", "3").exit_code == 130
+    monkeypatch.setattr(progress.BatchProgress, "__call__", stop_at(1))
+    other = run("fit", *common, "-k", "4")
+    assert other.exit_code == 130
+    assert other.stderr.strip().splitlines()[-1] == "interrupted (SIGINT): no output was written"
+    same = run("fit", *common, "-k", "3")
+    assert same.exit_code == 130
+    assert "the checkpoint of iteration 2 is in" in same.stderr.strip().splitlines()[-1]
 
 
 # ------------------------------------------------------------------ model files
@@ -210,6 +271,23 @@ def test_second_writer_of_a_directory_is_refused(corpus, model_dir, tmp_path):
     one_line(result, 2, "in use by another lda-vi", f"process {os.getpid()}")
     assert before == [".lda-vi.lock"]
     assert not out.exists()
+
+
+def test_label_waits_for_no_one_writing_the_model(model_dir, tmp_path):
+    """`label` rewrites model.json: while a fit writes the same directory, it is refused
+    (its label would be lost, or model.json would not match the new arrays)."""
+    import shutil
+
+    copy = tmp_path / "m"
+    shutil.copytree(model_dir, copy)
+    before = (copy / "model.json").read_bytes()
+    with directory_lock(copy):
+        result = run("label", copy, "0", "busy")
+    one_line(result, 2, "in use by another lda-vi")
+    assert (copy / "model.json").read_bytes() == before
+    result = run("label", copy, "0", "free")
+    assert result.exit_code == 0, result.output
+    assert not (copy / ".lda-vi.lock").exists()
 
 
 def test_fit_output_directory_has_no_lock_or_temp_left(corpus, tmp_path):
