@@ -60,7 +60,12 @@ class Covariate:
     def encode(self, raw: Sequence[str], where: Sequence[str]) -> np.ndarray:
         """The design columns (N×c) of the raw string values."""
         if self.kind == "number":
-            return ((parse_numbers(raw, self.name, where) - self.mean) / self.sd)[:, None]
+            x = parse_numbers(raw, self.name, where)
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = (x - self.mean) / self.sd
+            if not np.all(np.isfinite(z)):           # near the float range: x - mean overflows
+                z = x / self.sd - self.mean / self.sd
+            return z[:, None]
         if self.kind == "category":
             index = {level: i for i, level in enumerate(self.levels)}
             out = np.zeros((len(raw), len(self.levels) - 1))
@@ -159,6 +164,9 @@ def parse_numbers(raw: Sequence[str], name: str, where: Sequence[str]) -> np.nda
         if not _NUMBER.fullmatch(v):
             raise InputError(f"{where[i]}: {v!r} in column {name!r} is not a number")
         out[i] = float(v)
+        if not np.isfinite(out[i]):
+            raise InputError(f"{where[i]}: {v!r} in column {name!r} is too large for a number "
+                             "(beyond ±1.8e308); rescale the column")
     return out
 
 
@@ -193,10 +201,16 @@ def learn_covariate(name: str, raw: Sequence[str], where: Sequence[str], *, kind
         raise InputError(f"covariate {name!r}: kind must be one of {', '.join(KINDS)}")
     if kind == "number":
         x = parse_numbers(raw, name, where)
-        sd = float(x.std())
-        return Covariate(name, kind, mean=float(x.mean()), sd=sd if sd > 0 else 1.0)
+        scale = float(np.abs(x).max()) or 1.0        # mean and sd without overflow
+        mean, sd = float((x / scale).mean() * scale), float((x / scale).std() * scale)
+        return Covariate(name, kind, mean=mean, sd=sd if sd > 0 else 1.0)
     if kind == "category":
         levels = sorted(set(raw))
+        if len(levels) > max(len(raw) / 2, 10):
+            raise InputError(f"covariate {name!r} has {len(levels)} different values among "
+                             f"{len(raw)} documents: as a category that is nearly a prior per "
+                             "document (and a dense documents × values table); is it an id or "
+                             "a text column? Leave it out, or group its values")
         if len(levels) < 2:
             raise InputError(f"covariate {name!r} has a single value ({levels[0]!r}): it "
                              "cannot explain any difference; leave it out")

@@ -54,3 +54,34 @@ def test_missing_values_and_unknown_categories_are_errors_naming_the_row():
         design.matrix({"section": ["z"]}, _where(1))
     with pytest.raises(InputError, match="single value"):
         learn_design({"section": ["a", "a"]}, _where(2))
+
+
+def test_a_category_with_a_level_per_document_is_refused():
+    """An id or a text column named by mistake: one-hot would give D×D dense features
+    (80 GB at 100,000 documents) and a prior per document; one line instead."""
+    import pytest
+
+    from lda_vi.errors import InputError
+    from lda_vi.model.design import learn_design
+
+    rows = [f"AP88-{i:04d}" for i in range(40)]
+    with pytest.raises(InputError, match="40 different values among 40 documents"):
+        learn_design({"id": rows}, [f"line {i + 2}" for i in range(40)])
+    ok = learn_design({"g": [f"g{i % 20}" for i in range(40)]}, [str(i) for i in range(40)])
+    assert len(ok.covariates[0].levels) == 20          # two documents per level: kept
+
+
+def test_numbers_beyond_the_float_range_are_an_error_and_huge_ones_standardize():
+    import numpy as np
+    import pytest
+
+    from lda_vi.errors import InputError
+    from lda_vi.model.design import learn_design
+
+    where = ["line 2", "line 3", "line 4", "line 5"]
+    with pytest.raises(InputError, match="line 2: '1e400' in column 'x' is too large"):
+        learn_design({"x": ["1e400", "1", "2", "3"]}, where)
+    raw = {"x": ["1e308", "-1e308", "1e308", "5"]}
+    design = learn_design(raw, where)
+    column = design.matrix(raw, where)[:, 1]
+    assert np.all(np.isfinite(column)) and abs(column.mean()) < 1e-12 and column.std() > 0.5
