@@ -22,6 +22,17 @@ LINE = "#3b5bdb"
 CURVE = "#e8590c"
 
 
+def observed_curve(result: Trends) -> np.ndarray | None:
+    """The model's curve (P×K) where periods hold documents, NaN elsewhere: across a gap
+    in the corpus (AP has no 1989) the spline is an extrapolation the data never saw, and
+    a drawn line would show rises and falls that happened nowhere."""
+    if result.curve is None:
+        return None
+    curve = np.array(result.curve, dtype=np.float64)
+    curve[np.asarray(result.documents) == 0] = np.nan
+    return curve
+
+
 def plot_trends(result: Trends, titles: Sequence[str], topics: Sequence[int],
                 path: str | os.PathLike, *, dates: np.ndarray | None = None,
                 y_label: str = "prevalence") -> None:
@@ -38,6 +49,7 @@ def plot_trends(result: Trends, titles: Sequence[str], topics: Sequence[int],
                              sharex=True, squeeze=False, constrained_layout=True)
     x = dates.astype("datetime64[D]").astype("O") if dates is not None \
         else np.arange(len(result.periods))
+    curve = observed_curve(result)
     for i, ax in enumerate(axes.flat):
         if i >= n:
             ax.set_visible(False)
@@ -48,8 +60,8 @@ def plot_trends(result: Trends, titles: Sequence[str], topics: Sequence[int],
             ax.fill_between(x, lo, hi, color=BAND, alpha=0.55, linewidth=0,
                             label="95% interval")
             ax.plot(x, mean, color=LINE, linewidth=1.3, label="mean θ of the period")
-            if result.curve is not None:
-                ax.plot(x, result.curve[:, k], color=CURVE, linewidth=1.1, linestyle="--",
+            if curve is not None:
+                ax.plot(x, curve[:, k], color=CURVE, linewidth=1.1, linestyle="--",
                         label="model E[θ | date]")
         else:
             ax.errorbar(x, mean, yerr=[mean - lo, hi - mean], fmt="o", color=LINE,

@@ -33,3 +33,18 @@ def test_a_dated_model_gets_one_line_and_band_per_topic():
 def test_a_model_without_dates_has_no_panel():
     page = render_html(report_data(_model(False)))
     assert 'id="trends"' not in page
+
+
+def test_the_plotted_model_curve_stops_where_the_corpus_has_a_gap():
+    """Periods without documents (AP's 1989) get no model line: the spline there was never
+    fitted to anything (the CSV keeps its values, in its own column)."""
+    from lda_vi.evaluate.trends import Trends
+    from lda_vi.report.trends_plot import observed_curve
+
+    curve = np.array([[0.2, 0.8], [0.3, 0.7], [0.4, 0.6]])
+    nan = np.full((3, 2), np.nan)
+    result = Trends(["a", "b", "c"], np.array([5, 0, 4]), nan, nan, nan, np.zeros((1, 3, 2)),
+                    curve)
+    shown = observed_curve(result)
+    assert np.array_equal(shown[[0, 2]], curve[[0, 2]]) and np.isnan(shown[1]).all()
+    assert not np.isnan(result.curve).any()                  # the table's values stay
