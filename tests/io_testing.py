@@ -1,5 +1,5 @@
 """Helpers shared by the input tests (tests/io, tests/cli): writing files, reading documents,
-catching the one-line InputError."""
+catching the one-line InputError, and the CLI's one-line error."""
 
 from __future__ import annotations
 
@@ -54,3 +54,15 @@ def error(func, *args, **kwargs) -> str:
     message = str(info.value)
     assert "\n" not in message
     return message
+
+
+def one_line_error(result, *fragments: str, code: int = 2) -> str:
+    """A CLI result (click's CliRunner) that exited ``code`` saying one line, ``error: ...``,
+    which holds every fragment, and no traceback; returns the line."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]

@@ -33,6 +33,18 @@ from lda_vi.model.validation import check_top_n
 from lda_vi.text.tokenize import Tokenizer
 
 
+def covariate_options(func):
+    """``--covariates`` and ``--covariates-file``: the covariates of new documents, for a
+    model fitted with them (transform and evaluate)."""
+    func = click.option("--covariates-file", type=click.Path(dir_okay=False), default=None,
+                        metavar="FILE",
+                        help="... or from this CSV/TSV, one row per document.")(func)
+    return click.option("--covariates", "use_covariates", is_flag=True,
+                        help="A model fitted with --covariates: read them from DOCUMENTS' own "
+                             "columns (CSV/TSV) or fields (JSONL), to give each document its "
+                             "own prior.")(func)
+
+
 @click.command()
 @click.argument("model_dir", metavar="DIR")
 @click.option("--top-n", type=int, default=10, show_default=True, help="Top words shown.")
@@ -65,11 +77,7 @@ def show(model_dir, top_n, topic):
 @click.option("--encoding", default="utf-8", show_default=True,
               help="Text encoding of the input.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-@click.option("--covariates", "use_covariates", is_flag=True,
-              help="A model fitted with --covariates: read them from DOCUMENTS' own columns "
-                   "(CSV/TSV) or fields (JSONL), to give each document its own prior.")
-@click.option("--covariates-file", type=click.Path(dir_okay=False), default=None,
-              metavar="FILE", help="... or from this CSV/TSV, one row per document.")
+@covariate_options
 @input_options
 @handle_errors
 def transform(model_dir, documents, doc_topics, force, encoding, quiet, use_covariates,
@@ -120,11 +128,7 @@ def transform(model_dir, documents, doc_topics, force, encoding, quiet, use_cova
 @click.option("--force", is_flag=True, help="Overwrite an existing --json file.")
 @click.option("--encoding", default="utf-8", show_default=True,
               help="Text encoding of the input.")
-@click.option("--covariates", "use_covariates", is_flag=True,
-              help="A model fitted with --covariates: read them from DOCUMENTS' own columns "
-                   "(CSV/TSV) or fields (JSONL), to give each document its own prior.")
-@click.option("--covariates-file", type=click.Path(dir_okay=False), default=None,
-              metavar="FILE", help="... or from this CSV/TSV, one row per document.")
+@covariate_options
 @coherence_options
 @input_options
 @handle_errors

@@ -1,6 +1,6 @@
 """The inner pass of the compiled E-step: one document's words against exp(Elogβ).
 
-Helpers of :func:`lda_vi.engine.kernels.estep_docs` (inlined by numba into it); see
+Helpers of :func:`lda_vi.engine.kernels.estep_docs` (compiled functions it calls); see
 that module for the rules every kernel keeps. Shapes: K topics, n the document's
 distinct words; ``bT`` (K×n) the document's columns of exp(Elogβ), ``t`` (K) its
 exp(Elogθ), ``norm`` (n) the normalizers of φ (MATH.md E3), ``acc`` (K) the sums

@@ -31,7 +31,6 @@ from lda_vi.engine.layout import CorpusArrays, prepare
 from lda_vi.engine.settings import EStepSettings
 from lda_vi.errors import InputError
 from lda_vi.model.memory import available_memory, format_bytes
-from lda_vi.model.record import versions
 from lda_vi.model.settings import resolve_seed
 
 #: Starting values of 'auto' priors under CVB0.
@@ -117,16 +116,10 @@ def fit_counts(model, X, callback: Callable[[SweepReport], None] | None = None,
                                                       result.gamma)
     model.trace, model.topic_tokens, model._expElogbetaT = result, result.topic_tokens, None
     r = model.record
-    r.method, r.inference = "batch", "cvb0"
-    r.settings = asdict(s) | {"seed": seed, "threads": threads}
-    r.tokenizer, r.prune = model.tokenizer_config.to_dict(), model.prune_config.to_dict()
-    r.versions, r.elbo, r.converged = versions(), result.elbo, result.converged
-    r.stop_reason, r.iterations = result.stop_reason, result.n_iter
-    r.seconds_per_iteration, r.mean_inner_iterations = result.seconds, result.mean_inner
-    r.fit_seconds, r.alpha, r.eta = elapsed, result.alpha.tolist(), result.eta
+    r.record_batch_fit(result, settings=asdict(s) | {"seed": seed, "threads": threads},
+                       tokenizer=model.tokenizer_config.to_dict(),
+                       prune=model.prune_config.to_dict(), seconds=elapsed, corpus=arrays)
+    r.inference = "cvb0"
     r.train_loglik_per_token, r.memory_estimate_bytes = result.loglik, need
     r.stale_counts = int(sum(result.stale))
-    if not r.corpus:
-        r.corpus = {"documents": arrays.n_docs, "words": arrays.n_words,
-                    "tokens": int(arrays.data.sum())}
     return model

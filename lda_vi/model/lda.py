@@ -56,7 +56,7 @@ from lda_vi.model.checkpoint import checkpoint_hooks, resumed_seed
 from lda_vi.model.covariates import CovariateState, covariate_prior, document_prior
 from lda_vi.model.guided import guide
 from lda_vi.model.labels import topic_names
-from lda_vi.model.record import RunRecord, versions
+from lda_vi.model.record import RunRecord
 from lda_vi.model.settings import SEED_STRENGTH, FitSettings, resolve_seed
 from lda_vi.model.validation import check_top_n, check_topics_fit
 from lda_vi.text.tokenize import Tokenizer, TokenizerConfig, learn_phrases
@@ -250,18 +250,11 @@ class LDA:
         if cov_state is not None:
             cov_state.weights = result.weights
         self.covariates = cov_state
-        r = self.record
-        r.method = "batch"
-        r.settings = asdict(s) | {"seed": seed, "threads": threads}
-        r.tokenizer, r.prune = self.tokenizer_config.to_dict(), self.prune_config.to_dict()
-        r.versions, r.elbo, r.converged = versions(), result.elbo, result.converged
-        r.stop_reason, r.iterations = result.stop_reason, result.n_iter
-        r.seconds_per_iteration, r.mean_inner_iterations = result.seconds, result.mean_inner
-        r.fit_seconds, r.alpha, r.eta = elapsed, result.alpha.tolist(), result.eta
-        r.covariates = None if cov_state is None else cov_state.describe()
-        if not r.corpus:
-            r.corpus = {"documents": arrays.n_docs, "words": arrays.n_words,
-                        "tokens": int(arrays.data.sum())}
+        self.record.record_batch_fit(
+            result, settings=asdict(s) | {"seed": seed, "threads": threads},
+            tokenizer=self.tokenizer_config.to_dict(), prune=self.prune_config.to_dict(),
+            seconds=elapsed, corpus=arrays)
+        self.record.covariates = None if cov_state is None else cov_state.describe()
         return self
 
     def with_state(self, state: EMResult) -> LDA:

@@ -227,6 +227,22 @@ class RunRecord:
     def seed(self) -> int | None:
         return self.settings.get("seed")
 
+    def record_batch_fit(self, result, *, settings: dict, tokenizer: dict, prune: dict,
+                         seconds: float, corpus) -> None:
+        """What every batch fit (VB or CVB0) records: its settings, tokenizer and pruning,
+        the versions, the trace and why it stopped, α and η, and the corpus's size when no
+        reader gave it. ``result`` is the engine's result (an EM or CVB0 result), ``corpus``
+        the fitted :class:`lda_vi.engine.layout.CorpusArrays`."""
+        self.method, self.settings = "batch", settings
+        self.tokenizer, self.prune = tokenizer, prune
+        self.versions, self.elbo, self.converged = versions(), result.elbo, result.converged
+        self.stop_reason, self.iterations = result.stop_reason, result.n_iter
+        self.seconds_per_iteration, self.mean_inner_iterations = result.seconds, result.mean_inner
+        self.fit_seconds, self.alpha, self.eta = seconds, result.alpha.tolist(), result.eta
+        if not self.corpus:
+            self.corpus = {"documents": corpus.n_docs, "words": corpus.n_words,
+                           "tokens": int(corpus.data.sum())}
+
     def set_coherence(self, scores: dict, top_n: int, reference: str) -> None:
         """Record ``{measure: K values}`` over ``reference`` documents (top ``top_n`` words)."""
         self.coherence = coherence_scores(scores)

@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from io_testing import one_line_error
 
 from lda_vi.cli.app import cli
 from lda_vi.model.lda import LDA
@@ -39,14 +40,6 @@ def ok(*args):
 
 def top_words(model, n):
     return [[word for word, _ in topic] for topic in model.topics(n)]
-
-
-def one_line_error(result, *fragments):
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def _themed(themes, function_words, n_docs, seed, sep=" ", end=""):

@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from io_testing import one_line_error as assert_one_line_error
 from planted import planted_texts
 
 from lda_vi.cli.app import cli
@@ -26,15 +27,6 @@ def ok(*args: str):
     result = run(*args)
     assert result.exit_code == 0, result.output
     return result
-
-
-def assert_one_line_error(result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def read_csv(path) -> list[list[str]]:

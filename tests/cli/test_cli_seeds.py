@@ -8,6 +8,7 @@ import warnings
 
 import pytest
 from click.testing import CliRunner
+from io_testing import one_line_error
 from planted import planted_texts
 
 from lda_vi.cli.app import cli
@@ -23,14 +24,6 @@ def ok(*args):
     result = run(*args)
     assert result.exit_code == 0, result.output
     return result
-
-
-def one_line_error(result, *fragments):
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def read_csv(path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from io_testing import device_node
+from io_testing import device_node, one_line_error
 from planted import planted_texts
 
 from lda_vi.cli.app import cli
@@ -26,14 +26,7 @@ def run(*args):
 
 
 def one_line(result, code: int, *fragments: str) -> str:
-    assert result.exit_code == code, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: "), lines[0]
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
+    return one_line_error(result, *fragments, code=code)
 
 
 @pytest.fixture(scope="module")
