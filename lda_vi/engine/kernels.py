@@ -27,13 +27,15 @@ import math
 import numpy as np
 from numba import njit
 
+from lda_vi.engine.explog import exp_, log_
+from lda_vi.engine.lanes import lane_dot
 from lda_vi.engine.pass_kernels import (
     accumulate,
     first_at_least,
     gather_columns,
     normalizers,
 )
-from lda_vi.engine.special import digamma
+from lda_vi.engine.special import digamma, lgamma
 
 #: The fast-math flags a kernel may use: none. Reassociation let LLVM pick a sum's
 #: order differently when compiling and in the code it cached; contraction into
@@ -61,38 +63,11 @@ def _exp_elog(g, t, elog):
     for k in range(g.shape[0]):
         e = digamma(g[k]) - psi_s
         elog[k] = e
-        t[k] = math.exp(e)
+        t[k] = exp_(e)
 
 
 @njit(cache=True)
-def _dot(x, y):
-    """Σ_k x_k y_k (the normalizer of φ, MATH.md E3), in a fixed order: eight partial
-    sums over k ≡ 0..7 (mod 8), added pairwise, then the remainder in order. The
-    eight independent sums vectorize without reassociation.
-
-    Numpy equivalent: ``x @ y`` (up to rounding).
-    """
-    n = x.shape[0]
-    m = n - n % 8
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    for k in range(0, m, 8):
-        s0 += x[k] * y[k]
-        s1 += x[k + 1] * y[k + 1]
-        s2 += x[k + 2] * y[k + 2]
-        s3 += x[k + 3] * y[k + 3]
-        s4 += x[k + 4] * y[k + 4]
-        s5 += x[k + 5] * y[k + 5]
-        s6 += x[k + 6] * y[k + 6]
-        s7 += x[k + 7] * y[k + 7]
-    s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-    for k in range(m, n):
-        s += x[k] * y[k]
-    return s
-
-
-@njit(cache=True)
-def _doc_cavi(ids, cts, alpha, expElogbetaT, bT, g, t, elog, norm, acc, g_prev, e_tol,
-              e_max_iter):
+def _doc_cavi(cts, alpha, bT, g, t, elog, norm, ratio, acc, g_prev, e_tol, e_max_iter):
     """CAVI of one document, λ fixed: (E3) then (E4), one pass over its words per update.
 
     ``g`` (K) is the start on entry and the final γ_d on exit; ``g_prev`` the
@@ -108,7 +83,7 @@ def _doc_cavi(ids, cts, alpha, expElogbetaT, bT, g, t, elog, norm, acc, g_prev, 
     it = 0
     while True:
         normalizers(bT, t, norm)         # norm_j = Σ_k t_k b_jk, k in order (E3)
-        accumulate(ids, cts, expElogbetaT, norm, acc)   # acc_k = Σ_j b_jk n_j / norm_j
+        accumulate(bT, cts, norm, ratio, acc)   # acc_k = Σ_j b_jk n_j / norm_j (E4)
         for k in range(K):
             g_prev[k] = g[k]
         if it >= e_max_iter:
@@ -125,17 +100,21 @@ def _doc_cavi(ids, cts, alpha, expElogbetaT, bT, g, t, elog, norm, acc, g_prev, 
 
 
 @njit(cache=True)
-def _doc_bound(cts, norm, g_prev, elog, alpha, neg_log_beta_alpha):
+def _doc_bound(cts, norm, g_prev, elog, alpha, neg_log_beta_alpha, scratch, scratch_k):
     """Bound of one document at γ_prev: Σ n log norm (B2) plus its θ terms of (B1),
-    ``elog`` being Elogθ at γ_prev.
+    ``elog`` being Elogθ at γ_prev. The logarithms are taken first, into ``scratch`` (n),
+    in a loop that vectorizes, then summed in order; ``scratch_k`` (K) serves
+    :func:`_doc_terms` the same way.
 
     Numpy equivalent: ``(cts @ np.log(norm), doc_terms(g_prev[None], alpha)[0])``
     with :func:`lda_vi.engine.elbo.doc_terms`.
     """
+    for j in range(cts.shape[0]):
+        scratch[j] = log_(norm[j])
     wb = 0.0
     for j in range(cts.shape[0]):
-        wb += cts[j] * math.log(norm[j])
-    return wb, _doc_terms(g_prev, elog, alpha, neg_log_beta_alpha)
+        wb += cts[j] * scratch[j]
+    return wb, _doc_terms(g_prev, elog, alpha, neg_log_beta_alpha, scratch_k)
 
 
 @njit(cache=True, nogil=True)
@@ -204,14 +183,16 @@ def estep_docs(lo, hi, docs, alpha, neg_log_beta, expElogbetaT, gamma, control, 
         ids = indices[start:end]
         cts = data[start:end]
         norm = np.empty(n)
+        ratio = np.empty(n)
         acc = np.empty(K)
         g_prev = np.empty(K)
         elog = np.empty(K)
         bT = np.empty((K, n))            # the document's words of exp(Elogβ), K×n
         gather_columns(expElogbetaT, ids, bT)
-        it = _doc_cavi(ids, cts, alpha_d, expElogbetaT, bT, g, t, elog, norm, acc, g_prev,
-                       e_tol, e_max_iter)
-        wb, db = _doc_bound(cts, norm, g_prev, elog, alpha_d, neg_log_beta_alpha)
+        it = _doc_cavi(cts, alpha_d, bT, g, t, elog, norm, ratio, acc, g_prev, e_tol,
+                       e_max_iter)
+        wb, db = _doc_bound(cts, norm, g_prev, elog, alpha_d, neg_log_beta_alpha, ratio,
+                            acc)
         if restart[d]:
             g2 = np.empty(K)
             t2 = np.empty(K)
@@ -223,9 +204,10 @@ def estep_docs(lo, hi, docs, alpha, neg_log_beta, expElogbetaT, gamma, control, 
                 length += cts[j]
             for k in range(K):
                 g2[k] = alpha_d[k] + length / K
-            it2 = _doc_cavi(ids, cts, alpha_d, expElogbetaT, bT, g2, t2, elog2, norm2, acc,
-                            g_prev2, e_tol, e_max_iter)
-            wb2, db2 = _doc_bound(cts, norm2, g_prev2, elog2, alpha_d, neg_log_beta_alpha)
+            it2 = _doc_cavi(cts, alpha_d, bT, g2, t2, elog2, norm2, ratio, acc, g_prev2, e_tol,
+                            e_max_iter)
+            wb2, db2 = _doc_bound(cts, norm2, g_prev2, elog2, alpha_d, neg_log_beta_alpha,
+                                  ratio, acc)
             if wb2 + db2 > wb + db + RESTART_MARGIN * (1.0 + abs(wb + db)):
                 for k in range(K):
                     g[k] = g2[k]
@@ -257,18 +239,20 @@ def neg_log_beta_rows(alpha, out):
 
 
 @njit(cache=True)
-def _doc_terms(g, elog, alpha, neg_log_beta_alpha):
+def _doc_terms(g, elog, alpha, neg_log_beta_alpha, scratch):
     """θ terms of (B1) for one document: −log B(α) + log B(γ_d) + Σ_k (α_k − γ_dk) Elogθ_dk,
-    with ``elog`` = Elogθ_d of ``g`` (from :func:`_exp_elog`).
+    with ``elog`` = Elogθ_d of ``g`` (from :func:`_exp_elog`); log Γ(γ_dk) is taken into
+    ``scratch`` (K) first, in a loop that vectorizes, then the terms are added in order.
 
     Numpy equivalent: ``lda_vi.engine.elbo.doc_terms(g[None], alpha)[0]``.
     """
     s = 0.0
     for k in range(g.shape[0]):
         s += g[k]
-    total = neg_log_beta_alpha - math.lgamma(s)
+        scratch[k] = lgamma(g[k])
+    total = neg_log_beta_alpha - lgamma(s)
     for k in range(g.shape[0]):
-        total += math.lgamma(g[k]) + (alpha[k] - g[k]) * elog[k]
+        total += scratch[k] + (alpha[k] - g[k]) * elog[k]
     return total
 
 
@@ -301,7 +285,7 @@ def sstats_by_word(lo, hi, csc, rows, expElogtheta, expElogbetaT, out):
         last = csc_indptr[w] + first_at_least(column, row_hi)
         for p in range(first, last):
             t = expElogtheta[csc_rows[p] - row_lo]
-            r = data[csc_to_csr[p]] / _dot(t, b)
+            r = data[csc_to_csr[p]] / lane_dot(t, b)
             for k in range(K):
                 acc[k] += t[k] * r
         for k in range(K):

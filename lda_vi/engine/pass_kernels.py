@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from numba import njit
 
+from lda_vi.engine.lanes import lane_dot
+
 
 @njit(cache=True)
 def gather_columns(expElogbetaT, ids, bT):
@@ -66,31 +68,20 @@ def normalizers(bT, t, norm):
 
 
 @njit(cache=True)
-def accumulate(ids, cts, expElogbetaT, norm, acc):
-    """acc_k = Σ_j b_jk n_j / norm_j, j in order for each topic k (MATH.md E4), vectorized
-    over k, reading each word's row of exp(Elogβ).
+def accumulate(bT, cts, norm, ratio, acc):
+    """acc_k = Σ_j b_jk n_j / norm_j (MATH.md E4): ``ratio`` (n) receives n_j / norm_j,
+    then each topic's row of ``bT`` is summed against it by :func:`lda_vi.engine.lanes.lane_dot`
+    (eight lanes over j, in vector instructions), reading the document's gathered columns
+    rather than scattered rows of exp(Elogβ).
 
-    The plain loop: ``acc[:] = 0; for j: acc += expElogbetaT[ids[j]] * (cts[j] / norm[j])``;
-    four words per sweep of ``acc``, added one after the other. Numpy equivalent:
-    ``acc[:] = (cts / norm) @ expElogbetaT[ids]``.
+    The plain loop: ``ratio = cts / norm; for k: acc[k] = lane_dot(bT[k], ratio)``, the
+    order of :mod:`lda_vi.engine.lanes`. Numpy equivalent: ``acc[:] = bT @ (cts / norm)``.
     """
-    K = acc.shape[0]
-    n = ids.shape[0]
+    K, n = bT.shape
+    for j in range(n):
+        ratio[j] = cts[j] / norm[j]
     for k in range(K):
-        acc[k] = 0.0
-    n4 = n - n % 4
-    for j in range(0, n4, 4):
-        b0, b1 = expElogbetaT[ids[j]], expElogbetaT[ids[j + 1]]
-        b2, b3 = expElogbetaT[ids[j + 2]], expElogbetaT[ids[j + 3]]
-        r0, r1 = cts[j] / norm[j], cts[j + 1] / norm[j + 1]
-        r2, r3 = cts[j + 2] / norm[j + 2], cts[j + 3] / norm[j + 3]
-        for k in range(K):
-            acc[k] = (((acc[k] + b0[k] * r0) + b1[k] * r1) + b2[k] * r2) + b3[k] * r3
-    for j in range(n4, n):
-        b = expElogbetaT[ids[j]]
-        r = cts[j] / norm[j]
-        for k in range(K):
-            acc[k] += b[k] * r
+        acc[k] = lane_dot(bT[k], ratio)
 
 
 @njit(cache=True)

@@ -9,10 +9,9 @@ number of threads. Shapes: V words, K topics; ``lamT`` is λ transposed (V×K).
 
 from __future__ import annotations
 
-import math
-
 from numba import njit
 
+from lda_vi.engine.explog import exp_
 from lda_vi.engine.special import digamma, digamma_lgamma
 
 #: Words per block of the topic pass: its sums are taken per block, then over the
@@ -57,7 +56,7 @@ def topic_blocks(lo, hi, lamT, psi_totals, expElogbetaT, partial):
             for k in range(K):
                 psi_x, lgamma_x = digamma_lgamma(row[k])
                 e = psi_x - psi_totals[k]
-                out[k] = math.exp(e)
+                out[k] = exp_(e)
                 partial[blk, 1, k] += lgamma_x
                 partial[blk, 2, k] += row[k] * e
                 partial[blk, 3, k] += e

@@ -29,3 +29,17 @@ def online(k: int, **options) -> OnlineSettings:
     """Online VB settings from the keywords of Priors, EStepSettings and OnlineSettings."""
     priors, step, rest = _split(dict(options))
     return OnlineSettings(k, priors, step, **rest)
+
+
+def lane_order_dot(x, y) -> float:
+    """Σ x_k y_k in the order lda_vi.engine.lanes documents, in plain Python floats."""
+    m = len(x) - len(x) % 8
+    lanes = [0.0] * 8
+    for k in range(0, m, 8):
+        for i in range(8):
+            lanes[i] = lanes[i] + float(x[k + i]) * float(y[k + i])
+    s = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5])
+                                                          + (lanes[6] + lanes[7]))
+    for k in range(m, len(x)):
+        s = s + float(x[k]) * float(y[k])
+    return s

@@ -7,6 +7,7 @@ import inspect
 import numba
 import numpy as np
 import pytest
+from fits import lane_order_dot
 from scipy.special import gammaln, psi
 
 from lda_vi.engine import kernels, pass_kernels, special, topic_kernels
@@ -31,6 +32,14 @@ def _digamma_lgamma_all(x):
     return psi_out, lgamma_out
 
 
+@numba.njit
+def _lgamma_all(x):
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        out[i] = special.lgamma(x[i])
+    return out
+
+
 def _assert_close(got, want, what):
     # relative error where |value| > 1, absolute near the zeros of ψ and log Γ; the bound is
     # the first omitted term of the asymptotic series at z = 6 (lda_vi/engine/special.py)
@@ -47,6 +56,12 @@ def test_digamma_lgamma_matches_scipy_over_logspace():
     got_psi, got_lgamma = _digamma_lgamma_all(X)
     _assert_close(got_psi, psi(X), "digamma_lgamma's psi")
     _assert_close(got_lgamma, gammaln(X), "digamma_lgamma's lgamma")
+
+
+def test_lgamma_alone_is_the_lgamma_of_digamma_lgamma():
+    got = _lgamma_all(X)
+    _assert_close(got, gammaln(X), "lgamma")
+    assert np.array_equal(got, _digamma_lgamma_all(X)[1])
 
 
 COMPILED = [(module.__name__, name, obj)
@@ -79,11 +94,12 @@ def test_first_at_least_is_searchsorted():
 
 
 def test_pass_helpers_equal_their_plain_loops_bit_for_bit():
-    """The unrolled normalizers and (E4) sums give the bits of the plain loops they stand
-    for (the same terms added in the same order), for every remainder of 4."""
+    """The unrolled normalizers and the vector (E4) sums give the bits of the plain loops
+    they stand for (the same terms added in the same order), for every remainder of 4
+    and of 8."""
     rng = np.random.default_rng(1)
     for K in (1, 3, 4, 7, 50):
-        for n in (1, 2, 5, 8, 13):
+        for n in (1, 2, 5, 8, 13, 16, 23):
             table = rng.random((30, K)) * 1e-3
             ids = np.sort(rng.choice(30, size=n, replace=False)).astype(np.int32)
             cts = rng.integers(1, 5, size=n).astype(np.float64)
@@ -98,11 +114,11 @@ def test_pass_helpers_equal_their_plain_loops_bit_for_bit():
                 plain = plain + t[k] * bT[k]
             assert np.array_equal(norm, plain)
             acc = np.empty(K)
-            pass_kernels.accumulate(ids, cts, table, norm, acc)
-            plain = np.zeros(K)
-            for j in range(n):
-                plain = plain + table[ids[j]] * (cts[j] / norm[j])
-            assert np.array_equal(acc, plain)
+            ratio = np.empty(n)
+            pass_kernels.accumulate(bT, cts, norm, ratio, acc)
+            assert np.array_equal(ratio, cts / norm)
+            plain = [lane_order_dot(bT[k], cts / norm) for k in range(K)]
+            assert acc.tolist() == plain
 
 
 RANGE_KERNELS = [(kernels, "estep_docs"), (kernels, "sstats_by_word"),
