@@ -28,7 +28,7 @@ import numpy as np
 from numba import njit
 
 from lda_vi.engine.explog import exp_, log_
-from lda_vi.engine.lanes import lane_dot
+from lda_vi.engine.lanes import lane_dot, prefetch
 from lda_vi.engine.pass_kernels import (
     accumulate,
     first_at_least,
@@ -47,6 +47,9 @@ FASTMATH: set[str] = set()
 #: more than this (relative): near-ties, where both starts reach the same
 #: optimum, keep the warm one whatever the rounding.
 RESTART_MARGIN = 1e-8
+
+#: How many entries ahead :func:`sstats_by_word` prefetches the counts it will read.
+PREFETCH_AHEAD = 8
 
 
 @njit(cache=True)
@@ -264,7 +267,9 @@ def sstats_by_word(lo, hi, csc, rows, expElogtheta, expElogbetaT, out):
     S_kw = b_kw Σ_d t_dk n_dw / (t_d·b_w) (MATH.md, E-step paragraph), with t_d
     the E-step's final exp(Elogθ_d); the normalizer is recomputed here rather
     than stored, which keeps the E-step's memory at the count matrix's size.
-    Each word's documents are summed in row order: a fixed order.
+    Each word's documents are summed in row order, one after the other: a fixed order
+    (taken two at a time, so that their normalizers overlap, and with the counts of the
+    entries ``PREFETCH_AHEAD`` further on prefetched: the same sums).
     Only documents [row_lo, row_hi) count (a shard; ``expElogtheta`` holds its rows).
     ``csc`` = (csc_indptr, csc_rows, csc_to_csr, data), ``rows`` = (row_lo, row_hi).
 
@@ -277,17 +282,31 @@ def sstats_by_word(lo, hi, csc, rows, expElogtheta, expElogbetaT, out):
     csc_indptr, csc_rows, csc_to_csr, data = csc
     row_lo, row_hi = rows
     K = out.shape[1]
+    last_entry = csc_rows.shape[0] - 1
+    acc = np.empty(K)
     for w in range(lo, hi):
-        acc = np.zeros(K)
+        for k in range(K):
+            acc[k] = 0.0
         b = expElogbetaT[w]
         column = csc_rows[csc_indptr[w]:csc_indptr[w + 1]]
-        first = csc_indptr[w] + first_at_least(column, row_lo)
+        p = csc_indptr[w] + first_at_least(column, row_lo)
         last = csc_indptr[w] + first_at_least(column, row_hi)
-        for p in range(first, last):
-            t = expElogtheta[csc_rows[p] - row_lo]
-            r = data[csc_to_csr[p]] / lane_dot(t, b)
+        while p + 1 < last:
+            ahead = min(p + PREFETCH_AHEAD, last_entry - 1)
+            prefetch(data, csc_to_csr[ahead])
+            prefetch(data, csc_to_csr[ahead + 1])
+            t1 = expElogtheta[csc_rows[p] - row_lo]
+            t2 = expElogtheta[csc_rows[p + 1] - row_lo]
+            r1 = data[csc_to_csr[p]] / lane_dot(t1, b)
+            r2 = data[csc_to_csr[p + 1]] / lane_dot(t2, b)
             for k in range(K):
-                acc[k] += t[k] * r
+                acc[k] = (acc[k] + t1[k] * r1) + t2[k] * r2
+            p += 2
+        if p < last:
+            t1 = expElogtheta[csc_rows[p] - row_lo]
+            r1 = data[csc_to_csr[p]] / lane_dot(t1, b)
+            for k in range(K):
+                acc[k] += t1[k] * r1
         for k in range(K):
             out[w, k] = b[k] * acc[k]
 

@@ -1,4 +1,5 @@
-"""A dot product in eight lanes, written as LLVM vector code for the compiled kernels.
+"""LLVM code the compiled kernels cannot get from numba: a dot product in eight vector
+lanes, and a prefetch.
 
 ``lane_dot(x, y)`` sums x_k y_k in eight partial sums, lane i taking the k ≡ i (mod 8)
 of the first 8⌊K/8⌋ terms in order, adds the lanes pairwise,
@@ -8,6 +9,10 @@ them without fast-math, which would also let it reorder them); here each step is
 one vector multiply and one vector add, with the same roundings, so the result is
 the bits of the scalar loop (tests/engine/test_lanes.py checks it against that
 loop). No fused multiply-add: each product is rounded before it is added.
+
+``prefetch(array, i)`` asks the processor to bring the cache line of ``array[i]`` in
+ahead of its use (LLVM's ``llvm.prefetch``, a hint: it changes no value, and a
+position out of range is never read).
 """
 
 from __future__ import annotations
@@ -69,3 +74,30 @@ def lane_dot(typingctx, x, y):
         return builder.load(result, typ=double)
 
     return types.float64(x, y), codegen
+
+
+@intrinsic
+def prefetch(typingctx, array, index):
+    """A hint to load the cache line holding ``array.flat[index]`` (a C-contiguous array)
+    for reading soon. Reads nothing and changes nothing.
+
+    Numpy equivalent: none (no effect on any value).
+    """
+    if not isinstance(array, types.Array) or array.layout != "C" \
+            or not isinstance(index, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        position = context.cast(builder, args[1], signature.args[1], types.intp)
+        address = builder.gep(data, [position],
+                              source_etype=context.get_data_type(signature.args[0].dtype))
+        i32 = ir.IntType(32)
+        hint = ir.FunctionType(ir.VoidType(), [address.type, i32, i32, i32])
+        function = cgutils.get_or_insert_function(builder.module, hint, "llvm.prefetch.p0")
+        # read (0), high temporal locality (3), data cache (1)
+        builder.call(function, [address, ir.Constant(i32, 0), ir.Constant(i32, 3),
+                                ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return types.none(array, index), codegen
