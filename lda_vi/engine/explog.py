@@ -11,9 +11,9 @@ binade they serve, and the ulp count).
 
 Plain ``njit`` functions (not inlined by numba): LLVM inlines them into the loops that
 call them and vectorizes those, and numba types them once instead of once per caller,
-which keeps the first compile short. Only IEEE additions, multiplications and divisions are used, each in the order the
-code gives (no fast-math), so the results are the same bits on every machine,
-vectorized or not, compiled or cached.
+which keeps the first compile short. Only IEEE additions, multiplications and divisions
+are used, each in the order the code gives (no fast-math), so the results are the same
+bits on every machine, vectorized or not, compiled or cached.
 
 Domains: :func:`exp_` any x (x < −745.2 gives 0, x > 709.8 gives inf, results
 under 2^−1022 are rounded once into the subnormals); :func:`log_` any positive finite x,
