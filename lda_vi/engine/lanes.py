@@ -101,3 +101,73 @@ def prefetch(typingctx, array, index):
         return context.get_dummy_value()
 
     return types.none(array, index), codegen
+
+
+def _shuffle_rows(builder, vectors, mask_of):
+    """One stage of the 8×8 transpose: pairs (a, b) of vectors shuffled by two masks."""
+    out = []
+    for a, b in vectors:
+        for mask in mask_of:
+            out.append(builder.shuffle_vector(a, b, ir.Constant(ir.VectorType(ir.IntType(32), 8),
+                                                              mask)))
+    return out
+
+
+#: The transpose's three stages (LLVM shufflevector masks over the 16 lanes of a pair).
+_STAGE_1 = ([0, 8, 2, 10, 4, 12, 6, 14], [1, 9, 3, 11, 5, 13, 7, 15])
+_STAGE_2 = ([0, 1, 8, 9, 4, 5, 12, 13], [2, 3, 10, 11, 6, 7, 14, 15])
+_STAGE_3 = ([0, 1, 2, 3, 8, 9, 10, 11], [4, 5, 6, 7, 12, 13, 14, 15])
+
+
+@intrinsic
+def transpose8(typingctx, table, rows, k, out, j):
+    """``out[k + c, j + i] = table[rows[i], k + c]`` for i, c < 8: eight rows of ``table``
+    (their columns k..k+7) into eight columns of ``out`` (its rows k..k+7), as an 8×8
+    transpose in vector registers. ``table`` and ``out`` are C-contiguous 2-D float64;
+    ``rows`` a C-contiguous integer array of 8 row numbers. Moves values only.
+
+    Numpy equivalent: ``out[k:k + 8, j:j + 8] = table[rows, k:k + 8].T``.
+    """
+    ok = (isinstance(table, types.Array) and isinstance(out, types.Array)
+          and table.ndim == out.ndim == 2 and table.dtype == out.dtype == types.float64
+          and table.layout == out.layout == "C" and isinstance(rows, types.Array)
+          and rows.ndim == 1 and isinstance(rows.dtype, types.Integer)
+          and isinstance(k, types.Integer) and isinstance(j, types.Integer))
+    if not ok:
+        return None
+
+    def codegen(context, builder, signature, args):
+        table_type, rows_type, k_type, out_type, j_type = signature.args
+        double = ir.DoubleType()
+        vector = ir.VectorType(double, LANES)
+        src = context.make_array(table_type)(context, builder, args[0])
+        dst = context.make_array(out_type)(context, builder, args[3])
+        row_ids = context.make_array(rows_type)(context, builder, args[1])
+        intp = context.get_value_type(types.intp)
+        k0 = context.cast(builder, args[2], k_type, types.intp)
+        j0 = context.cast(builder, args[4], j_type, types.intp)
+        n_cols = builder.extract_value(src.shape, 1)
+        n_out = builder.extract_value(dst.shape, 1)
+        row_type = context.get_data_type(rows_type.dtype)
+        loaded = []
+        for i in range(LANES):
+            rid = builder.load(builder.gep(row_ids.data, [ir.Constant(intp, i)],
+                                           source_etype=row_type), typ=row_type)
+            rid = context.cast(builder, rid, rows_type.dtype, types.intp)
+            offset = builder.add(builder.mul(rid, n_cols), k0)
+            loaded.append(builder.load(builder.gep(src.data, [offset], source_etype=double),
+                                       align=8, typ=vector))
+        stage1 = _shuffle_rows(builder, [(loaded[2 * p], loaded[2 * p + 1]) for p in range(4)],
+                               _STAGE_1)           # [rows 01 even c, rows 01 odd c, rows 23 ...]
+        stage2 = _shuffle_rows(builder, [(stage1[0], stage1[2]), (stage1[1], stage1[3]),
+                                         (stage1[4], stage1[6]), (stage1[5], stage1[7])],
+                               _STAGE_2)           # rows 0-3: c 0|4, 2|6, 1|5, 3|7; rows 4-7
+        stage3 = _shuffle_rows(builder, [(stage2[i], stage2[i + 4]) for i in range(4)],
+                               _STAGE_3)           # c = 0, 4, 2, 6, 1, 5, 3, 7
+        for c, column in zip((0, 4, 2, 6, 1, 5, 3, 7), stage3, strict=True):
+            offset = builder.add(builder.mul(builder.add(k0, ir.Constant(intp, c)), n_out), j0)
+            address = builder.gep(dst.data, [offset], source_etype=double)
+            builder.store(column, builder.bitcast(address, vector.as_pointer()), align=8)
+        return context.get_dummy_value()
+
+    return types.none(table, rows, k, out, j), codegen

@@ -16,28 +16,29 @@ from __future__ import annotations
 
 from numba import njit
 
-from lda_vi.engine.lanes import lane_dot
+from lda_vi.engine.lanes import lane_dot, transpose8
 
 
 @njit(cache=True)
 def gather_columns(expElogbetaT, ids, bT):
     """``bT[k, j]`` = expElogbetaT[ids[j], k]: a document's words of exp(Elogβ), K×n, so
-    that (E3)'s normalizers vectorize over words. Eight rows at a time, so that each store
-    fills a run of eight columns rather than one element per row of ``bT``.
+    that (E3)'s normalizers vectorize over words. Blocks of eight words by eight topics
+    go through :func:`lda_vi.engine.lanes.transpose8` (an 8×8 transpose in vector
+    registers); the topics and words left over are copied one by one. Values are moved,
+    never computed.
 
     Numpy equivalent: ``bT[...] = expElogbetaT[ids].T``.
     """
     K, n = bT.shape
     m = n - n % 8
+    k8 = K - K % 8
     for j in range(0, m, 8):
-        r0, r1 = expElogbetaT[ids[j]], expElogbetaT[ids[j + 1]]
-        r2, r3 = expElogbetaT[ids[j + 2]], expElogbetaT[ids[j + 3]]
-        r4, r5 = expElogbetaT[ids[j + 4]], expElogbetaT[ids[j + 5]]
-        r6, r7 = expElogbetaT[ids[j + 6]], expElogbetaT[ids[j + 7]]
-        for k in range(K):
-            column = bT[k]
-            column[j], column[j + 1], column[j + 2], column[j + 3] = r0[k], r1[k], r2[k], r3[k]
-            column[j + 4], column[j + 5], column[j + 6], column[j + 7] = r4[k], r5[k], r6[k], r7[k]
+        rows = ids[j:j + 8]
+        for k in range(0, k8, 8):
+            transpose8(expElogbetaT, rows, k, bT, j)
+        for k in range(k8, K):
+            for i in range(8):
+                bT[k, j + i] = expElogbetaT[rows[i], k]
     for j in range(m, n):
         row = expElogbetaT[ids[j]]
         for k in range(K):

@@ -14,7 +14,7 @@ from fits import lane_order_dot  # noqa: E402
 from numba import njit  # noqa: E402
 
 from lda_vi.engine.explog import exp_, fdiv, log_  # noqa: E402
-from lda_vi.engine.lanes import lane_dot  # noqa: E402
+from lda_vi.engine.lanes import lane_dot, transpose8  # noqa: E402
 
 
 @njit
@@ -107,3 +107,21 @@ def test_lane_dot_gives_the_bits_of_its_plain_loop_for_every_length_and_offset()
         for offset in (0, 1, 3, 7):                  # unaligned starts of the same buffer
             x, y = big[offset:offset + n], other[offset + 5:offset + 5 + n]
             assert _dot(x, y) == lane_order_dot(x, y), (n, offset)
+
+
+@njit
+def _transpose(table, rows, k, out, j):
+    transpose8(table, rows, k, out, j)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_transpose8_moves_an_eight_by_eight_block(dtype):
+    rng = np.random.default_rng(4)
+    table = rng.standard_normal((40, 19))
+    for k, j in ((0, 0), (11, 3), (3, 9)):
+        out = np.full((19, 17), np.nan)
+        rows = rng.choice(40, size=8).astype(dtype)        # repeats allowed
+        _transpose(table, rows, k, out, j)
+        want = np.full((19, 17), np.nan)
+        want[k:k + 8, j:j + 8] = table[rows, k:k + 8].T
+        assert np.array_equal(out, want, equal_nan=True)
