@@ -39,12 +39,12 @@ from lda_vi.engine.backend import (
     kernels,
     parallel_for,
     resolve_backend,
-    topic_kernels,
 )
 from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.elbo import doc_terms
 from lda_vi.engine.layout import CorpusArrays
 from lda_vi.engine.settings import EStepSettings
+from lda_vi.engine.sums import in_order
 from lda_vi.errors import ParameterError
 
 RESTART_MARGIN = 1e-8  # as in kernels: a near-tie keeps the warm start
@@ -108,8 +108,6 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
         return result
     expElogbetaT = np.ascontiguousarray(expElogbetaT, dtype=np.float64)
     alpha = np.ascontiguousarray(alpha.reshape(-1, K), dtype=np.float64)   # A×K, A = 1 or D
-    neg_log_beta = np.empty(alpha.shape[0])                # −log B(α_d), (B1)
-    kernels.neg_log_beta_rows(alpha, neg_log_beta)
     expElogtheta = np.empty((D, K))
     word_bound = np.empty(D)
     doc_bound = np.empty(D)
@@ -119,9 +117,8 @@ def e_step(corpus: CorpusArrays, alpha: np.ndarray, expElogbetaT: np.ndarray,
         n_ranges = RANGES_PER_THREAD * get_threads()
         lengths = np.diff(corpus.indptr) + 1                  # a document's cost, roughly
         parallel_for(kernels.estep_docs, chunks(lengths, n_ranges),
-                     (corpus.indptr, corpus.indices, corpus.data), alpha, neg_log_beta,
-                     expElogbetaT, gamma, (settings.e_tol, settings.e_max_iter),
-                     restart.astype(np.int8),
+                     (corpus.indptr, corpus.indices, corpus.data), alpha, expElogbetaT, gamma,
+                     (settings.e_tol, settings.e_max_iter), restart.astype(np.int8),
                      (expElogtheta, word_bound, doc_bound, n_inner, restarted))
     stats = None
     if sstats:
@@ -226,6 +223,4 @@ def elogtheta_sum(gamma: np.ndarray, backend: str = "auto") -> np.ndarray:
     partial = np.empty((n_blocks, K))
     ranges = chunks(np.ones(n_blocks), RANGES_PER_THREAD * get_threads())
     parallel_for(kernels.elogtheta_blocks, ranges, gamma, partial)
-    total = np.empty(K)
-    topic_kernels.sum_blocks(partial.reshape(n_blocks, 1, K), 0, total)
-    return total
+    return in_order(partial)

@@ -10,6 +10,13 @@ releases the GIL (``nogil``): :func:`lda_vi.engine.backend.parallel_for` runs th
 ranges on its threads. Plain functions compile several times faster than
 numba's ``parallel=True`` loops, and a first run is not spent compiling.
 
+Compile time (issue 17: a first run, with numba's cache empty, compiles every kernel
+it uses): numba's typing and lowering cost grows with the code it is given and with
+the number of functions, so :func:`estep_docs` holds the CAVI, the bound and both
+starts of a document in one body (one call site per helper, no kernel of its own for
+−log B(α)), and its helpers are compiled without Python wrappers or cache entries of
+their own. ``benchmarks/bench_compile.py`` measures it.
+
 Every reduction runs in an order fixed by the code and the data alone (one
 document, one word or one block per range item, summed sequentially inside
 it), and no fast-math flag lets the compiler reorder a sum: results are
@@ -51,6 +58,11 @@ RESTART_MARGIN = 1e-8
 #: How many entries ahead :func:`sstats_by_word` prefetches the counts it will read.
 PREFETCH_AHEAD = 8
 
+#: How the E-step's helpers are compiled: called from compiled code only, so without the
+#: wrappers that let Python call them, and not cached on their own (their code is in the
+#: cached kernel that calls them). A first run compiles each once.
+_HELPER = njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+
 
 @njit(cache=True)
 def _exp_elog(g, t, elog):
@@ -69,65 +81,25 @@ def _exp_elog(g, t, elog):
         t[k] = exp_(e)
 
 
-@njit(cache=True)
-def _doc_cavi(cts, alpha, bT, g, t, elog, norm, ratio, acc, g_prev, e_tol, e_max_iter):
-    """CAVI of one document, λ fixed: (E3) then (E4), one pass over its words per update.
-
-    ``g`` (K) is the start on entry and the final γ_d on exit; ``g_prev`` the
-    γ_d the last pass started from, ``t`` its exp(Elogθ), ``elog`` its Elogθ and
-    ``norm`` (n) the normalizers of its φ. Stops when the mean |Δγ_d| < e_tol or after
-    e_max_iter updates; with e_max_iter == 0 it only takes the normalizers.
-    Returns the number of updates.
-
-    Numpy equivalent: ``_doc_cavi_reference`` in :mod:`lda_vi.engine.estep`.
-    """
-    K = g.shape[0]
-    _exp_elog(g, t, elog)
-    it = 0
-    while True:
-        normalizers(bT, t, norm)         # norm_j = Σ_k t_k b_jk, k in order (E3)
-        accumulate(bT, cts, norm, ratio, acc)   # acc_k = Σ_j b_jk n_j / norm_j (E4)
-        for k in range(K):
-            g_prev[k] = g[k]
-        if it >= e_max_iter:
-            return it
-        delta = 0.0
-        for k in range(K):
-            v = alpha[k] + t[k] * acc[k]
-            delta += abs(v - g[k])
-            g[k] = v
-        it += 1
-        if delta / K < e_tol or it >= e_max_iter:
-            return it
-        _exp_elog(g, t, elog)
+def _helper(kernel):
+    """A private copy of a compiled helper for the kernels below (see ``_HELPER``); the
+    helper itself stays as it is, cached and callable from Python (the tests call it)."""
+    return _HELPER(kernel.py_func)
 
 
-@njit(cache=True)
-def _doc_bound(cts, norm, g_prev, elog, alpha, neg_log_beta_alpha, scratch, scratch_k):
-    """Bound of one document at γ_prev: Σ n log norm (B2) plus its θ terms of (B1),
-    ``elog`` being Elogθ at γ_prev. The logarithms are taken first, into ``scratch`` (n),
-    in a loop that vectorizes, then summed in order; ``scratch_k`` (K) serves
-    :func:`_doc_terms` the same way.
-
-    Numpy equivalent: ``(cts @ np.log(norm), doc_terms(g_prev[None], alpha)[0])``
-    with :func:`lda_vi.engine.elbo.doc_terms`.
-    """
-    for j in range(cts.shape[0]):
-        scratch[j] = log_(norm[j])
-    wb = 0.0
-    for j in range(cts.shape[0]):
-        wb += cts[j] * scratch[j]
-    return wb, _doc_terms(g_prev, elog, alpha, neg_log_beta_alpha, scratch_k)
+_exp_elog_helper = _helper(_exp_elog)
+_gather_helper = _helper(gather_columns)
+_normalizers_helper = _helper(normalizers)
+_accumulate_helper = _helper(accumulate)
 
 
 @njit(cache=True, nogil=True)
-def estep_docs(lo, hi, docs, alpha, neg_log_beta, expElogbetaT, gamma, control, restart,
-               out):
+def estep_docs(lo, hi, docs, alpha, expElogbetaT, gamma, control, restart, out):
     """CAVI E-step of documents [lo, hi), λ fixed; updates ``gamma`` in place (warm start).
 
     ``docs`` = (indptr, indices, data), the CSR counts; ``alpha`` is A×K, A = 1
-    (one α for all) or D (a prior α_d per document, MATH.md C1), and
-    ``neg_log_beta`` (A) its −log B(α_d) (:func:`neg_log_beta_rows`);
+    (one α for all) or D (a prior α_d per document, MATH.md C1), whose −log B(α_d)
+    (B1) is taken once per range (A = 1) or per document;
     ``control`` = (e_tol, e_max_iter); ``out`` = (expElogtheta, word_bound,
     doc_bound, n_inner, restarted), preallocated, described below.
 
@@ -147,12 +119,14 @@ def estep_docs(lo, hi, docs, alpha, neg_log_beta, expElogbetaT, gamma, control, 
     Where ``restart[d]`` is set, the document is also solved from the cold start
     α + N_d/K and keeps whichever of the two results has the higher bound
     (``restarted[d]`` = 1 when the cold one won): the bound still cannot go
-    down, and documents can leave the topic they were locked into.
+    down, and documents can leave the topic they were locked into. Both starts
+    go through the same code (a loop over the starts).
 
     Outputs (preallocated): ``expElogtheta`` (D×K) the t of γ_prev (the
     sufficient statistics are taken from it by :func:`sstats_by_word`), ``word_bound[d]``,
     ``doc_bound[d]`` the θ terms of (B1) at γ_prev, ``n_inner[d]`` the number
-    of γ updates made (both starts counted).
+    of γ updates made (both starts counted). An empty document gets γ_d = α,
+    its t, and zeros.
 
     Numpy equivalent: :func:`lda_vi.engine.estep.e_step_reference`, per document::
 
@@ -165,98 +139,100 @@ def estep_docs(lo, hi, docs, alpha, neg_log_beta, expElogbetaT, gamma, control, 
     expElogtheta, word_bound, doc_bound, n_inner, restarted = out
     K = gamma.shape[1]
     A = alpha.shape[0]
+    longest = 0
+    for d in range(lo, hi):
+        if indptr[d + 1] - indptr[d] > longest:
+            longest = indptr[d + 1] - indptr[d]
+    # per range: rows 0-1 the cold start's γ and t, 2-3 both starts' γ_prev, 4-5 their
+    # Elogθ, 6 the sums of (E4) (and the bound's log Γ); rows 0-1 the normalizers of
+    # both starts, 2 the ratios n_j / norm_j of (E4) (and the bound's logarithms)
+    work = np.empty((7, K))
+    words = np.empty((3, longest))
+    acc = work[6]
     for d in range(lo, hi):
         row = d if A > 1 else d - d     # (numba types both branches as d's integer)
         alpha_d = alpha[row]
-        neg_log_beta_alpha = neg_log_beta[row]
+        if d == lo or A > 1:             # −log B(α_d) = log Γ(Σ_k α_dk) − Σ_k log Γ(α_dk)
+            sum_alpha = 0.0
+            neg_log_beta = 0.0
+            for k in range(K):
+                sum_alpha += alpha_d[k]
+                neg_log_beta -= math.lgamma(alpha_d[k])
+            neg_log_beta += math.lgamma(sum_alpha)
         start = indptr[d]
-        end = indptr[d + 1]
-        n = end - start
-        g = gamma[d]
-        t = expElogtheta[d]
-        restarted[d] = 0
-        if n == 0:
-            for k in range(K):
-                g[k] = alpha_d[k]
-            _exp_elog(g, t, np.empty(K))
-            word_bound[d] = 0.0
-            doc_bound[d] = 0.0
-            n_inner[d] = 0
-            continue
-        ids = indices[start:end]
-        cts = data[start:end]
-        norm = np.empty(n)
-        ratio = np.empty(n)
-        acc = np.empty(K)
-        g_prev = np.empty(K)
-        elog = np.empty(K)
+        n = indptr[d + 1] - start
+        ids = indices[start:start + n]
+        cts = data[start:start + n]
+        ratio = words[2, :n]
         bT = np.empty((K, n))            # the document's words of exp(Elogβ), K×n
-        gather_columns(expElogbetaT, ids, bT)
-        it = _doc_cavi(cts, alpha_d, bT, g, t, elog, norm, ratio, acc, g_prev, e_tol,
-                       e_max_iter)
-        wb, db = _doc_bound(cts, norm, g_prev, elog, alpha_d, neg_log_beta_alpha, ratio,
-                            acc)
-        if restart[d]:
-            g2 = np.empty(K)
-            t2 = np.empty(K)
-            norm2 = np.empty(n)
-            g_prev2 = np.empty(K)
-            elog2 = np.empty(K)
-            length = 0.0
-            for j in range(n):
-                length += cts[j]
-            for k in range(K):
-                g2[k] = alpha_d[k] + length / K
-            it2 = _doc_cavi(cts, alpha_d, bT, g2, t2, elog2, norm2, ratio, acc, g_prev2, e_tol,
-                            e_max_iter)
-            wb2, db2 = _doc_bound(cts, norm2, g_prev2, elog2, alpha_d, neg_log_beta_alpha,
-                                  ratio, acc)
-            if wb2 + db2 > wb + db + RESTART_MARGIN * (1.0 + abs(wb + db)):
-                for k in range(K):
-                    g[k] = g2[k]
-                    t[k] = t2[k]
+        _gather_helper(expElogbetaT, ids, bT)
+        restarted[d] = 0
+        it = 0
+        wb = db = 0.0
+        limit = e_max_iter if n > 0 else 0
+        for cold in range(2 if n > 0 and restart[d] else 1):
+            if cold:                     # the cold start α + N_d/K
+                g = work[0]
+                t = work[1]
+                length = 0.0
                 for j in range(n):
-                    norm[j] = norm2[j]
+                    length += cts[j]
+                for k in range(K):
+                    g[k] = alpha_d[k] + length / K
+            else:                        # the warm start, in place
+                g = gamma[d]
+                t = expElogtheta[d]
+                if n == 0:
+                    for k in range(K):
+                        g[k] = alpha_d[k]
+            norm = words[cold, :n]
+            g_prev = work[2 + cold]
+            elog = work[4 + cold]
+            updates = 0
+            while True:                  # CAVI: (E1), (E3), then (E4)
+                _exp_elog_helper(g, t, elog)
+                _normalizers_helper(bT, t, norm)    # norm_j = Σ_k t_k b_jk (E3)
+                _accumulate_helper(bT, cts, norm, ratio, acc)   # acc_k = Σ_j b_jk n_j / norm_j
+                for k in range(K):
+                    g_prev[k] = g[k]
+                if updates >= limit:
+                    break
+                delta = 0.0
+                for k in range(K):
+                    v = alpha_d[k] + t[k] * acc[k]
+                    delta += abs(v - g[k])
+                    g[k] = v
+                updates += 1
+                if delta / K < e_tol or updates >= limit:
+                    break
+            it += updates
+            # the bound at γ_prev: (B2), then the θ terms of (B1); the logarithms and
+            # log Γ first, into ratio and acc, in loops that vectorize, then summed in order
+            for j in range(n):
+                ratio[j] = log_(norm[j])
+            wb2 = 0.0
+            for j in range(n):
+                wb2 += cts[j] * ratio[j]
+            s = 0.0
+            for k in range(K):
+                s += g_prev[k]
+                acc[k] = lgamma(g_prev[k])
+            db2 = neg_log_beta - lgamma(s)
+            for k in range(K):
+                db2 += acc[k] + (alpha_d[k] - g_prev[k]) * elog[k]
+            if n == 0:
+                wb2 = db2 = 0.0
+            if not cold:
+                wb, db = wb2, db2
+            elif wb2 + db2 > wb + db + RESTART_MARGIN * (1.0 + abs(wb + db)):
+                for k in range(K):
+                    gamma[d, k] = g[k]
+                    expElogtheta[d, k] = t[k]
                 wb, db = wb2, db2
                 restarted[d] = 1
-            it += it2
         word_bound[d] = wb
         doc_bound[d] = db
         n_inner[d] = it
-
-
-@njit(cache=True)
-def neg_log_beta_rows(alpha, out):
-    """``out[a]`` = −log B(α_a) = log Γ(Σ_k α_ak) − Σ_k log Γ(α_ak), for each row of
-    ``alpha`` (A×K).
-
-    Numpy equivalent: ``out[:] = gammaln(alpha.sum(1)) - gammaln(alpha).sum(1)``.
-    """
-    for a in range(alpha.shape[0]):
-        sum_alpha = 0.0
-        total = 0.0
-        for k in range(alpha.shape[1]):
-            sum_alpha += alpha[a, k]
-            total -= math.lgamma(alpha[a, k])
-        out[a] = total + math.lgamma(sum_alpha)
-
-
-@njit(cache=True)
-def _doc_terms(g, elog, alpha, neg_log_beta_alpha, scratch):
-    """θ terms of (B1) for one document: −log B(α) + log B(γ_d) + Σ_k (α_k − γ_dk) Elogθ_dk,
-    with ``elog`` = Elogθ_d of ``g`` (from :func:`_exp_elog`); log Γ(γ_dk) is taken into
-    ``scratch`` (K) first, in a loop that vectorizes, then the terms are added in order.
-
-    Numpy equivalent: ``lda_vi.engine.elbo.doc_terms(g[None], alpha)[0]``.
-    """
-    s = 0.0
-    for k in range(g.shape[0]):
-        s += g[k]
-        scratch[k] = lgamma(g[k])
-    total = neg_log_beta_alpha - lgamma(s)
-    for k in range(g.shape[0]):
-        total += scratch[k] + (alpha[k] - g[k]) * elog[k]
-    return total
 
 
 @njit(cache=True, nogil=True)
@@ -309,33 +285,6 @@ def sstats_by_word(lo, hi, csc, rows, expElogtheta, expElogbetaT, out):
                 acc[k] += t1[k] * r1
         for k in range(K):
             out[w, k] = b[k] * acc[k]
-
-
-@njit(cache=True)
-def build_csc(indptr, indices, n_words, csc_indptr, csc_rows, csc_to_csr):
-    """The non-zeros by word (a counting sort of the CSR by column): ``csc_indptr``
-    (V+1), ``csc_rows`` (each word's documents in increasing order) and
-    ``csc_to_csr`` (each entry's CSR position).
-
-    Numpy equivalent::
-
-        order = np.argsort(indices, kind="stable")
-        csc_indptr[1:] = np.cumsum(np.bincount(indices, minlength=n_words))
-        csc_rows[:] = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))[order]
-        csc_to_csr[:] = order
-    """
-    csc_indptr[:] = 0
-    for p in range(indices.shape[0]):
-        csc_indptr[indices[p] + 1] += 1
-    for w in range(n_words):
-        csc_indptr[w + 1] += csc_indptr[w]
-    fill = csc_indptr[:-1].copy()
-    for d in range(indptr.shape[0] - 1):
-        for p in range(indptr[d], indptr[d + 1]):
-            q = fill[indices[p]]
-            csc_rows[q] = d
-            csc_to_csr[q] = p
-            fill[indices[p]] = q + 1
 
 
 #: Documents per block of :func:`elogtheta_blocks`: sums per block, then over the

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from lda_vi.engine.backend import have_numba, kernels
-
 
 @dataclass(frozen=True)
 class CorpusArrays:
@@ -78,17 +76,13 @@ def prepare(X: sp.spmatrix, n_words: int | None = None) -> CorpusArrays:
     index = np.int32 if max(nnz, X.shape[0], X.shape[1]) < 2**31 - 1 else np.int64
     indptr = X.indptr.astype(np.int64, copy=False)
     indices = X.indices.astype(index, copy=False)
-    csc_indptr = np.empty(X.shape[1] + 1, dtype=np.int64)
-    csc_rows = np.empty(nnz, dtype=index)
-    csc_to_csr = np.empty(nnz, dtype=index)
-    if have_numba():
-        kernels.build_csc(indptr, indices, X.shape[1], csc_indptr, csc_rows, csc_to_csr)
-    else:
-        order = np.argsort(indices, kind="stable")             # by word, rows in order
-        csc_indptr[0] = 0
-        np.cumsum(np.bincount(indices, minlength=X.shape[1]), out=csc_indptr[1:])
-        csc_rows[:] = np.repeat(np.arange(X.shape[0]), np.diff(indptr))[order]
-        csc_to_csr[:] = order
+    # The index by word: scipy's CSR-to-CSC conversion (a counting sort, each word's
+    # documents in increasing order) of the matrix whose values are the CSR positions.
+    positions = sp.csr_matrix((np.arange(nnz, dtype=index), X.indices, X.indptr),
+                              shape=X.shape).tocsc()
+    csc_indptr = positions.indptr.astype(np.int64)
+    csc_rows = positions.indices.astype(index, copy=False)
+    csc_to_csr = positions.data
     return CorpusArrays(indptr=indptr, indices=indices, data=X.data, csc_indptr=csc_indptr,
                         csc_rows=csc_rows, csc_to_csr=csc_to_csr, n_docs=X.shape[0],
                         n_words=X.shape[1])

@@ -26,3 +26,13 @@ def exact_partials(values: np.ndarray) -> list[float]:
             return partials + ([s] if s != 0.0 else [])
         partials.append(s)
         rest.append(-s)
+
+
+def in_order(partial: np.ndarray) -> np.ndarray:
+    """Σ_i partial[i] over the first axis, added one row after the other from 0 (the
+    blocks of a compiled pass, in block order): ``np.add.accumulate`` adds row i to the
+    sum of the rows before it, element by element, which fixes the order (``sum``
+    leaves it to numpy). Zeros when there are no rows."""
+    if partial.shape[0] == 0:
+        return np.zeros(partial.shape[1:])
+    return np.add.accumulate(partial, axis=0)[-1]

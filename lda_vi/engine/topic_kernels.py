@@ -29,28 +29,35 @@ def topic_totals(lo, hi, lamT, partial):
     """
     V, K = lamT.shape
     for blk in range(lo, hi):
-        for w in range(blk * TOPIC_BLOCK, min(V, (blk + 1) * TOPIC_BLOCK)):
+        end = (blk + 1) * TOPIC_BLOCK
+        for w in range(blk * TOPIC_BLOCK, end if end < V else V):
             row = lamT[w]
             for k in range(K):
                 partial[blk, 0, k] += row[k]
 
 
 @njit(cache=True, nogil=True)
-def topic_blocks(lo, hi, lamT, psi_totals, expElogbetaT, partial):
+def topic_blocks(lo, hi, lamT, lam_sum, expElogbetaT, partial):
     """exp(Elogβ) (MATH.md E2) of the words of blocks [lo, hi) into ``expElogbetaT``
     (V×K), and each block's sums over its words of log Γ(λ_kw), λ_kw Elogβ_kw and
-    Elogβ_kw into ``partial[blk, 1:4, k]``. ``psi_totals`` (K): ψ(Σ_w λ_kw).
+    Elogβ_kw into ``partial[blk, 1:4, k]``. ``lam_sum`` (K): Σ_w λ_kw, whose ψ each
+    range takes once, into ``partial[lo, 0]`` (read back from there; the block sums of
+    row 0 are no longer needed).
 
     Numpy equivalent, for the words ``ws`` of a block::
 
-        Elogbeta = psi(lamT[ws]) - psi_totals                           # (E2)
+        Elogbeta = psi(lamT[ws]) - psi(lam_sum)                         # (E2)
         expElogbetaT[ws] = np.exp(Elogbeta)
         partial[blk, 1:] = [gammaln(lamT[ws]).sum(0), (lamT[ws] * Elogbeta).sum(0),
                             Elogbeta.sum(0)]
     """
     V, K = lamT.shape
+    psi_totals = partial[lo, 0]
+    for k in range(K):
+        psi_totals[k] = digamma(lam_sum[k])
     for blk in range(lo, hi):
-        for w in range(blk * TOPIC_BLOCK, min(V, (blk + 1) * TOPIC_BLOCK)):
+        end = (blk + 1) * TOPIC_BLOCK
+        for w in range(blk * TOPIC_BLOCK, end if end < V else V):
             row = lamT[w]
             out = expElogbetaT[w]
             for k in range(K):
@@ -60,26 +67,3 @@ def topic_blocks(lo, hi, lamT, psi_totals, expElogbetaT, partial):
                 partial[blk, 1, k] += lgamma_x
                 partial[blk, 2, k] += row[k] * e
                 partial[blk, 3, k] += e
-
-
-@njit(cache=True)
-def sum_blocks(partial, row, out):
-    """``out[k]`` = Σ_blk partial[blk, row, k], the blocks added in order.
-
-    Numpy equivalent: ``out[:] = partial[:, row].sum(axis=0)`` (up to rounding).
-    """
-    for k in range(out.shape[0]):
-        out[k] = 0.0
-    for blk in range(partial.shape[0]):
-        for k in range(out.shape[0]):
-            out[k] += partial[blk, row, k]
-
-
-@njit(cache=True)
-def digamma_of(x, out):
-    """``out[k]`` = ψ(x_k), the branch-free ψ of the kernels.
-
-    Numpy equivalent: ``out[:] = scipy.special.psi(x)``.
-    """
-    for k in range(x.shape[0]):
-        out[k] = digamma(x[k])

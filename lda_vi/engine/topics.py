@@ -20,7 +20,7 @@ from lda_vi.engine.backend import (
     topic_kernels,
 )
 from lda_vi.engine.dirichlet import dirichlet_expectation
-from lda_vi.engine.sums import exact_sum
+from lda_vi.engine.sums import exact_sum, in_order
 
 
 @dataclass
@@ -72,17 +72,15 @@ def expect_topics(lam: np.ndarray, backend: str = "auto",
 
 def _topic_pass(lamT: np.ndarray, expElogbetaT: np.ndarray) -> TopicExpectations:
     """The compiled topic pass: per-block sums of fixed blocks of words, on the kernel
-    threads, then added in block order (the same bits for any number of threads)."""
+    threads, then added in block order (the same bits for any number of threads).
+    Two kernels (one compile each on a first run): the totals Σ_w λ_kw, then exp(Elogβ)
+    and the other sums."""
     V, K = lamT.shape
     n_blocks = (V + topic_kernels.TOPIC_BLOCK - 1) // topic_kernels.TOPIC_BLOCK
     partial = np.zeros((n_blocks, 4, K))
     ranges = chunks(np.ones(n_blocks), RANGES_PER_THREAD * get_threads())
     parallel_for(topic_kernels.topic_totals, ranges, lamT, partial)
-    sums = np.empty((4, K))
-    topic_kernels.sum_blocks(partial, 0, sums[0])
-    psi_totals = np.empty(K)
-    topic_kernels.digamma_of(sums[0], psi_totals)
-    parallel_for(topic_kernels.topic_blocks, ranges, lamT, psi_totals, expElogbetaT, partial)
-    for row in (1, 2, 3):
-        topic_kernels.sum_blocks(partial, row, sums[row])
+    lam_sum = in_order(partial[:, 0])
+    parallel_for(topic_kernels.topic_blocks, ranges, lamT, lam_sum, expElogbetaT, partial)
+    sums = (lam_sum, *(in_order(partial[:, row]) for row in (1, 2, 3)))
     return TopicExpectations(expElogbetaT, *sums)

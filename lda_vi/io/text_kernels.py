@@ -24,8 +24,13 @@ _HIDDEN = np.uint64(1 << 52)
 _EXPONENT = np.uint64(0x7FF)
 _NOSIGN = np.uint64((1 << 63) - 1)
 
+#: The helpers of :func:`format_floats`: called from compiled code only, so compiled
+#: without the wrappers that let Python call them, and not cached on their own (their
+#: code is in the cached kernel that calls them).
+_HELPER = njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
-@njit(cache=True)
+
+@_HELPER
 def _umul128(a, b):
     """The 128-bit product a·b as (low, high) 64-bit halves, from 32-bit pieces."""
     a0, a1, b0, b1 = a & _M32, a >> _U32, b & _M32, b >> _U32
@@ -34,7 +39,7 @@ def _umul128(a, b):
     return (mid << _U32) | (p00 & _M32), p11 + (p10 >> _U32) + (p01 >> _U32) + (mid >> _U32)
 
 
-@njit(cache=True)
+@_HELPER
 def _mul_shift(m, lo, hi, j):
     """⌊m · (hi·2^64 + lo) / 2^j⌋ for 64 < j < 128 (int64 j)."""
     low1, high1 = _umul128(m, hi)
@@ -46,7 +51,7 @@ def _mul_shift(m, lo, hi, j):
     return (high1 << (_U64 - shift)) | (total >> shift)
 
 
-@njit(cache=True)
+@_HELPER
 def _pow5_factor(v):
     count = 0
     while v % _U5 == _U0:
@@ -55,12 +60,12 @@ def _pow5_factor(v):
     return count
 
 
-@njit(cache=True)
+@_HELPER
 def _pow5bits(e):
     return ((e * 1217359) >> 19) + 1
 
 
-@njit(cache=True)
+@_HELPER
 def _shortest(bits, inv_lo, inv_hi, pos_lo, pos_hi):
     """Ryū (see :mod:`lda_vi.io.float_text`) on a finite non-zero number's bits: the
     shortest digits (uint64) and their power of ten (int64)."""
@@ -124,7 +129,7 @@ def _shortest(bits, inv_lo, inv_hi, pos_lo, pos_hi):
     return vr, e10 + removed
 
 
-@njit(cache=True)
+@_HELPER
 def _put_digits(row, start, digits, n, split):
     """The n digits of ``digits`` at row[start:], with a '.' after the first ``split``
     (none when split >= n); returns the position after them."""
@@ -180,7 +185,8 @@ def format_floats(bits, text, length, inv_lo, inv_hi, pos_lo, pos_hi):
             row[at + point], row[at + point + 1] = 46, 48
             length[r] = at + point + 2
         else:                                    # d.ddde-05, de+16
-            end = _put_digits(row, at, digits, n, 1)
+            # np.int64(1), not 1: a literal would compile _put_digits a second time
+            end = _put_digits(row, at, digits, n, np.int64(1))
             e = point - 1
             row[end], row[end + 1] = 101, 45 if e < 0 else 43
             e = -e if e < 0 else e

@@ -79,7 +79,7 @@ def test_every_compiled_kernel_states_its_numpy_equivalent(module, name, kernel)
 
 def test_the_kernel_list_is_not_empty():
     names = {name for _, name, _ in COMPILED}
-    assert {"estep_docs", "sstats_by_word", "topic_blocks", "digamma", "build_csc",
+    assert {"estep_docs", "sstats_by_word", "topic_blocks", "digamma", "elogtheta_blocks",
             "normalizers", "accumulate", "gather_columns", "first_at_least"} <= names
 
 
