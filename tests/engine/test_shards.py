@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from fits import batch, estep
 from planted import generate_lda_corpus
 
@@ -100,3 +101,26 @@ def test_fit_with_small_shards_is_monotone_and_reproducible() -> None:
                       engine=LocalEngine(corpus, shard_docs=96)) for _ in range(2)]
     assert np.array_equal(runs[0].lam, runs[1].lam)
     assert runs[0].elbo == runs[1].elbo
+
+
+def test_csc_index_is_the_stable_sort_by_word():
+    """prepare's index by word: each word's documents in increasing order and each entry's
+    CSR position, as a stable argsort of the column indices gives them (empty rows and
+    columns, and a matrix with no entries, included)."""
+    rng = np.random.default_rng(4)
+    for D, V, density in ((1, 1, 0.0), (30, 17, 0.3), (200, 90, 0.05), (5, 40, 0.6)):
+        X = sp.random(D, V, density=density, format="csr", random_state=rng)
+        X.data = np.ceil(X.data * 5)
+        X = X.tolil()
+        X[0, :] = 0                                            # an empty document
+        X = X.tocsr()
+        corpus = prepare(X)
+        order = np.argsort(corpus.indices, kind="stable")
+        assert corpus.csc_indptr.dtype == np.int64
+        assert np.array_equal(corpus.csc_indptr,
+                              np.concatenate(([0], np.cumsum(np.bincount(corpus.indices,
+                                                                         minlength=V)))))
+        rows = np.repeat(np.arange(D), np.diff(corpus.indptr))
+        assert np.array_equal(corpus.csc_rows, rows[order])
+        assert np.array_equal(corpus.csc_to_csr, order)
+        assert corpus.csc_rows.dtype == corpus.csc_to_csr.dtype == corpus.indices.dtype
