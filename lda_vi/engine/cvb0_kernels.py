@@ -22,6 +22,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from lda_vi.engine.kernel_cache import bind_to_sources
 from lda_vi.engine.kernels import FASTMATH
 from lda_vi.engine.pass_kernels import first_at_least
 from lda_vi.engine.special import digamma
@@ -271,3 +272,6 @@ def word_zero_probs(csc_indptr, csc_to_csr, data, phi, out):
         for q in range(csc_indptr[w], csc_indptr[w + 1]):
             j = csc_to_csr[q]
             _times_power(acc, phi[j], data[j])
+
+
+bind_to_sources(globals())    # cached kernels recompile when any kernel file changes

@@ -26,6 +26,8 @@ import numpy as np
 from numba import njit, types
 from numba.extending import intrinsic
 
+from lda_vi.engine.kernel_cache import bind_to_sources
+
 
 @intrinsic
 def float_bits(typingctx, x):
@@ -135,3 +137,6 @@ def log_(x):
     R = t2 + t1
     hfsq = 0.5 * f * f
     return e * LN2_HI - ((hfsq - (s * (hfsq + R) + e * LN2_LO)) - f)
+
+
+bind_to_sources(globals())    # cached kernels recompile when any kernel file changes

@@ -35,6 +35,7 @@ import numpy as np
 from numba import njit
 
 from lda_vi.engine.explog import exp_, log_
+from lda_vi.engine.kernel_cache import bind_to_sources
 from lda_vi.engine.lanes import lane_dot, prefetch
 from lda_vi.engine.pass_kernels import (
     accumulate,
@@ -311,3 +312,6 @@ def elogtheta_blocks(lo, hi, gamma, partial):
             psi_s = digamma(s)
             for k in range(K):
                 partial[blk, k] += digamma(g[k]) - psi_s
+
+
+bind_to_sources(globals())    # cached kernels recompile when any kernel file changes

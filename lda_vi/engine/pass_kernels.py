@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from numba import njit
 
+from lda_vi.engine.kernel_cache import bind_to_sources
 from lda_vi.engine.lanes import lane_dot, transpose8
 
 
@@ -102,3 +103,6 @@ def first_at_least(sorted_rows, row):
         else:
             hi = mid
     return lo
+
+
+bind_to_sources(globals())    # cached kernels recompile when any kernel file changes

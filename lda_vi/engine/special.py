@@ -22,6 +22,7 @@ import math
 from numba import njit
 
 from lda_vi.engine.explog import fdiv, log_
+from lda_vi.engine.kernel_cache import bind_to_sources
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -92,3 +93,6 @@ def _lgamma_series(z, inv, f, log_z):
         1.0 / 12.0 + f * (-1.0 / 360.0 + f * (1.0 / 1260.0 + f * (
             -1.0 / 1680.0 + f * (1.0 / 1188.0 + f * (-691.0 / 360360.0))))))
 
+
+
+bind_to_sources(globals())    # cached kernels recompile when any kernel file changes

@@ -12,6 +12,7 @@ from __future__ import annotations
 from numba import njit
 
 from lda_vi.engine.explog import exp_
+from lda_vi.engine.kernel_cache import bind_to_sources
 from lda_vi.engine.special import digamma, digamma_lgamma
 
 #: Words per block of the topic pass: its sums are taken per block, then over the
@@ -67,3 +68,6 @@ def topic_blocks(lo, hi, lamT, lam_sum, expElogbetaT, partial):
                 partial[blk, 1, k] += lgamma_x
                 partial[blk, 2, k] += row[k] * e
                 partial[blk, 3, k] += e
+
+
+bind_to_sources(globals())    # cached kernels recompile when any kernel file changes

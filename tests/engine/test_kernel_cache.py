@@ -1,0 +1,79 @@
+"""A cached kernel is compiled afresh when a file it compiles in changes, not only its own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("numba")
+
+from lda_vi.engine import kernel_cache  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+
+HELPER = "from numba import njit\n\n@njit(cache=True)\ndef value():\n    return {}\n"
+KERNEL = textwrap.dedent("""
+    from pathlib import Path
+    from numba import njit
+    from lda_vi.engine.kernel_cache import bind_to_sources, sources_digest
+    from helper import value
+
+    @njit(cache=True)
+    def kernel():
+        return value() + 1
+
+    HERE = Path(__file__).parent
+    BOUND = BIND and bind_to_sources(globals(), sources_digest([HERE / "helper.py",
+                                                                 HERE / "kernel.py"]))
+""")
+
+
+def _run(tmp: Path) -> str:
+    code = "import kernel; print(kernel.kernel(), kernel.BOUND)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp, timeout=120,
+                          env={"PYTHONPATH": f"{tmp}:{REPO}", "NUMBA_CACHE_DIR": str(tmp / "nc"),
+                               "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+@pytest.mark.parametrize("bind", [True, False])
+def test_an_edit_of_a_compiled_in_helper_reaches_the_cached_kernel(tmp_path, bind):
+    (tmp_path / "kernel.py").write_text(f"BIND = {bind}\n" + KERNEL)
+    (tmp_path / "helper.py").write_text(HELPER.format(1))
+    assert _run(tmp_path) == ["2", "1" if bind else "False"]
+    assert _run(tmp_path)[0] == "2"                                # loaded from the cache
+    (tmp_path / "helper.py").write_text(HELPER.format(41))         # the helper alone changes
+    # bound to its helper's source, the kernel is compiled again; numba's own stamp
+    # (the kernel's file only) would have kept the stale one
+    assert _run(tmp_path)[0] == ("42" if bind else "2")
+
+
+def test_every_cached_engine_kernel_is_bound_to_the_kernel_sources():
+    import numba
+
+    from lda_vi.engine import (  # noqa: F401 - imported for their kernels
+        cvb0_kernels,
+        explog,
+        kernels,
+        pass_kernels,
+        special,
+        topic_kernels,
+    )
+
+    digest = kernel_cache._engine_digest()
+    cached = [obj for module in (cvb0_kernels, explog, kernels, pass_kernels, special,
+                                 topic_kernels)
+              for obj in vars(module).values()
+              if isinstance(obj, numba.core.registry.CPUDispatcher)
+              and obj.py_func.__module__ == module.__name__
+              and getattr(obj._cache, "_cache_file", None) is not None]
+    assert cached
+    for kernel in cached:
+        stamp = kernel._cache._cache_file._source_stamp
+        assert isinstance(stamp, tuple) and stamp[-1] == digest, kernel.py_func.__name__
