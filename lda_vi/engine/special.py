@@ -10,9 +10,10 @@ Both shift x to z = x + 6, where their asymptotic series converge fast:
 the six reciprocals are summed over one common denominator, so there is no
 loop and no branch, and the K-loops that call them vectorize (log and the
 divisions come from :mod:`lda_vi.engine.explog`, which numba's ``math.log`` and
-``/`` would keep scalar). LLVM inlines them into their callers (numba's own
-``inline="always"`` only made each caller's compile longer). tests/engine/test_special.py
-checks them against scipy over logspace(-100, 10).
+``/`` would keep scalar). Inlined into their callers by numba (``inline="always"``):
+left to LLVM, ψ is too large for its inliner, and the K-loop calling it stays scalar
+(about 1.4 µs instead of 0.26 µs for ψ and exp of 50 topics).
+tests/engine/test_special.py checks them against scipy over logspace(-100, 10).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from lda_vi.engine.kernel_cache import bind_to_sources
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def digamma(x):
     """ψ(x) for x > 0, without branches (error < 3e-13).
 
@@ -46,7 +47,7 @@ def digamma(x):
             1.0 / 240.0 + f * (-1.0 / 132.0 + f * (691.0 / 32760.0)))))) - reciprocal_sum
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def digamma_lgamma(x):
     """(ψ(x), log Γ(x)) for x > 0, without branches (error < 3e-13).
 
@@ -69,7 +70,7 @@ def digamma_lgamma(x):
     return psi_z - reciprocal_sum, _lgamma_series(z, inv, f, log_z) - log_(product)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def lgamma(x):
     """log Γ(x) for x > 0, without branches (error < 3e-13): the log Γ of
     :func:`digamma_lgamma` alone (the same bits).
@@ -83,7 +84,7 @@ def lgamma(x):
     return _lgamma_series(z, inv, inv * inv, log_(z)) - log_(product)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _lgamma_series(z, inv, f, log_z):
     """Stirling's series of log Γ(z), given 1/z, 1/z² and log z.
 
