@@ -203,6 +203,10 @@ def estep_docs(lo, hi, docs, alpha, expElogbetaT, gamma, control, restart, out):
                     v = alpha_d[k] + t[k] * acc[k]
                     delta += abs(v - g[k])
                     g[k] = v
+                if not delta < math.inf:     # a normalizer underflowed to 0 (inf or NaN):
+                    for k in range(K):       # γ_d as it was, then the error
+                        g[k] = g_prev[k]
+                    raise ZeroDivisionError("exp(E[log theta]) exp(E[log beta]) underflowed")
                 updates += 1
                 if delta / K < e_tol or updates >= limit:
                     break
@@ -213,6 +217,8 @@ def estep_docs(lo, hi, docs, alpha, expElogbetaT, gamma, control, restart, out):
                 ratio[j] = log_(norm[j])
             wb2 = 0.0
             for j in range(n):
+                if norm[j] == 0.0:           # (log_ is defined for positive numbers only)
+                    raise ZeroDivisionError("exp(E[log theta]) exp(E[log beta]) underflowed")
                 wb2 += cts[j] * ratio[j]
             s = 0.0
             for k in range(K):

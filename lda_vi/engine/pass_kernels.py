@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from numba import njit
 
+from lda_vi.engine.explog import fdiv
 from lda_vi.engine.kernel_cache import bind_to_sources
 from lda_vi.engine.lanes import lane_dot, transpose8
 
@@ -50,19 +51,22 @@ def gather_columns(expElogbetaT, ids, bT):
 def normalizers(bT, t, norm):
     """norm_j = Σ_k t_k b_jk, k in order for each word j (MATH.md E3), vectorized over j.
 
-    The plain loop: ``norm[:] = 0; for k: norm += t[k] * bT[k]``; four topics per sweep
+    The plain loop: ``norm[:] = 0; for k: norm += t[k] * bT[k]``; eight topics per sweep
     of ``norm``, added one after the other. Numpy equivalent: ``norm[:] = t @ bT``.
     """
     K, n = bT.shape
     for j in range(n):
         norm[j] = 0.0
-    k4 = K - K % 4
-    for k in range(0, k4, 4):
+    k8 = K - K % 8
+    for k in range(0, k8, 8):
         t0, t1, t2, t3 = t[k], t[k + 1], t[k + 2], t[k + 3]
+        t4, t5, t6, t7 = t[k + 4], t[k + 5], t[k + 6], t[k + 7]
         c0, c1, c2, c3 = bT[k], bT[k + 1], bT[k + 2], bT[k + 3]
+        c4, c5, c6, c7 = bT[k + 4], bT[k + 5], bT[k + 6], bT[k + 7]
         for j in range(n):
-            norm[j] = (((norm[j] + t0 * c0[j]) + t1 * c1[j]) + t2 * c2[j]) + t3 * c3[j]
-    for k in range(k4, K):
+            s = (((norm[j] + t0 * c0[j]) + t1 * c1[j]) + t2 * c2[j]) + t3 * c3[j]
+            norm[j] = (((s + t4 * c4[j]) + t5 * c5[j]) + t6 * c6[j]) + t7 * c7[j]
+    for k in range(k8, K):
         tk = t[k]
         column = bT[k]
         for j in range(n):
@@ -71,7 +75,9 @@ def normalizers(bT, t, norm):
 
 @njit(cache=True)
 def accumulate(bT, cts, norm, ratio, acc):
-    """acc_k = Σ_j b_jk n_j / norm_j (MATH.md E4): ``ratio`` (n) receives n_j / norm_j,
+    """acc_k = Σ_j b_jk n_j / norm_j (MATH.md E4): ``ratio`` (n) receives n_j / norm_j
+    (a plain IEEE division: a normalizer that underflowed to 0 makes ``acc`` inf or NaN,
+    which :func:`lda_vi.engine.kernels.estep_docs` turns into ZeroDivisionError),
     then each topic's row of ``bT`` is summed against it by :func:`lda_vi.engine.lanes.lane_dot`
     (eight lanes over j, in vector instructions), reading the document's gathered columns
     rather than scattered rows of exp(Elogβ).
@@ -81,7 +87,7 @@ def accumulate(bT, cts, norm, ratio, acc):
     """
     K, n = bT.shape
     for j in range(n):
-        ratio[j] = cts[j] / norm[j]
+        ratio[j] = fdiv(cts[j], norm[j])   # vectorized; a zero norm gives inf, caught by the caller
     for k in range(K):
         acc[k] = lane_dot(bT[k], ratio)
 

@@ -156,9 +156,15 @@ def test_underflowing_e_step_is_one_line_naming_k():
     arrays = prepare(X)
     alpha = np.full(k, 1.0 / k)
     gamma = np.ascontiguousarray(alpha + 3.0 / k + np.zeros((3, k)))
+    start = gamma.copy()
     with pytest.raises(ParameterError, match="k is 4000, too many topics") as info:
         e_step(arrays, alpha, np.full((v, k), 1e-300), gamma, EStepSettings(backend="numba"))
     assert info.value.parameter == "k"
+    assert np.array_equal(gamma, start)         # no document's γ left half-updated
+    # the bound alone (no γ update) finds the zero normalizers too
+    with pytest.raises(ParameterError, match="k is 4000, too many topics"):
+        e_step(arrays, alpha, np.full((v, k), 1e-300), gamma.copy(),
+               EStepSettings(backend="numba", e_max_iter=0))
 
 
 def test_resume_with_another_k_names_k(model, tmp_path):
