@@ -17,12 +17,25 @@ position out of range is never read).
 
 from __future__ import annotations
 
+from llvmlite import binding as llvm
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
 LANES = 8
+
+
+#: LLVM's prefetch intrinsic, named for its pointer argument: ``ptr`` where pointers are
+#: opaque (LLVM 15 on, llvmlite 0.44 on), ``i8*`` before.
+_PREFETCH = "llvm.prefetch.p0" if llvm.llvm_version_info >= (15,) else "llvm.prefetch.p0i8"
+
+
+def _load_vector(builder, data, offset, vector):
+    """The ``vector`` of doubles at ``data + offset`` (alignment of a double): a pointer
+    cast and a load, which every llvmlite accepts (typed or opaque pointers)."""
+    address = builder.bitcast(builder.gep(data, [offset], inbounds=True), vector.as_pointer())
+    return builder.load(address, align=8)
 
 
 def _data_and_length(context, builder, array_type, value):
@@ -52,12 +65,10 @@ def lane_dot(typingctx, x, y):
         acc = cgutils.alloca_once_value(builder, ir.Constant(vector, [0.0] * LANES))
         with cgutils.for_range(builder, chunks) as loop:
             offset = builder.mul(loop.index, ir.Constant(index_type, LANES))
-            xs = builder.load(builder.gep(x_data, [offset], inbounds=True, source_etype=double),
-                              align=8, typ=vector)
-            ys = builder.load(builder.gep(y_data, [offset], inbounds=True, source_etype=double),
-                              align=8, typ=vector)
-            builder.store(builder.fadd(builder.load(acc, typ=vector), builder.fmul(xs, ys)), acc)
-        lanes = builder.load(acc, typ=vector)
+            xs = _load_vector(builder, x_data, offset, vector)
+            ys = _load_vector(builder, y_data, offset, vector)
+            builder.store(builder.fadd(builder.load(acc), builder.fmul(xs, ys)), acc)
+        lanes = builder.load(acc)
         s = [builder.extract_element(lanes, ir.Constant(ir.IntType(32), i))
              for i in range(LANES)]
         pairs = [builder.fadd(s[i], s[i + 1]) for i in range(0, LANES, 2)]
@@ -65,13 +76,11 @@ def lane_dot(typingctx, x, y):
         result = cgutils.alloca_once_value(builder, total)
         start = builder.mul(chunks, ir.Constant(index_type, LANES))
         with cgutils.for_range_slice(builder, start, n, ir.Constant(index_type, 1)) as (k, _):
-            xk = builder.load(builder.gep(x_data, [k], inbounds=True, source_etype=double),
-                              typ=double)
-            yk = builder.load(builder.gep(y_data, [k], inbounds=True, source_etype=double),
-                              typ=double)
-            builder.store(builder.fadd(builder.load(result, typ=double),
+            xk = builder.load(builder.gep(x_data, [k], inbounds=True))
+            yk = builder.load(builder.gep(y_data, [k], inbounds=True))
+            builder.store(builder.fadd(builder.load(result),
                                        builder.fmul(xk, yk)), result)
-        return builder.load(result, typ=double)
+        return builder.load(result)
 
     return types.float64(x, y), codegen
 
@@ -90,11 +99,10 @@ def prefetch(typingctx, array, index):
     def codegen(context, builder, signature, args):
         data = context.make_array(signature.args[0])(context, builder, args[0]).data
         position = context.cast(builder, args[1], signature.args[1], types.intp)
-        address = builder.gep(data, [position],
-                              source_etype=context.get_data_type(signature.args[0].dtype))
+        address = builder.bitcast(builder.gep(data, [position]), ir.IntType(8).as_pointer())
         i32 = ir.IntType(32)
         hint = ir.FunctionType(ir.VoidType(), [address.type, i32, i32, i32])
-        function = cgutils.get_or_insert_function(builder.module, hint, "llvm.prefetch.p0")
+        function = cgutils.get_or_insert_function(builder.module, hint, _PREFETCH)
         # read (0), high temporal locality (3), data cache (1)
         builder.call(function, [address, ir.Constant(i32, 0), ir.Constant(i32, 3),
                                 ir.Constant(i32, 1)])
@@ -148,15 +156,12 @@ def transpose8(typingctx, table, rows, k, out, j):
         j0 = context.cast(builder, args[4], j_type, types.intp)
         n_cols = builder.extract_value(src.shape, 1)
         n_out = builder.extract_value(dst.shape, 1)
-        row_type = context.get_data_type(rows_type.dtype)
         loaded = []
         for i in range(LANES):
-            rid = builder.load(builder.gep(row_ids.data, [ir.Constant(intp, i)],
-                                           source_etype=row_type), typ=row_type)
+            rid = builder.load(builder.gep(row_ids.data, [ir.Constant(intp, i)]))
             rid = context.cast(builder, rid, rows_type.dtype, types.intp)
             offset = builder.add(builder.mul(rid, n_cols), k0)
-            loaded.append(builder.load(builder.gep(src.data, [offset], source_etype=double),
-                                       align=8, typ=vector))
+            loaded.append(_load_vector(builder, src.data, offset, vector))
         stage1 = _shuffle_rows(builder, [(loaded[2 * p], loaded[2 * p + 1]) for p in range(4)],
                                _STAGE_1)           # [rows 01 even c, rows 01 odd c, rows 23 ...]
         stage2 = _shuffle_rows(builder, [(stage1[0], stage1[2]), (stage1[1], stage1[3]),
@@ -166,8 +171,8 @@ def transpose8(typingctx, table, rows, k, out, j):
                                _STAGE_3)           # c = 0, 4, 2, 6, 1, 5, 3, 7
         for c, column in zip((0, 4, 2, 6, 1, 5, 3, 7), stage3, strict=True):
             offset = builder.add(builder.mul(builder.add(k0, ir.Constant(intp, c)), n_out), j0)
-            address = builder.gep(dst.data, [offset], source_etype=double)
-            builder.store(column, builder.bitcast(address, vector.as_pointer()), align=8)
+            address = builder.bitcast(builder.gep(dst.data, [offset]), vector.as_pointer())
+            builder.store(column, address, align=8)
         return context.get_dummy_value()
 
     return types.none(table, rows, k, out, j), codegen
