@@ -147,8 +147,10 @@ def estep_docs(lo, hi, docs, alpha, expElogbetaT, gamma, control, restart, out):
     # per range: rows 0-1 the cold start's γ and t, 2-3 both starts' γ_prev, 4-5 their
     # Elogθ, 6 the sums of (E4) (and the bound's log Γ); rows 0-1 the normalizers of
     # both starts, 2 the ratios n_j / norm_j of (E4) (and the bound's logarithms)
+    # and ``columns`` the document's K×n columns of exp(Elogβ)
     work = np.empty((7, K))
     words = np.empty((3, longest))
+    columns = np.empty(K * longest)
     acc = work[6]
     for d in range(lo, hi):
         row = d if A > 1 else d - d     # (numba types both branches as d's integer)
@@ -165,7 +167,7 @@ def estep_docs(lo, hi, docs, alpha, expElogbetaT, gamma, control, restart, out):
         ids = indices[start:start + n]
         cts = data[start:start + n]
         ratio = words[2, :n]
-        bT = np.empty((K, n))            # the document's words of exp(Elogβ), K×n
+        bT = columns[:K * n].reshape((K, n))   # the document's words of exp(Elogβ), K×n
         _gather_helper(expElogbetaT, ids, bT)
         restarted[d] = 0
         it = 0
