@@ -163,5 +163,8 @@ def parallel_for(kernel, ranges: list[tuple[int, int]], *args) -> None:
 
 
 #: Ranges per thread for :func:`parallel_for`: documents differ in cost (length, inner
-#: iterations), so more ranges than threads keep every thread busy to the end.
-RANGES_PER_THREAD = 4
+#: iterations, a cold restart), so more ranges than threads keep every thread busy to the
+#: end. 16 rather than 4: on AP at K=50, 2 threads, 3–7% less time per EM iteration (the
+#: last range of a pass runs alone for less long), for 12 more kernel calls per pass.
+#: Results do not depend on it (each document and word is computed on its own).
+RANGES_PER_THREAD = 16
