@@ -29,28 +29,25 @@ from numba.extending import intrinsic
 from lda_vi.engine.kernel_cache import bind_to_sources
 
 
-@intrinsic
-def float_bits(typingctx, x):
-    """The bits of a float64 as an int64 (a bit cast, no conversion)."""
-    if x != types.float64:
-        return None
+def _bit_cast(source, target):
+    """An intrinsic reinterpreting the bits of a ``source`` scalar as a ``target`` one
+    (an LLVM bitcast: no conversion, no instruction once compiled)."""
 
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.int64))
+    def cast(typingctx, value):
+        if value != source:
+            return None
 
-    return types.int64(types.float64), codegen
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(target))
+
+        return target(source), codegen
+
+    return intrinsic(cast)
 
 
-@intrinsic
-def bits_float(typingctx, i):
-    """The float64 whose bits are the int64 ``i`` (a bit cast, no conversion)."""
-    if i != types.int64:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float64))
-
-    return types.float64(types.int64), codegen
+#: The bits of a float64 as an int64, and the float64 whose bits are an int64.
+float_bits = _bit_cast(types.float64, types.int64)
+bits_float = _bit_cast(types.int64, types.float64)
 
 
 @intrinsic

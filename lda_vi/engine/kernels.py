@@ -56,6 +56,10 @@ FASTMATH: set[str] = set()
 #: optimum, keep the warm one whatever the rounding.
 RESTART_MARGIN = 1e-8
 
+#: The E-step's error where a normalizer of φ underflowed to 0 (reported by
+#: :mod:`lda_vi.engine.estep` as too many topics for the documents).
+UNDERFLOW = "exp(E[log theta]) exp(E[log beta]) underflowed"
+
 #: How many entries ahead :func:`sstats_by_word` prefetches the counts it will read.
 PREFETCH_AHEAD = 8
 
@@ -208,7 +212,7 @@ def estep_docs(lo, hi, docs, alpha, expElogbetaT, gamma, control, restart, out):
                 if not delta < math.inf:     # a normalizer underflowed to 0 (inf or NaN):
                     for k in range(K):       # γ_d as it was, then the error
                         g[k] = g_prev[k]
-                    raise ZeroDivisionError("exp(E[log theta]) exp(E[log beta]) underflowed")
+                    raise ZeroDivisionError(UNDERFLOW)
                 updates += 1
                 if delta / K < e_tol or updates >= limit:
                     break
@@ -220,7 +224,7 @@ def estep_docs(lo, hi, docs, alpha, expElogbetaT, gamma, control, restart, out):
             wb2 = 0.0
             for j in range(n):
                 if norm[j] == 0.0:           # (log_ is defined for positive numbers only)
-                    raise ZeroDivisionError("exp(E[log theta]) exp(E[log beta]) underflowed")
+                    raise ZeroDivisionError(UNDERFLOW)
                 wb2 += cts[j] * ratio[j]
             s = 0.0
             for k in range(K):

@@ -41,10 +41,7 @@ def digamma(x):
                           + (2.0 * x + 9.0) * a * b, a * b * c)
     z = x + 6.0
     inv = fdiv(1.0, z)
-    f = inv * inv
-    return log_(z) - 0.5 * inv + f * (
-        -1.0 / 12.0 + f * (1.0 / 120.0 + f * (-1.0 / 252.0 + f * (
-            1.0 / 240.0 + f * (-1.0 / 132.0 + f * (691.0 / 32760.0)))))) - reciprocal_sum
+    return _psi_series(inv, inv * inv, log_(z)) - reciprocal_sum
 
 
 @njit(cache=True, inline="always")
@@ -64,10 +61,8 @@ def digamma_lgamma(x):
     inv = fdiv(1.0, z)
     f = inv * inv
     log_z = log_(z)
-    psi_z = log_z - 0.5 * inv + f * (
-        -1.0 / 12.0 + f * (1.0 / 120.0 + f * (-1.0 / 252.0 + f * (
-            1.0 / 240.0 + f * (-1.0 / 132.0 + f * (691.0 / 32760.0))))))
-    return psi_z - reciprocal_sum, _lgamma_series(z, inv, f, log_z) - log_(product)
+    return (_psi_series(inv, f, log_z) - reciprocal_sum,
+            _lgamma_series(z, inv, f, log_z) - log_(product))
 
 
 @njit(cache=True, inline="always")
@@ -85,6 +80,17 @@ def lgamma(x):
 
 
 @njit(cache=True, inline="always")
+def _psi_series(inv, f, log_z):
+    """The asymptotic series of ψ(z), given 1/z, 1/z² and log z.
+
+    Numpy equivalent: ``scipy.special.psi(z)`` (for z ≥ 6).
+    """
+    return log_z - 0.5 * inv + f * (
+        -1.0 / 12.0 + f * (1.0 / 120.0 + f * (-1.0 / 252.0 + f * (
+            1.0 / 240.0 + f * (-1.0 / 132.0 + f * (691.0 / 32760.0))))))
+
+
+@njit(cache=True, inline="always")
 def _lgamma_series(z, inv, f, log_z):
     """Stirling's series of log Γ(z), given 1/z, 1/z² and log z.
 
@@ -93,7 +99,6 @@ def _lgamma_series(z, inv, f, log_z):
     return (z - 0.5) * log_z - z + HALF_LOG_2PI + inv * (
         1.0 / 12.0 + f * (-1.0 / 360.0 + f * (1.0 / 1260.0 + f * (
             -1.0 / 1680.0 + f * (1.0 / 1188.0 + f * (-691.0 / 360360.0))))))
-
 
 
 bind_to_sources(globals())    # cached kernels recompile when any kernel file changes

@@ -30,13 +30,18 @@ def _read_int(path: Path) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _meminfo(field: str = "MemAvailable") -> int | None:
+def _proc_bytes(path: str, field: str) -> int | None:
+    """The ``field: N kB`` line of a /proc file, in bytes (None where absent)."""
     with contextlib.suppress(OSError, ValueError, IndexError):
-        with open("/proc/meminfo", encoding="ascii") as handle:
+        with open(path, encoding="ascii") as handle:
             for line in handle:
                 if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024
     return None
+
+
+def _meminfo(field: str = "MemAvailable") -> int | None:
+    return _proc_bytes("/proc/meminfo", field)
 
 
 def _cgroup_dirs() -> list[Path]:
@@ -66,12 +71,7 @@ def _cgroup_room() -> int | None:
 
 
 def _status(field: str) -> int | None:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        with open("/proc/self/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) * 1024
-    return None
+    return _proc_bytes("/proc/self/status", field)
 
 
 def _rlimit_room() -> int | None:
