@@ -16,7 +16,7 @@ import importlib
 import os
 import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -140,11 +140,48 @@ def chunks(weights: np.ndarray, n_chunks: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
 
 
+class _Ranges:
+    """The ranges of one :func:`parallel_for`, handed out one at a time to whichever
+    thread asks first, until they run out or :meth:`stop` is called."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self._items = iter(ranges)
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    def take(self) -> tuple[int, int] | None:
+        with self._lock:
+            return None if self._stopped else next(self._items, None)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+
+    def run(self, kernel, args: tuple, check) -> None:
+        """Run ranges until none is left; an error stops every thread's next range."""
+        try:
+            while (item := self.take()) is not None:
+                check()
+                kernel(item[0], item[1], *args)
+        except BaseException:
+            self.stop()
+            raise
+
+
+def _no_check() -> None:
+    """What a helper thread checks between ranges: nothing (signals reach the main thread)."""
+
+
 def parallel_for(kernel, ranges: list[tuple[int, int]], *args) -> None:
     """Run ``kernel(lo, hi, *args)`` for every range, on :func:`get_threads` threads.
 
-    The kernels release the GIL and each range writes its own part of the outputs,
-    so the result does not depend on the threads or on which range runs where.
+    The calling thread is one of them and the pool gives the others; each thread takes
+    the next range not yet taken (so a thread that drew short ranges takes more), one
+    submission per helper thread rather than per range. The kernels release the GIL and
+    each range writes its own part of the outputs, so the result does not depend on the
+    threads or on which range runs where. Ctrl-C or an error in any range: no range not
+    yet begun is started, the ranges running are waited for (they cannot be cut short),
+    and the error is raised.
     """
     n = min(get_threads(), len(ranges))
     if n <= 1:
@@ -152,14 +189,17 @@ def parallel_for(kernel, ranges: list[tuple[int, int]], *args) -> None:
             interrupts.check()
             kernel(lo, hi, *args)
         return
-    futures = [_executor(get_threads()).submit(kernel, lo, hi, *args) for lo, hi in ranges]
+    work = _Ranges(ranges)
+    pool = _executor(get_threads() - 1)
+    helpers = [pool.submit(work.run, kernel, args, _no_check) for _ in range(n - 1)]
     try:
-        for future in futures:
-            future.result()
-    except BaseException:             # Ctrl-C or an error: the ranges not begun never run
-        for future in futures:
-            future.cancel()
+        work.run(kernel, args, interrupts.check)
+    except BaseException:
+        work.stop()
+        wait(helpers)
         raise
+    for helper in helpers:
+        helper.result()          # a helper's error, raised here
 
 
 #: Ranges per thread for :func:`parallel_for`: documents differ in cost (length, inner
