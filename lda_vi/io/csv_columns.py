@@ -83,15 +83,16 @@ def _separators(columns: Sequence[Column]) -> list[np.ndarray]:
     return seps + [np.frombuffer(EOL, dtype=np.uint8)]
 
 
-def join_rows(columns: Sequence[Column], head: bytes = b"") -> bytes:
+def join_rows(columns: Sequence[Column], head: bytes = b"", *, buffer: bool = False):
     """``head``, then the rows of ``columns`` as CSV: fields joined by commas, each row
     ended by ``\\r\\n``.
 
     :func:`join_rows_compiled` for tables of :data:`COMPILED_FROM` fields or more where
-    numba is installed, else :func:`join_rows_numpy`; the same bytes either way."""
+    numba is installed, else :func:`join_rows_numpy`; the same bytes either way. bytes,
+    or with ``buffer`` whatever holds them (for writing: a large table is not copied)."""
     cells = columns[0].n_rows * len(columns) if columns else 0
     if cells >= COMPILED_FROM and _kernel() is not None:
-        return join_rows_compiled(columns, head)
+        return join_rows_compiled(columns, head, buffer=buffer)
     return head + join_rows_numpy(columns)
 
 
@@ -104,10 +105,10 @@ def _kernel():
     return put_column
 
 
-def join_rows_compiled(columns: Sequence[Column], head: bytes = b"") -> bytes:
+def join_rows_compiled(columns: Sequence[Column], head: bytes = b"", *, buffer: bool = False):
     """:func:`join_rows` by the compiled kernel (:func:`lda_vi.io.text_kernels.put_column`):
     the rows' lengths are summed, then each column's fields copied to their places, in one
-    buffer copied once into bytes."""
+    buffer copied once into bytes (with ``buffer``, that uint8 array itself)."""
     put_column = _kernel()
     if not columns:
         return head
@@ -125,7 +126,7 @@ def join_rows_compiled(columns: Sequence[Column], head: bytes = b"") -> bytes:
     out[:len(head)] = np.frombuffer(head, dtype=np.uint8)
     for col, r, sep in zip(columns, rows, seps, strict=True):
         put_column(out, pos, np.ascontiguousarray(col.text), col.length, r, sep)
-    return out.tobytes()
+    return out if buffer else out.tobytes()
 
 
 def join_rows_numpy(columns: Sequence[Column]) -> bytes:

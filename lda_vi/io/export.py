@@ -47,9 +47,10 @@ def _numbers(x: np.ndarray) -> Column:
 
 
 def topic_words_table(beta: np.ndarray, words: Sequence[str], top_n: int | None,
-                      names: Sequence[str] | None = None) -> bytes:
+                      names: Sequence[str] | None = None, *, buffer: bool = False):
     """CSV ``topic,rank,word,probability,label``: each topic's top ``top_n`` words (all when
     None); ``label`` is the topic's name (its label, or ``topic_k``: :func:`topic_columns`).
+    bytes, or with ``buffer`` an object holding them, not copied (for :func:`write_table`).
 
     Words in decreasing probability, ties by lower word id (a stable sort).
     """
@@ -62,10 +63,11 @@ def topic_words_table(beta: np.ndarray, words: Sequence[str], top_n: int | None,
                text_column(words, order.ravel()),
                _numbers(np.take_along_axis(beta, order, axis=1)),
                text_column(topic_columns(K, names), topic)]
-    return join_rows(columns, b"topic,rank,word,probability,label" + EOL)
+    return join_rows(columns, b"topic,rank,word,probability,label" + EOL, buffer=buffer)
 
 
-def _doc_topic_rows(doc_ids: Sequence[str], theta: np.ndarray, head: bytes = b"") -> bytes:
+def _doc_topic_rows(doc_ids: Sequence[str], theta: np.ndarray, head: bytes = b"",
+                    buffer: bool = False):
     theta = np.asarray(theta, dtype=np.float64)
     if len(doc_ids) != theta.shape[0]:
         raise ValueError(f"doc_ids has {len(doc_ids)} ids for {theta.shape[0]} rows of theta")
@@ -73,7 +75,7 @@ def _doc_topic_rows(doc_ids: Sequence[str], theta: np.ndarray, head: bytes = b""
     text, length = float_text(theta.T)                   # topic by topic: K·D numbers
     columns = [text_column(doc_ids)] + [Column(text[j * D:(j + 1) * D], length[j * D:(j + 1) * D])
                                         for j in range(K)]
-    return join_rows(columns, head)
+    return join_rows(columns, head, buffer=buffer)
 
 
 def _doc_topics_header(k: int, names: Sequence[str] | None = None) -> bytes:
@@ -81,19 +83,21 @@ def _doc_topics_header(k: int, names: Sequence[str] | None = None) -> bytes:
 
 
 def doc_topics_table(doc_ids: Sequence[str], theta: np.ndarray,
-                     names: Sequence[str] | None = None) -> bytes:
+                     names: Sequence[str] | None = None, *, buffer: bool = False):
     """CSV ``doc_id,<topic names>``: one row per document, θ̄ rows summing to 1. The names
-    are the topics' labels where they have one (``gulf_war``), else ``topic_k``."""
+    are the topics' labels where they have one (``gulf_war``), else ``topic_k``. bytes, or
+    with ``buffer`` an object holding them, not copied (for :func:`write_table`)."""
     theta = np.asarray(theta, dtype=np.float64)
-    return _doc_topic_rows(doc_ids, theta, _doc_topics_header(theta.shape[1], names))
+    return _doc_topic_rows(doc_ids, theta, _doc_topics_header(theta.shape[1], names), buffer)
 
 
 def _paths(paths: PathOrPaths) -> list:
     return [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
 
 
-def write_table(paths: PathOrPaths, data: bytes) -> None:
-    """Write the same ``data`` to each of ``paths``, atomically (formatted once, copied)."""
+def write_table(paths: PathOrPaths, data) -> None:
+    """Write the same ``data`` (bytes, or any buffer of them) to each of ``paths``,
+    atomically (formatted once, written to each)."""
     for path in _paths(paths):
         with atomic_open(path, "wb") as handle:
             handle.write(data)
@@ -103,7 +107,7 @@ def write_doc_topics(paths: PathOrPaths, doc_ids: Sequence[str], theta: np.ndarr
                      names: Sequence[str] | None = None) -> None:
     """:func:`doc_topics_table` written to one path or several (none: nothing is formatted)."""
     if _paths(paths):
-        write_table(paths, doc_topics_table(doc_ids, theta, names))
+        write_table(paths, doc_topics_table(doc_ids, theta, names, buffer=True))
 
 
 def write_doc_topics_stream(paths: PathOrPaths, k: int, chunks,
@@ -127,7 +131,7 @@ def write_topic_words(paths: PathOrPaths, beta: np.ndarray, words: Sequence[str]
                       top_n: int | None, names: Sequence[str] | None = None) -> None:
     """:func:`topic_words_table` written to one path or several (none: nothing is formatted)."""
     if _paths(paths):
-        write_table(paths, topic_words_table(beta, words, top_n, names))
+        write_table(paths, topic_words_table(beta, words, top_n, names, buffer=True))
 
 
 def format_topic_table(topics: Sequence[Sequence[tuple[str, float]]], shares: np.ndarray,

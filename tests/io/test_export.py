@@ -183,3 +183,23 @@ def test_topic_table_aligns_wide_labels_and_wraps_wide_words() -> None:
     many = [[(f"词语{i:02d}", 0.1) for i in range(30)]]
     wrapped = export.format_topic_table(many, np.array([1.0]), width=50, labels=["选举"])
     assert all(_cells(line) <= 50 for line in wrapped.splitlines()), wrapped
+
+
+def test_a_large_table_goes_to_every_path_uncopied_with_the_bytes_of_csv_writer(
+        tmp_path: Path) -> None:
+    """Tables above the compiled writer's threshold are written from its buffer (not
+    copied into bytes first): the same bytes in every file, those of csv.writer."""
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" if i % 7 else f"w,{i}" for i in range(5000)]
+    beta = rng.dirichlet(np.full(len(words), 0.1), size=4)
+    expected = _reference_topic_words(beta, words, None)
+    buffer = export.topic_words_table(beta, words, None, buffer=True)
+    assert not isinstance(buffer, bytes) and bytes(buffer) == expected
+    assert export.topic_words_table(beta, words, None) == expected
+    paths = [tmp_path / "a.csv", tmp_path / "sub" / "b.csv"]
+    export.write_topic_words(paths, beta, words, None)
+    assert [p.read_bytes() for p in paths] == [expected, expected]
+    theta = rng.dirichlet(np.ones(4), size=5000)
+    ids = [str(i) for i in range(5000)]
+    export.write_doc_topics(paths, ids, theta)
+    assert [p.read_bytes() for p in paths] == [_reference_doc_topics(ids, theta)] * 2
