@@ -13,14 +13,11 @@ on a pool of :func:`get_threads` threads.
 from __future__ import annotations
 
 import importlib
-import os
-import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
-from lda_vi import interrupts
+from lda_vi import threads
 
 _have_numba: bool | None = None     # None until the kernels are first asked for
 
@@ -87,26 +84,17 @@ def resolve_backend(backend: str) -> str:
 
 def cores() -> int:
     """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-_threads = cores()
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+    return threads.cores()
 
 
 def set_threads(n: int | None) -> int:
-    """Set the number of threads of the compiled kernels (None: all cores); returns it."""
-    global _threads
+    """Set the number of threads of the compiled kernels (None: all cores); returns it.
+
+    The setting is :mod:`lda_vi.threads`'s, which the CSV writers follow too."""
     if not have_numba():
         return 1
     n = cores() if n is None else int(n)
-    if n < 1:
-        raise ValueError("threads must be >= 1")
-    _threads = n
+    threads.set_count(n)
     import numba  # kernels still written as numba parallel loops follow the same setting
 
     numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
@@ -115,17 +103,7 @@ def set_threads(n: int | None) -> int:
 
 def get_threads() -> int:
     """The number of threads the compiled kernels run on."""
-    return _threads if have_numba() else 1
-
-
-def _executor(n: int) -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None or _pool._max_workers != n:
-            if _pool is not None:
-                _pool.shutdown(wait=True)
-            _pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="lda-vi-kernel")
-        return _pool
+    return threads.count() if have_numba() else 1
 
 
 def chunks(weights: np.ndarray, n_chunks: int) -> list[tuple[int, int]]:
@@ -140,66 +118,15 @@ def chunks(weights: np.ndarray, n_chunks: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
 
 
-class _Ranges:
-    """The ranges of one :func:`parallel_for`, handed out one at a time to whichever
-    thread asks first, until they run out or :meth:`stop` is called."""
-
-    def __init__(self, ranges: list[tuple[int, int]]) -> None:
-        self._items = iter(ranges)
-        self._lock = threading.Lock()
-        self._stopped = False
-
-    def take(self) -> tuple[int, int] | None:
-        with self._lock:
-            return None if self._stopped else next(self._items, None)
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-
-    def run(self, kernel, args: tuple, check) -> None:
-        """Run ranges until none is left; an error stops every thread's next range."""
-        try:
-            while (item := self.take()) is not None:
-                check()
-                kernel(item[0], item[1], *args)
-        except BaseException:
-            self.stop()
-            raise
-
-
-def _no_check() -> None:
-    """What a helper thread checks between ranges: nothing (signals reach the main thread)."""
-
-
 def parallel_for(kernel, ranges: list[tuple[int, int]], *args) -> None:
-    """Run ``kernel(lo, hi, *args)`` for every range, on :func:`get_threads` threads.
+    """Run ``kernel(lo, hi, *args)`` for every range, on :func:`get_threads` threads
+    (:func:`lda_vi.threads.run_ranges`: the calling thread and the pool's, each taking the
+    next range not yet taken).
 
-    The calling thread is one of them and the pool gives the others; each thread takes
-    the next range not yet taken (so a thread that drew short ranges takes more), one
-    submission per helper thread rather than per range. The kernels release the GIL and
-    each range writes its own part of the outputs, so the result does not depend on the
-    threads or on which range runs where. Ctrl-C or an error in any range: no range not
-    yet begun is started, the ranges running are waited for (they cannot be cut short),
-    and the error is raised.
+    The kernels release the GIL and each range writes its own part of the outputs,
+    so the result does not depend on the threads or on which range runs where.
     """
-    n = min(get_threads(), len(ranges))
-    if n <= 1:
-        for lo, hi in ranges:
-            interrupts.check()
-            kernel(lo, hi, *args)
-        return
-    work = _Ranges(ranges)
-    pool = _executor(get_threads() - 1)
-    helpers = [pool.submit(work.run, kernel, args, _no_check) for _ in range(n - 1)]
-    try:
-        work.run(kernel, args, interrupts.check)
-    except BaseException:
-        work.stop()
-        wait(helpers)
-        raise
-    for helper in helpers:
-        helper.result()          # a helper's error, raised here
+    threads.run_ranges(kernel, ranges, get_threads(), *args)
 
 
 #: Ranges per thread for :func:`parallel_for`: documents differ in cost (length, inner

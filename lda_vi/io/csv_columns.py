@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lda_vi import threads
+
 __all__ = ["COMPILED_FROM", "Column", "csv_fields", "join_rows", "join_rows_compiled",
            "join_rows_numpy", "text_column"]
 
@@ -107,8 +109,9 @@ def _kernel():
 
 def join_rows_compiled(columns: Sequence[Column], head: bytes = b"", *, buffer: bool = False):
     """:func:`join_rows` by the compiled kernel (:func:`lda_vi.io.text_kernels.put_column`):
-    the rows' lengths are summed, then each column's fields copied to their places, in one
-    buffer copied once into bytes (with ``buffer``, that uint8 array itself)."""
+    the rows' lengths are summed, then each column's fields copied to their places (ranges
+    of rows on the kernel threads, :mod:`lda_vi.threads`), in one buffer copied once into
+    bytes (with ``buffer``, that uint8 array itself)."""
     put_column = _kernel()
     if not columns:
         return head
@@ -124,8 +127,15 @@ def join_rows_compiled(columns: Sequence[Column], head: bytes = b"", *, buffer: 
     pos[1:] += len(head)
     out = np.empty(int(pos[-1] + sizes[-1]) if n else len(head), dtype=np.uint8)
     out[:len(head)] = np.frombuffer(head, dtype=np.uint8)
-    for col, r, sep in zip(columns, rows, seps, strict=True):
-        put_column(out, pos, np.ascontiguousarray(col.text), col.length, r, sep)
+    parts = [(np.ascontiguousarray(col.text), col.length, r, sep)
+             for col, r, sep in zip(columns, rows, seps, strict=True)]
+
+    def piece(lo: int, hi: int) -> None:     # rows [lo, hi), column after column
+        for text, length, r, sep in parts:
+            put_column(out, pos[lo:hi], text, length, r[lo:hi], sep)
+
+    n_threads = threads.count()
+    threads.run_ranges(piece, threads.even_ranges(n, 4 * n_threads), n_threads)
     return out if buffer else out.tobytes()
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lda_vi import threads
+
 __all__ = ["COMPILED_FROM", "WIDTH", "float_text", "float_text_compiled", "float_text_numpy",
            "shortest_decimal"]
 
@@ -218,12 +220,19 @@ def float_text(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def float_text_compiled(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`float_text` by the compiled kernel (:mod:`lda_vi.io.text_kernels`)."""
+    """:func:`float_text` by the compiled kernel (:mod:`lda_vi.io.text_kernels`), on the
+    kernel threads (:mod:`lda_vi.threads`), a range of the numbers each."""
     bits = np.ascontiguousarray(x, dtype=np.float64).ravel().view(_U)
     text = np.zeros((bits.shape[0], WIDTH), dtype=np.uint8)
     length = np.zeros(bits.shape[0], dtype=np.int64)
     t = _tables()
-    _kernel()(bits, text, length, t["inv_lo"], t["inv_hi"], t["pos_lo"], t["pos_hi"])
+    kernel, tables = _kernel(), (t["inv_lo"], t["inv_hi"], t["pos_lo"], t["pos_hi"])
+
+    def piece(lo: int, hi: int) -> None:     # each number is formatted on its own
+        kernel(bits[lo:hi], text[lo:hi], length[lo:hi], *tables)
+
+    n_threads = threads.count()
+    threads.run_ranges(piece, threads.even_ranges(bits.shape[0], 4 * n_threads), n_threads)
     return text, length
 
 

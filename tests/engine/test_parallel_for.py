@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from lda_vi.engine import backend
+from lda_vi import threads
 from lda_vi.engine.backend import get_threads, parallel_for, set_threads
 
 
@@ -81,4 +81,18 @@ def test_one_thread_runs_in_order_on_the_caller():
 
 def test_the_pool_holds_one_thread_fewer_than_the_kernels(two_threads):
     parallel_for(lambda lo, hi: None, [(0, 1), (1, 2)])
-    assert backend._pool is not None and backend._pool._max_workers == 1
+    assert threads._pool is not None and threads._pool._max_workers == 1
+
+
+def test_even_ranges_cover_every_row_once():
+    for n in (0, 1, 5, 16, 17, 1000):
+        for pieces in (1, 2, 3, 8, 64):
+            ranges = threads.even_ranges(n, pieces)
+            assert [i for lo, hi in ranges for i in range(lo, hi)] == list(range(n))
+            assert len(ranges) <= max(1, pieces) and all(hi > lo for lo, hi in ranges)
+
+
+def test_the_engine_setting_is_the_one_the_writers_read(two_threads):
+    assert threads.count() == 2
+    set_threads(1)
+    assert threads.count() == 1 and get_threads() == 1

@@ -203,3 +203,23 @@ def test_a_large_table_goes_to_every_path_uncopied_with_the_bytes_of_csv_writer(
     ids = [str(i) for i in range(5000)]
     export.write_doc_topics(paths, ids, theta)
     assert [p.read_bytes() for p in paths] == [_reference_doc_topics(ids, theta)] * 2
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_large_tables_are_the_same_bytes_on_any_number_of_threads(n_threads) -> None:
+    from lda_vi import threads
+
+    rng = np.random.default_rng(6)
+    words = [f"word{i}" for i in range(3000)]
+    beta = rng.dirichlet(np.full(len(words), 0.1), size=7)
+    theta = rng.dirichlet(np.ones(7), size=3000)
+    theta[:2] = _awkward_numbers(rng, 14).reshape(2, 7)
+    ids = [str(i) for i in range(3000)]
+    saved = threads.count()
+    threads.set_count(n_threads)
+    try:
+        tables = (export.topic_words_table(beta, words, None),
+                  export.doc_topics_table(ids, theta))
+    finally:
+        threads.set_count(saved)
+    assert tables == (_reference_topic_words(beta, words, None), _reference_doc_topics(ids, theta))
