@@ -240,6 +240,11 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     names = [n.strip() for n in covariates.split(",") if n.strip()] if covariates else None
     if (names or covariates_file) and method == "online":
         raise InputError("--covariates work with --method batch only")
+    unused = [flag for name, flag in COVARIATE_ONLY if _given(name)]
+    if unused and not (names or covariates_file):
+        raise InputError(f"{' and '.join(unused)} appl{'ies' if len(unused) == 1 else 'y'} "
+                         "to covariates: add --covariates NAMES (or --covariates-file FILE), "
+                         f"or drop {'it' if len(unused) == 1 else 'them'}")
     if resume_dir is not None:                 # before reading the corpus
         check_resumable(checkpoint_meta(resume_dir), asdict(model.settings), resume_dir)
     reporter = _Reporter(quiet, max_iter, k if inference == "cvb0" else None)
@@ -263,6 +268,9 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
         click.echo(f"saved the model, doc_topics.csv, topic_words.csv and run.json "
                    f"in {output}", err=True)
 
+
+#: The options that shape a covariate prior, of no use without covariates: (parameter, flag).
+COVARIATE_ONLY = (("covariate_prior", "--covariate-prior"), ("time_bins", "--time-bins"))
 
 #: The tokenizer's options, which word counts have no use for: (parameter, flag).
 TEXT_ONLY = (("language", "--language"), ("stem", "--stem"), ("stopwords_file", "--stopwords"),

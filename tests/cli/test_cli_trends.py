@@ -160,3 +160,24 @@ def test_trends_refuses_bad_seeds_and_draws_in_one_line(covariate_model, tmp_pat
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], lines
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("options, named", [
+    (["--covariate-prior", "2"], "--covariate-prior applies to covariates"),
+    (["--time-bins", "4"], "--time-bins applies to covariates"),
+    (["--covariate-prior", "0.5", "--time-bins", "3"],
+     "--covariate-prior and --time-bins apply to covariates"),
+])
+def test_covariate_options_without_covariates_are_refused(dated_csv, tmp_path, options,
+                                                          named):
+    """They would silently change nothing: one line saying what to add or drop."""
+    result = run("fit", dated_csv, "-k", 2, "-q", "--topic-words", tmp_path / "tw.csv",
+                 *options)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {named}"), lines
+    assert "--covariates NAMES" in lines[0]
+    assert not (tmp_path / "tw.csv").exists()
+    ok = run("fit", dated_csv, "--id-column", "id", "--covariates", "date", "-k", 2, "-q",
+             "--max-iter", 3, "--min-df", 1, "--max-df", 1.0, *options)
+    assert ok.exit_code == 0, ok.output
