@@ -105,6 +105,21 @@ def looks_like_dates(values: Sequence[str], sample: int = 500) -> bool:
     return parsed >= DATE_SHARE * len(seen)
 
 
+#: What spreadsheets, R and pandas write for a missing value. In a date or number column
+#: such a value is reported as missing (not as a bad date or number); in a category column
+#: it stays a category of its own ("NA" may well be one: North America).
+MISSING_MARKERS = frozenset({"NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "NULL", "null",
+                             "Null", "None", "none", "#N/A", "<NA>", "nil", "-", "?"})
+
+
+def missing_value(value: str, column: str, where: str) -> InputError | None:
+    """The error for ``value`` when it is a :data:`MISSING_MARKERS` marker, else None."""
+    if value.strip() not in MISSING_MARKERS:
+        return None
+    return InputError(f"{where}: {value!r} in column {column!r} marks a missing value; every "
+                      "document needs a value for each covariate (fill it in, or drop the row)")
+
+
 def parse_dates(values: Sequence[str], column: str, where: Sequence[str]) -> np.ndarray:
     """The N values of ``column`` as ``datetime64[D]``; one clear error for a bad one.
 
@@ -115,6 +130,9 @@ def parse_dates(values: Sequence[str], column: str, where: Sequence[str]) -> np.
     for i, v in enumerate(values):
         parsed = _parse(v, day_first)
         if parsed is None:
+            missing = missing_value(v, column, where[i])
+            if missing is not None:
+                raise missing
             raise InputError(
                 f"{where[i]}: {v!r} in column {column!r} is not a date; write dates as "
                 f"{', '.join(FORMS[:4])} or {', '.join(FORMS[4:])}"

@@ -110,6 +110,8 @@ def test_trends_of_a_plain_model_read_the_dates_from_the_corpus(dated_csv, tmp_p
 @pytest.mark.parametrize("value,message", [
     ("yesterday", "line 6: 'yesterday' in column 'date' is not a date"),
     ("", "line 6: no value in column 'date'"),
+    ("NA", "line 6: 'NA' in column 'date' marks a missing value"),
+    (" N/A ", "line 6: 'N/A' in column 'date' marks a missing value"),
 ])
 def test_bad_dates_are_one_line_naming_the_line(tmp_path, value, message):
     rows = [f"1990-01-{d:02d},alpha beta gamma delta" for d in range(1, 21)]
@@ -181,3 +183,29 @@ def test_covariate_options_without_covariates_are_refused(dated_csv, tmp_path, o
     ok = run("fit", dated_csv, "--id-column", "id", "--covariates", "date", "-k", 2, "-q",
              "--max-iter", 3, "--min-df", 1, "--max-df", 1.0, *options)
     assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.parametrize("value, message", [
+    ("NaN", "line 4: 'NaN' in column 'price' marks a missing value"),
+    ("null", "line 4: 'null' in column 'price' marks a missing value"),
+    ("cheap", "line 4: 'cheap' in column 'price' is not a number"),
+])
+def test_a_missing_number_is_named_as_missing(tmp_path, value, message):
+    rows = [f"{1.5 * d},alpha beta gamma delta" for d in range(1, 21)]
+    rows[2] = f"{value},beta gamma delta"
+    path = tmp_path / "prices.csv"
+    path.write_text("price,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run("fit", path, "--covariates", "price", "-k", 2, "--min-df", 1, "--max-df", 1.0,
+                 "-q")
+    assert result.exit_code == 2, result.output
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_na_is_a_category_of_its_own(tmp_path):
+    """In a category column "NA" may be a real value (North America): it is kept."""
+    rows = [f"{'NA' if d % 2 else 'EU'},alpha beta gamma delta" for d in range(1, 21)]
+    path = tmp_path / "regions.csv"
+    path.write_text("region,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run("fit", path, "--covariates", "region", "-k", 2, "--min-df", 1, "--max-df",
+                 1.0, "-q", "--max-iter", 3)
+    assert result.exit_code == 0, result.output
