@@ -40,7 +40,7 @@ FLAGS = {
     "id_column": "--id-column", "text_field": "--text-field", "id_field": "--id-field",
     "covariates_file": "--covariates-file", "docs": "--docs",
     "k": "-k", "alpha": "--alpha", "eta": "--eta", "max_iter": "--max-iter", "tol": "--tol",
-    "e_tol": "--e-tol", "e_max_iter": "--e-max-iter", "seed": "--seed",
+    "e_tol": "--e-tol", "e_max_iter": "--e-max-iter", "e_warmup": "--e-warmup", "seed": "--seed",
     "threads": "--threads", "method": "--method", "batch_size": "--batch-size",
     "passes": "--passes", "tau0": "--tau0", "kappa": "--kappa", "holdout": "--holdout",
     "fraction": "--holdout", "top_n": "--top-n", "seeds": "--seeds",

@@ -55,6 +55,9 @@ from lda_vi.text.seeds import load_seed_file
               help="E-step: stop a document when its mean |Δγ| is below this.")
 @click.option("--e-max-iter", type=int, default=100, show_default=True,
               help="E-step: iterations per document, at most.")
+@click.option("--e-warmup", type=int, default=8, show_default=True, metavar="N",
+              help="E-step warm-up: at most N iterations per document at the first EM "
+                   "iteration, doubled at each one up to --e-max-iter (0: none).")
 @click.option("--seed", type=int, default=None, help="Random seed (recorded in run.json).")
 @click.option("--threads", type=int, default=None, help="Threads (default: all cores).")
 @click.option("--top-n", type=int, default=10, show_default=True, help="Top words shown.")
@@ -121,7 +124,8 @@ from lda_vi.text.seeds import load_seed_file
 @input_options
 @pipeline_options
 @handle_errors
-def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, top_n,
+def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, e_warmup, seed, threads,
+        top_n,
         doc_topics, topic_words, all_words, output, force, quiet, encoding, holdout=None,
         eval_every=None, method="batch", batch_size=256, passes=1, tau0=10.0, kappa=0.7,
         checkpoint_every=None, resume_dir=None, engine="local", scheduler=None, n_workers=None,
@@ -231,7 +235,8 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, seed, threads, 
     if engine == "dask":
         make_engine = _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet)
     model = LDA(k=k, alpha=number_or_auto(alpha), eta=number_or_auto(eta), max_iter=max_iter,
-                tol=tol, e_tol=e_tol, e_max_iter=e_max_iter, seed=seed, threads=threads,
+                tol=tol, e_tol=e_tol, e_max_iter=e_max_iter, e_warmup=e_warmup, seed=seed,
+                threads=threads,
                 tokenizer=tokenizer_config, prune=prune_config, method=method,
                 batch_size=batch_size, passes=passes, tau0=tau0, kappa=kappa,
                 covariate_prior=covariate_prior, time_bins=time_bins, inference=inference,

@@ -9,13 +9,17 @@ Each iteration t:
 
 1. E-step (MATH.md E3/E4) over every document with λ_t fixed, γ warm-started
    from iteration t−1; it returns the sufficient statistics and the word
-   term (B2) of the bound.
+   term (B2) of the bound. In the first iterations (the warm-up,
+   :func:`update_limit`) each document makes at most 8, 16, 32, 64 γ updates: a partial
+   E-step still raises the bound (each update is a coordinate ascent step), and EM's
+   first λ are too rough to be worth converging every document against.
 2. The bound (B1 with B2) at λ_{t−1} and the γ of the E-step's last φ pass
    is recorded (see :func:`lda_vi.engine.estep.e_step`). Each step of the algorithm
    maximizes L over one block of variables, so the trace never decreases; a
    decrease beyond ``DECREASE_TOL`` (relative) is a bug.
 3. M-step: λ = η + S (E5); then, if asked, α and η by Newton (H1).
-4. Stop when |L_t − L_{t−1}| / |L_{t−1}| < ``tol`` (converged) or at ``max_iter``.
+4. Stop when |L_t − L_{t−1}| / |L_{t−1}| < ``tol`` (converged; judged once the warm-up
+   is over) or at ``max_iter``.
 
 The engine neither prints nor reads files: progress goes to ``callback``.
 """
@@ -126,6 +130,26 @@ def restart_block(n_docs: int, iteration: int, period: int) -> np.ndarray:
     return RestartBlock(iteration, period).rows(0, n_docs)
 
 
+def update_limit(settings: BatchSettings, iteration: int) -> int | None:
+    """The E-step's limit of γ updates per document at EM ``iteration`` (from 1) while the
+    warm-up lasts, else None (the E-step's own ``e_max_iter``).
+
+    The warm-up: ``e_warmup`` updates at the first iteration, doubled at each iteration
+    (8, 16, 32, 64 by default) until the limit reaches ``e_max_iter``. A partial E-step
+    still raises the bound, and EM's first λ are too rough to be worth solving every
+    document against to convergence: documents settle in modes that EM then leaves
+    slowly. Cold restarts wait for the end of the warm-up (a start cut short would be
+    judged unfairly), and so does the convergence test. On AP with the defaults (α and η
+    learned), fits end at a higher bound and predict held-out words better than with
+    e_warmup = 0, in less time or the same, at K = 10, 20, 50 and 100 (README, "The E-step
+    warm-up"). ``e_warmup`` = 0: no warm-up.
+    """
+    if settings.e_warmup == 0 or iteration < 1:
+        return None
+    limit = settings.e_warmup << min(iteration - 1, 62)
+    return limit if limit < settings.estep.e_max_iter else None
+
+
 def relative_change(new: float, old: float) -> float:
     """|new − old| / |old| (inf when old is 0)."""
     return abs(new - old) / abs(old) if old != 0 else float("inf")
@@ -179,8 +203,12 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
     for iteration in range(state.n_iter + 1, settings.max_iter + 1):
         interrupts.check()                 # a signal swallowed anywhere stops the run here
         start = time.perf_counter()
+        limit = update_limit(settings, iteration)
+        step_settings = estep if limit is None else replace(estep, e_max_iter=limit)
+        # cold restarts ('auto') start with the first iteration that solves each document
+        # to its tolerance: a start cut short at a few updates would be judged unfairly
         restart = settings.restarts == "always" or (settings.restarts == "auto"
-                                                    and state.restarting)
+                                                    and state.restarting and limit is None)
         block = RestartBlock(iteration, RESTART_PERIOD) if restart else False
         # λ is not needed again once its expectations are taken: its buffer (V×K)
         # receives the new statistics, and becomes the new λ in place (E5).
@@ -188,7 +216,8 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
         state.lam = None
         alpha = state.alpha if covariates is None else \
             doc_alpha(covariates.features, state.weights)                # α_d (C1)
-        est = engine.e_step(alpha, topics.expElogbetaT, state.gamma, block, estep, out=buffer)
+        est = engine.e_step(alpha, topics.expElogbetaT, state.gamma, block, step_settings,
+                            out=buffer)
         totals = est.totals()
         if restart:
             tried = np.count_nonzero(block.rows(0, corpus.n_docs))
@@ -207,7 +236,7 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
         state.alpha, state.eta = hyper_step(priors, state.alpha, state.eta,
                                             elogtheta=est.elogtheta, n_docs=corpus.n_docs,
                                             topics=topics)                      # (H1)
-        if covariates is not None:
+        if covariates is not None and limit is None:     # W from documents solved in full
             _sync_gamma(engine, state.gamma)                 # the W step reads every γ_d
             step = fit_weights(state.weights, covariates.features,
                                dirichlet_expectation(state.gamma), covariates.precision)
@@ -223,7 +252,7 @@ def fit_batch(corpus: CorpusArrays, settings: BatchSettings, rng: np.random.Gene
             _report_decrease(settings.on_decrease, iteration, previous, bound)
         if callback is not None:
             callback(IterationReport(iteration, bound, change, seconds, state.mean_inner[-1]))
-        if previous is not None and change < settings.tol:
+        if previous is not None and change < settings.tol and limit is None:
             state.converged = True
             state.stop_reason = f"relative ELBO change {change:.3g} < tol {settings.tol:g}"
             break

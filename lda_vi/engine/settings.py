@@ -91,7 +91,10 @@ class BatchSettings:
     ``tol`` or after ``max_iter`` iterations. ``on_decrease``: what a decrease
     of the bound does ('raise', 'warn' or 'ignore'). ``restarts``: cold
     restarts of a rotating block of documents ('auto' while they help,
-    'always', 'never').
+    'always', 'never'). ``e_warmup``: the E-step's limit of γ updates per
+    document at the first EM iteration, doubled at each iteration until it
+    reaches ``estep.e_max_iter`` (0: ``e_max_iter`` from the start); see
+    :func:`lda_vi.engine.em.update_limit`.
     """
 
     k: int
@@ -101,10 +104,13 @@ class BatchSettings:
     tol: float = 1e-4
     on_decrease: str = "warn"
     restarts: str = "auto"
+    e_warmup: int = 8
 
     def __post_init__(self) -> None:
         if self.k < 1:
             raise ValueError("k must be >= 1")
+        if self.e_warmup < 0:
+            raise ValueError("e_warmup must be >= 0")
         if self.on_decrease not in ON_DECREASE:
             raise ValueError("on_decrease must be 'raise', 'warn' or 'ignore'")
         if self.restarts not in RESTARTS:

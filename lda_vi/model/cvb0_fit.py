@@ -115,6 +115,7 @@ def fit_counts(model, X, callback: Callable[[SweepReport], None] | None = None,
     model.lam, model.alpha, model.eta, model.gamma = (result.lam, result.alpha, result.eta,
                                                       result.gamma)
     model.trace, model.topic_tokens, model._expElogbetaT = result, result.topic_tokens, None
+    model.doc_tokens = arrays.doc_lengths
     r = model.record
     r.record_batch_fit(result, settings=asdict(s) | {"seed": seed, "threads": threads},
                        tokenizer=model.tokenizer_config.to_dict(),

@@ -3,8 +3,10 @@
 Glossary of shapes: K topics (model.json "k" and "settings"."k"), V words (vocab.txt
 lines, model.json "n_words"), D training documents (doc_ids.txt lines).
 
-- ``lam`` K×V, ``alpha`` K, ``gamma`` D×K, ``topic_tokens`` K (optional): float64;
-- λ, α, γ finite and positive, topic tokens finite and >= 0, η finite and positive.
+- ``lam`` K×V, ``alpha`` K, ``gamma`` D×K, ``topic_tokens`` K and ``doc_tokens`` D (optional):
+  float64;
+- λ, α, γ finite and positive, topic and document tokens finite and >= 0, η finite and
+  positive.
 
 Every failure is a :class:`~lda_vi.errors.ModelFileError` of one line naming the file.
 """
@@ -17,7 +19,8 @@ import numpy as np
 
 from lda_vi.errors import ModelFileError
 
-ARRAYS = ("lam", "alpha", "gamma", "topic_tokens", "weights")   # weights: covariates' W
+ARRAYS = ("lam", "alpha", "gamma", "topic_tokens", "weights",   # weights: covariates' W
+          "doc_tokens")                                           # D: training tokens
 REQUIRED = ARRAYS[:3]
 
 
@@ -63,7 +66,8 @@ def check_model(directory: Path, meta: dict, arrays: dict[str, np.ndarray], n_wo
         raise ModelFileError(f"{directory} is inconsistent: model.json says n_words="
                              f"{meta.get('n_words')!r} but vocab.txt has {n_words} words; "
                              "re-save the model")
-    expected = {"lam": (k, n_words), "alpha": (k,), "gamma": (n_docs, k), "topic_tokens": (k,)}
+    expected = {"lam": (k, n_words), "alpha": (k,), "gamma": (n_docs, k), "topic_tokens": (k,),
+                "doc_tokens": (n_docs,)}
     if "weights" in arrays:                      # K×F, F checked against covariates.json
         expected["weights"] = (k, arrays["weights"].shape[-1])
     for name, array in arrays.items():
@@ -81,9 +85,10 @@ def check_model(directory: Path, meta: dict, arrays: dict[str, np.ndarray], n_wo
                                  "and positive)")
     if "weights" in arrays and not np.all(np.isfinite(arrays["weights"])):
         raise ModelFileError(f"{npz}: weights holds invalid values")
-    tokens = arrays.get("topic_tokens")
-    if tokens is not None and not (np.all(np.isfinite(tokens)) and np.all(tokens >= 0)):
-        raise ModelFileError(f"{npz}: topic_tokens holds invalid values")
+    for name in ("topic_tokens", "doc_tokens"):
+        tokens = arrays.get(name)
+        if tokens is not None and not (np.all(np.isfinite(tokens)) and np.all(tokens >= 0)):
+            raise ModelFileError(f"{npz}: {name} holds invalid values")
     if not (np.isfinite(eta) and eta > 0):
         raise ModelFileError(f"{directory}/model.json: eta must be finite and positive, got "
                              f"{eta!r}")

@@ -105,13 +105,15 @@ class LDA:
     doc_ids: list[str] = field(default_factory=list)
     trace: EMResult | None = None
     topic_tokens: np.ndarray | None = None
+    doc_tokens: np.ndarray | None = None      # D, each training document's tokens
     record: RunRecord = field(default_factory=RunRecord)
     covariates: CovariateState | None = None
     labels: list[str | None] = field(default_factory=list)
 
     def __init__(self, k: int = 10, *, alpha: float | str = "auto", eta: float | str = "auto",
                  max_iter: int = 200, tol: float = 1e-4, e_tol: float = 1e-3,
-                 e_max_iter: int = 100, seed: int | None = None, threads: int | None = None,
+                 e_max_iter: int = 100, e_warmup: int = 8, seed: int | None = None,
+                 threads: int | None = None,
                  backend: str = "auto", on_decrease: str = "warn", method: str = "batch",
                  batch_size: int = 256, tau0: float = 10.0, kappa: float = 0.7,
                  passes: int = 1, covariate_prior: float = 1.0, time_bins: int | None = None,
@@ -120,7 +122,8 @@ class LDA:
                  tokenizer: TokenizerConfig | None = None, prune: PruneConfig | None = None,
                  **pipeline: object) -> None:
         self.settings = FitSettings(k=k, alpha=alpha, eta=eta, max_iter=max_iter, tol=tol,
-                                    e_tol=e_tol, e_max_iter=e_max_iter, seed=seed,
+                                    e_tol=e_tol, e_max_iter=e_max_iter, e_warmup=e_warmup,
+                                    seed=seed,
                                     threads=threads, backend=backend, on_decrease=on_decrease,
                                     method=method, batch_size=batch_size, tau0=tau0,
                                     kappa=kappa, passes=passes,
@@ -133,6 +136,7 @@ class LDA:
         self.tokenizer_config = tokenizer or TokenizerConfig(**pipeline)
         self.lam = self.alpha = self.eta = self.gamma = self.vocab = None
         self.doc_ids, self.trace, self.topic_tokens = [], None, None
+        self.doc_tokens = None
         self.labels: list[str | None] = [None] * self.k
         self.record = RunRecord()
         self.covariates = None
@@ -232,7 +236,7 @@ class LDA:
         seeds = guide(self, arrays.n_words)
         try:
             batch = BatchSettings(s.k, s.priors(seeds), s.estep(), max_iter=s.max_iter, tol=s.tol,
-                                  on_decrease=s.on_decrease)
+                                  on_decrease=s.on_decrease, e_warmup=s.e_warmup)
             result = fit_batch(arrays, batch, np.random.default_rng(seed), resume=resume,
                                engine=estep_engine, callback=callback, checkpoint=on_state,
                                covariates=cov_prior)
@@ -247,6 +251,7 @@ class LDA:
         self.lam, self.alpha, self.eta, self.gamma = (result.lam, result.alpha, result.eta,
                                                       result.gamma)
         self.trace, self.topic_tokens, self._expElogbetaT = result, result.topic_tokens, None
+        self.doc_tokens = arrays.doc_lengths
         if cov_state is not None:
             cov_state.weights = result.weights
         self.covariates = cov_state

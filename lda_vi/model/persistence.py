@@ -44,6 +44,8 @@ def save_model(model, directory: str | os.PathLike) -> Path:
         raise InputError(f"cannot create {directory}: {exc.strerror}") from None
     with output_transaction():         # every file, or (after an error) none of them
         extra = {} if model.covariates is None else {"weights": model.covariates.weights}
+        if getattr(model, "doc_tokens", None) is not None:       # since 0.2: D tokens
+            extra["doc_tokens"] = np.asarray(model.doc_tokens, dtype=np.float64)
         with atomic_open(directory / "arrays.npz", "wb") as handle:
             np.savez(handle, lam=model.lam, alpha=model.alpha, gamma=model.gamma,
                      topic_tokens=model.topic_shares() if model.topic_tokens is None
@@ -100,6 +102,7 @@ def load_model(cls, directory: str | os.PathLike):
     lam, alpha, gamma = arrays["lam"], arrays["alpha"], arrays["gamma"]
     model.lam, model.alpha, model.gamma, model.eta = lam, alpha, gamma, eta
     model.topic_tokens = arrays.get("topic_tokens")
+    model.doc_tokens = arrays.get("doc_tokens")
     model.vocab, model.doc_ids = vocab, doc_ids
     model.covariates = _read_covariates(directory, arrays, model.k, gamma.shape[0])
     try:                    # labels: since lda-vi 0.2 (absent: every topic unlabelled)

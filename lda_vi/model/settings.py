@@ -42,6 +42,7 @@ class FitSettings:
     tol: float = 1e-4
     e_tol: float = 1e-3
     e_max_iter: int = 100
+    e_warmup: int = 8                   # E-step warm-up (lda_vi.engine.em.update_limit)
     seed: int | None = None
     threads: int | None = None
     backend: str = "auto"

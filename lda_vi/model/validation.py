@@ -82,6 +82,7 @@ def check_fit_settings(s) -> None:
     real("tol", s.tol, low=0.0)
     real("e_tol", s.e_tol, low=0.0, low_open=True)
     whole("e_max_iter", s.e_max_iter, 1)
+    whole("e_warmup", s.e_warmup, 0)
     whole("seed", s.seed, 0, optional=True)
     whole("threads", s.threads, 1, optional=True, most=MAX_THREADS)
     choice("method", s.method, ("batch", "online"))
@@ -96,8 +97,8 @@ def check_fit_settings(s) -> None:
 
 #: Settings a resumed fit must share with its checkpoint (all but those that only say
 #: when to stop, max_iter and tol, or how fast, threads).
-RESUME_SETTINGS = ("k", "alpha", "eta", "e_tol", "e_max_iter", "backend", "method",
-                   "inference", "seed", "seed_words", "seed_strength", "covariates",
+RESUME_SETTINGS = ("k", "alpha", "eta", "e_tol", "e_max_iter", "e_warmup", "backend",
+                   "method", "inference", "seed", "seed_words", "seed_strength", "covariates",
                    "covariate_prior", "time_bins", "spline_df")
 
 

@@ -76,6 +76,7 @@ def _rewrite(saved, **changes):
 @pytest.mark.parametrize("name,make", [
     ("alpha", lambda m: np.ones(m.k + 1)),
     ("topic_tokens", lambda m: np.ones(m.k - 1)),
+    ("doc_tokens", lambda m: np.ones(m.gamma.shape[0] + 1)),
     ("gamma", lambda m: np.ones((m.gamma.shape[0] - 1, m.k))),
     ("gamma", lambda m: np.ones(m.gamma.shape[0] * m.k)),
     ("lam", lambda m: m.lam.T.copy()),
@@ -90,6 +91,13 @@ def test_every_array_dtype_is_checked(model, saved, name):
     _rewrite(saved, **{name: getattr(model, name if name != "topic_tokens" else "topic_tokens")
                        .astype(np.float32)})
     refused(saved, name, "float32")
+
+
+def test_negative_document_tokens_are_refused(model, saved):
+    bad = np.array(model.doc_tokens, dtype=np.float64)
+    bad[0] = -1.0
+    _rewrite(saved, doc_tokens=bad)
+    refused(saved, "doc_tokens", "invalid")
 
 
 @pytest.mark.parametrize("name", ["alpha", "gamma", "lam"])

@@ -150,6 +150,32 @@ def test_report_refuses_documents_of_another_corpus(fitted) -> None:
         report_data(model, documents=[("x", "apple")])
 
 
+def test_report_checks_the_documents_by_their_token_counts_as_fitted(fitted) -> None:
+    """The training documents' token counts are kept with the model (γ sums to N_d plus the
+    Σα of the E-step that made it, which the last M-step moved): the right file passes
+    whatever α did, the same documents cut in half do not, and a model saved without the
+    counts (before lda-vi 0.2) is checked from γ as before."""
+    import copy
+
+    model_dir, corpus, model = fitted
+    loaded = LDA.load(model_dir)
+    np.testing.assert_array_equal(loaded.doc_tokens, model.doc_tokens)
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    moved = copy.copy(loaded)
+    moved.alpha = np.asarray(model.alpha) * 4.0 + 2.0          # Σα moved by many tokens
+    docs = [(str(i + 1), line) for i, line in enumerate(lines)]
+    assert report_data(moved, documents=docs)
+    halves = [(str(i + 1), " ".join(line.split()[:max(1, len(line.split()) // 2)]))
+              for i, line in enumerate(lines)]
+    with pytest.raises(InputError, match="do not match"):
+        report_data(moved, documents=halves)
+    old = copy.copy(loaded)
+    old.doc_tokens = None
+    assert report_data(old, documents=docs)
+    with pytest.raises(InputError, match="do not match"):
+        report_data(old, documents=halves)
+
+
 def _big_model(k: int = 50, v: int = 20_000, d: int = 2_000, iterations: int = 200) -> LDA:
     rng = np.random.default_rng(0)
     model = LDA(k=k)
