@@ -206,3 +206,20 @@ def test_checkout_launcher_runs_the_cli(corpus_file: Path) -> None:
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("topic")
+
+
+def test_e_warmup_is_recorded_and_a_bad_value_is_one_line(corpus_file: Path, tmp_path: Path):
+    runner = CliRunner()
+    runs = {}
+    for warmup in ("0", "2"):
+        out = tmp_path / f"m{warmup}"
+        result = runner.invoke(cli, ["fit", str(corpus_file), "-k", "3", "--seed", "0", "-q",
+                                     "--e-warmup", warmup, "--e-tol", "1e-9", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        runs[warmup] = json.loads((out / "run.json").read_text())
+    assert runs["0"]["settings"]["e_warmup"] == 0 and runs["2"]["settings"]["e_warmup"] == 2
+    assert runs["2"]["mean_inner_iterations"][0] <= 2 < runs["0"]["mean_inner_iterations"][0]
+    result = runner.invoke(cli, ["fit", str(corpus_file), "-k", "3", "--e-warmup", "-1"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines == ["error: --e-warmup must be a whole number >= 0, got -1"], lines
