@@ -112,6 +112,14 @@ def run_ranges(kernel, ranges: list[tuple[int, int]], threads: int, *args) -> No
         helper.result()          # a helper's error, raised here
 
 
+def run_rows(piece, n: int, *, per_thread: int = 4, threads: int | None = None) -> None:
+    """``piece(lo, hi)`` over rows [0, n) cut into :func:`even_ranges`, ``per_thread`` of
+    them per thread, on ``threads`` threads (:func:`count` unless given): for work whose
+    rows all cost about the same (the CSV writers)."""
+    n_threads = count() if threads is None else threads
+    run_ranges(piece, even_ranges(n, per_thread * n_threads), n_threads)
+
+
 def even_ranges(n: int, pieces: int) -> list[tuple[int, int]]:
     """[0, n) cut into at most ``pieces`` ranges of (nearly) equal length, none empty."""
     pieces = max(1, min(pieces, n))

@@ -134,8 +134,7 @@ def join_rows_compiled(columns: Sequence[Column], head: bytes = b"", *, buffer: 
         for text, length, r, sep in parts:
             put_column(out, pos[lo:hi], text, length, r[lo:hi], sep)
 
-    n_threads = threads.count()
-    threads.run_ranges(piece, threads.even_ranges(n, 4 * n_threads), n_threads)
+    threads.run_rows(piece, n)
     return out if buffer else out.tobytes()
 
 

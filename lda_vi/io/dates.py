@@ -112,12 +112,12 @@ MISSING_MARKERS = frozenset({"NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "NUL
                              "Null", "None", "none", "#N/A", "<NA>", "nil", "-", "?"})
 
 
-def missing_value(value: str, column: str, where: str) -> InputError | None:
-    """The error for ``value`` when it is a :data:`MISSING_MARKERS` marker, else None."""
-    if value.strip() not in MISSING_MARKERS:
-        return None
-    return InputError(f"{where}: {value!r} in column {column!r} marks a missing value; every "
-                      "document needs a value for each covariate (fill it in, or drop the row)")
+def check_not_missing(value: str, column: str, where: str) -> None:
+    """An InputError naming ``where`` when ``value`` is a :data:`MISSING_MARKERS` marker."""
+    if value.strip() in MISSING_MARKERS:
+        raise InputError(f"{where}: {value!r} in column {column!r} marks a missing value; "
+                         "every document needs a value for each covariate (fill it in, or "
+                         "drop the row)")
 
 
 def parse_dates(values: Sequence[str], column: str, where: Sequence[str]) -> np.ndarray:
@@ -130,9 +130,7 @@ def parse_dates(values: Sequence[str], column: str, where: Sequence[str]) -> np.
     for i, v in enumerate(values):
         parsed = _parse(v, day_first)
         if parsed is None:
-            missing = missing_value(v, column, where[i])
-            if missing is not None:
-                raise missing
+            check_not_missing(v, column, where[i])
             raise InputError(
                 f"{where[i]}: {v!r} in column {column!r} is not a date; write dates as "
                 f"{', '.join(FORMS[:4])} or {', '.join(FORMS[4:])}"

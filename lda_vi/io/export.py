@@ -75,8 +75,8 @@ def _rank_words(beta: np.ndarray) -> np.ndarray:
     def piece(lo: int, hi: int) -> None:
         order[lo:hi] = np.argsort(-beta[lo:hi], axis=1, kind="stable")
 
-    n_threads = threads.count() if beta.size >= COMPILED_FROM else 1
-    threads.run_ranges(piece, threads.even_ranges(beta.shape[0], 2 * n_threads), n_threads)
+    threads.run_rows(piece, beta.shape[0], per_thread=2,
+                     threads=None if beta.size >= COMPILED_FROM else 1)
     return order
 
 

@@ -231,8 +231,7 @@ def float_text_compiled(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     def piece(lo: int, hi: int) -> None:     # each number is formatted on its own
         kernel(bits[lo:hi], text[lo:hi], length[lo:hi], *tables)
 
-    n_threads = threads.count()
-    threads.run_ranges(piece, threads.even_ranges(bits.shape[0], 4 * n_threads), n_threads)
+    threads.run_rows(piece, bits.shape[0])
     return text, length
 
 

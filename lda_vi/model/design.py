@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lda_vi.errors import InputError
-from lda_vi.io.dates import DATE_SHARE, looks_like_dates, missing_value, parse_dates
+from lda_vi.io.dates import DATE_SHARE, check_not_missing, looks_like_dates, parse_dates
 
 KINDS = ("date", "number", "category")
 DEFAULT_DF = 5          # spline columns per date (stm's s() uses 10 on long series)
@@ -162,9 +162,7 @@ def parse_numbers(raw: Sequence[str], name: str, where: Sequence[str]) -> np.nda
     out = np.empty(len(raw))
     for i, v in enumerate(raw):
         if not _NUMBER.fullmatch(v):
-            missing = missing_value(v, name, where[i])
-            if missing is not None:
-                raise missing
+            check_not_missing(v, name, where[i])
             raise InputError(f"{where[i]}: {v!r} in column {name!r} is not a number")
         out[i] = float(v)
         if not np.isfinite(out[i]):

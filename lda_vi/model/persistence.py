@@ -44,7 +44,7 @@ def save_model(model, directory: str | os.PathLike) -> Path:
         raise InputError(f"cannot create {directory}: {exc.strerror}") from None
     with output_transaction():         # every file, or (after an error) none of them
         extra = {} if model.covariates is None else {"weights": model.covariates.weights}
-        if getattr(model, "doc_tokens", None) is not None:       # since 0.2: D tokens
+        if model.doc_tokens is not None:                          # since 0.2: D tokens
             extra["doc_tokens"] = np.asarray(model.doc_tokens, dtype=np.float64)
         with atomic_open(directory / "arrays.npz", "wb") as handle:
             np.savez(handle, lam=model.lam, alpha=model.alpha, gamma=model.gamma,

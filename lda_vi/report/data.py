@@ -102,7 +102,7 @@ def _doc_lengths(model) -> np.ndarray:
     """Each training document's tokens in the vocabulary: as the fit counted them, or (a
     model saved before lda-vi 0.2 kept them) from γ, Σ_k γ_dk − Σ_k α_k, which is off by the
     change of Σα in the fit's last M-step."""
-    tokens = getattr(model, "doc_tokens", None)
+    tokens = model.doc_tokens
     if tokens is not None and len(tokens) == model.gamma.shape[0]:
         return np.asarray(tokens, dtype=np.float64)
     return np.maximum(model.gamma.sum(axis=1) - float(np.sum(model.alpha)), 0.0)
