@@ -77,3 +77,39 @@ def test_every_cached_engine_kernel_is_bound_to_the_kernel_sources():
     for kernel in cached:
         stamp = kernel._cache._cache_file._source_stamp
         assert isinstance(stamp, tuple) and stamp[-1] == digest, kernel.py_func.__name__
+
+
+LOAD_PROBE = textwrap.dedent("""
+    import sys
+    import numba
+    from numba import njit
+    from lda_vi.engine.explog import exp_
+    value = exp_(1.0)
+    skipped = "numba.typed.dictimpl" not in sys.modules     # imported by a full refresh only
+
+    @njit
+    def fresh(x):                        # compiled here: needs the registries a load skips
+        d = {1: x}
+        return d[1] * 2.0
+
+    print(value, skipped, fresh(1.5))
+""")
+
+
+def test_a_cached_kernel_loads_without_numba_s_registries_and_a_compile_still_works(tmp_path):
+    """Loading from the cache skips numba's full context refresh (kernel_cache's
+    _load_without_refresh); a kernel compiled after it still finds every registry."""
+    env = {"PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": str(tmp_path / "nc"),
+           "PATH": "/usr/bin:/bin"}
+
+    def run() -> list[str]:
+        proc = subprocess.run([sys.executable, "-c", LOAD_PROBE], capture_output=True,
+                              text=True, timeout=180, env=env)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.split()
+
+    first = run()                                      # compiles exp_ (a full refresh)
+    second = run()                                     # loads exp_ from the cache
+    assert first[0] == second[0] and abs(float(first[0]) - 2.718281828459045) < 1e-15
+    assert first[1] == "False" and second[1] == "True"
+    assert first[2] == second[2] == "3.0"
