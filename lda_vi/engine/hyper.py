@@ -71,8 +71,13 @@ def newton_dirichlet(a: np.ndarray, s: np.ndarray, n: float, *, max_iter: int = 
         z = n * polygamma(1, a.sum())                         # its rank-one part
         c = (g / h).sum() / (1.0 / z + (1.0 / h).sum())
         step = (g - c) / h
-        a, f, moved = _halving_step(a, step, s, n, f)
-        if not moved or np.max(np.abs(step)) < tol * np.max(a):
+        cand, f, moved = _halving_step(a, step, s, n, f)
+        # Stop on a short Newton step, or on a short step taken: near the maximum f's
+        # last bits can refuse a full step that is still above tol, and halving then
+        # moves a by ~1e-17 per iteration, up to max_iter.
+        taken = np.max(np.abs(cand - a))
+        a = cand
+        if not moved or min(np.max(np.abs(step)), taken) < tol * np.max(a):
             break
     return a
 

@@ -411,6 +411,24 @@ def test_newton_dirichlet_at_maximum_stays():
     assert_close(again, a, rtol=1e-9, what="a fixed point")
 
 
+def test_newton_dirichlet_stops_where_f_can_no_longer_tell_steps_apart(monkeypatch):
+    """Near the maximum f's last bits refuse Newton steps that are still above tol; the
+    step taken then halves to nothing. The search stops there (it used to go on for
+    max_iter iterations of some 20 evaluations each: 1961 on this case)."""
+    from lda_vi.engine import hyper
+
+    rng = np.random.default_rng(1)
+    true, n = rng.uniform(0.01, 0.15, 50), 2246.0          # K = 50, D of AP's training split
+    s = n * (psi(true) - psi(true.sum()))                 # the (H1) gradient is 0 at true
+    start = true * rng.uniform(0.7, 1.4, 50)
+    calls = []
+    objective = hyper._objective
+    monkeypatch.setattr(hyper, "_objective", lambda *args: calls.append(1) or objective(*args))
+    a = newton_dirichlet(start, s, n)
+    assert len(calls) < 200
+    assert_close(a, true, rtol=1e-8, what="the maximizer")
+
+
 @pytest.mark.parametrize("true", [0.05, 0.3, 2.0])
 def test_newton_symmetric_recovers_parameter(true):
     dim, n = 40, 3000
