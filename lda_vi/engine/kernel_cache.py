@@ -14,12 +14,8 @@ It sets a private attribute of numba's cache (``_cache._cache_file._source_stamp
 numba 0.5x–0.6x); where that is missing, it does nothing and the kernels are cached
 as numba does by itself.
 
-It also loads those kernels from the cache without numba's full context refresh
-(:func:`_load_without_refresh`): numba's ``Cache.load_overload`` first imports and
-installs every lowering registry it has (typed dicts, jitclasses, the random
-generators, linalg…, about 0.3 s of a cold process), which only compiling needs, and
-compiling does it by itself. A load needs numba's runtime (NRT) initialized, which it
-still does. Kernels compiled with ``parallel=True`` keep numba's own load.
+It also has those kernels loaded without numba's full context refresh
+(:func:`lda_vi.jit_load.load_without_refresh`).
 """
 
 from __future__ import annotations
@@ -28,6 +24,8 @@ import functools
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
+
+from lda_vi.jit_load import load_without_refresh
 
 #: The engine's files of compiled code: a kernel may compile in any function of them.
 KERNEL_FILES = ("kernels.py", "pass_kernels.py", "special.py", "explog.py", "lanes.py",
@@ -69,25 +67,7 @@ def bind_to_sources(namespace: dict, digest: str | None = None) -> int:
         if stamp is None:
             continue
         cache_file._source_stamp = (stamp, digest)
-        _skip_refresh(value)
         bound += 1
+    load_without_refresh(namespace)
     return bound
 
-
-def _skip_refresh(dispatcher) -> None:
-    """Load ``dispatcher``'s cached overloads with :func:`_load_without_refresh`, where
-    numba's cache has the private method it needs (and the kernel is not parallel)."""
-    cache = dispatcher._cache
-    if dispatcher.targetoptions.get("parallel") or not hasattr(cache, "_load_overload"):
-        return
-    cache.load_overload = functools.partial(_load_without_refresh, cache)
-
-
-def _load_without_refresh(cache, sig, target_context):
-    """numba's ``Cache.load_overload`` less ``target_context.refresh()``: the runtime is
-    initialized, the lowering registries are left for a compile to install."""
-    from numba.core.runtime import rtsys
-
-    rtsys.initialize(target_context)
-    with cache._guard_against_spurious_io_errors():
-        return cache._load_overload(sig, target_context)

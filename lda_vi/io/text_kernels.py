@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from lda_vi.jit_load import load_without_refresh
+
 _U0, _U1, _U2, _U4, _U5 = (np.uint64(v) for v in (0, 1, 2, 4, 5))
 _U10, _U32, _U52, _U63, _U64 = (np.uint64(v) for v in (10, 32, 52, 63, 64))
 _M32 = np.uint64(0xFFFFFFFF)
@@ -214,3 +216,6 @@ def put_column(out, pos, text, length, index, sep):
         for c in range(sep.shape[0]):
             out[p + c] = sep[c]
         pos[r] = p + sep.shape[0]
+
+
+load_without_refresh(globals())    # cached kernels load without numba's registries

@@ -113,3 +113,32 @@ def test_a_cached_kernel_loads_without_numba_s_registries_and_a_compile_still_wo
     assert first[0] == second[0] and abs(float(first[0]) - 2.718281828459045) < 1e-15
     assert first[1] == "False" and second[1] == "True"
     assert first[2] == second[2] == "3.0"
+
+
+def test_every_cached_kernel_but_the_parallel_ones_loads_without_the_refresh():
+    import functools
+
+    import numba
+
+    from lda_vi import jit_load
+    from lda_vi.engine import (  # noqa: F401 - imported for their kernels
+        cvb0_kernels,
+        explog,
+        kernels,
+        pass_kernels,
+        special,
+        topic_kernels,
+    )
+    from lda_vi.io import text_kernels
+
+    modules = (cvb0_kernels, explog, kernels, pass_kernels, special, topic_kernels,
+               text_kernels)
+    cached = [obj for module in modules for obj in vars(module).values()
+              if isinstance(obj, numba.core.registry.CPUDispatcher)
+              and obj.py_func.__module__ == module.__name__
+              and getattr(obj._cache, "_cache_file", None) is not None]
+    quick = [obj for obj in cached if isinstance(obj._cache.load_overload, functools.partial)
+             and obj._cache.load_overload.func is jit_load._load]
+    parallel = [obj for obj in cached if obj.targetoptions.get("parallel")]
+    assert text_kernels.format_floats in quick and kernels.estep_docs in quick
+    assert parallel and sorted(map(id, quick + parallel)) == sorted(map(id, cached))

@@ -1,0 +1,50 @@
+"""Cached numba kernels load without numba's full context refresh.
+
+numba's ``Cache.load_overload`` first calls ``target_context.refresh()``, which imports
+and installs every lowering registry numba has (typed dicts and lists, jitclasses, the
+random generators, linalg, datetimes, third-party entry points…): about 0.3 s of a cold
+process, spent on the first cached kernel called. Loading a kernel needs none of it: the
+cache holds machine code, and what it links against is numba's runtime (NRT), which is
+initialized here. Compiling does need the registries, and numba's compiler refreshes the
+context by itself before every compile, so a cache miss, or any kernel compiled later,
+finds them all.
+
+:func:`load_without_refresh` sets that load on a module's cached kernels. It uses two
+private methods of numba's cache (``_load_overload`` and
+``_guard_against_spurious_io_errors``, numba 0.5x–0.6x); where they are missing, the
+kernels keep numba's own load. Kernels compiled with ``parallel=True`` keep it too (their
+threading layer is started through the context).
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+def load_without_refresh(namespace: dict) -> int:
+    """Load the cached kernels defined in ``namespace`` (a module's globals) with
+    :func:`_load`; returns how many."""
+    own = namespace.get("__name__")
+    count = 0
+    for value in list(namespace.values()):
+        py_func = getattr(value, "py_func", None)
+        cache = getattr(value, "_cache", None)
+        if (py_func is None or getattr(py_func, "__module__", None) != own
+                or getattr(cache, "_cache_file", None) is None
+                or not hasattr(cache, "_load_overload")
+                or not hasattr(cache, "_guard_against_spurious_io_errors")
+                or value.targetoptions.get("parallel")):
+            continue
+        cache.load_overload = functools.partial(_load, cache)
+        count += 1
+    return count
+
+
+def _load(cache, sig, target_context):
+    """numba's ``Cache.load_overload`` less ``target_context.refresh()``: the runtime is
+    initialized, the lowering registries are left for a compile to install."""
+    from numba.core.runtime import rtsys
+
+    rtsys.initialize(target_context)
+    with cache._guard_against_spurious_io_errors():
+        return cache._load_overload(sig, target_context)
