@@ -12,8 +12,9 @@ finds them all.
 :func:`load_without_refresh` sets that load on a module's cached kernels. It uses two
 private methods of numba's cache (``_load_overload`` and
 ``_guard_against_spurious_io_errors``, numba 0.5x–0.6x); where they are missing, the
-kernels keep numba's own load. Kernels compiled with ``parallel=True`` keep it too (their
-threading layer is started through the context).
+kernels keep numba's own load. Kernels compiled with ``parallel=True`` (CVB0's) keep it
+too: they are not on a fit's path by default, and their parfor machinery was left as numba
+loads and tests it.
 """
 
 from __future__ import annotations

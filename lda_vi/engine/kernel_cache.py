@@ -70,4 +70,3 @@ def bind_to_sources(namespace: dict, digest: str | None = None) -> int:
         bound += 1
     load_without_refresh(namespace)
     return bound
-
