@@ -118,6 +118,20 @@ def check_resumable(meta: dict, settings: dict, directory: object) -> None:
                                  "same value (or start a new fit elsewhere)")
 
 
+#: The settings that shape a covariate prior, and their defaults (unused without covariates).
+COVARIATE_ONLY = (("covariate_prior", 1.0), ("time_bins", None))
+
+
+def check_covariate_options(s, covariates) -> None:
+    """Refuse ``covariate_prior`` or ``time_bins`` away from its default for a fit without
+    ``covariates``: it would have been left unused without a word."""
+    unused = [name for name, default in COVARIATE_ONLY if getattr(s, name) != default]
+    if unused and not covariates:
+        raise ParameterError(unused[0], "{} applies to covariates only: pass covariates= to "
+                             "the fit (a dict of one value per document by name), or leave "
+                             "it at its default")
+
+
 def check_topics_fit(k: int, n_words: int) -> None:
     """More topics than words cannot be told apart: refuse k > V."""
     if k > n_words:

@@ -71,3 +71,29 @@ def test_a_model_without_covariates_refuses_them_and_online_too():
     with pytest.raises(InputError, match="method='batch'"):
         LDA(k=2, seed=0, method="online").fit_counts(
             sp.csr_matrix(X), covariates={"date": [str(d) for d in dates]})
+
+
+@pytest.mark.parametrize("options, named", [({"covariate_prior": 2.0}, "covariate_prior"),
+                                            ({"time_bins": 4}, "time_bins"),
+                                            ({"covariate_prior": 0.5, "time_bins": 3},
+                                             "covariate_prior")])
+@pytest.mark.parametrize("how", ["batch", "cvb0", "online", "stream"])
+def test_covariate_options_without_covariates_are_refused_by_name(options, named, how):
+    """The CLI refuses --covariate-prior and --time-bins without --covariates; the library
+    does the same for its parameters, whatever the method, rather than leave them unused."""
+    X = sp.csr_matrix(generate_covariate_corpus(np.random.default_rng(4), n_docs=40)[0])
+    extra = {"cvb0": {"inference": "cvb0"}, "online": {"method": "online"},
+             "stream": {"method": "online"}}.get(how, {})
+    model = LDA(k=2, seed=0, max_iter=3, **options, **extra)
+    with pytest.raises(InputError, match=f"^{named} applies to covariates only") as caught:
+        if how == "stream":
+            model.fit_stream(lambda: iter([("d1", "some words here"), ("d2", "more words")]))
+        else:
+            model.fit_counts(X)
+    assert caught.value.params == (named,)
+
+
+def test_covariate_options_at_their_defaults_fit_without_covariates():
+    X = sp.csr_matrix(generate_covariate_corpus(np.random.default_rng(4), n_docs=40)[0])
+    model = LDA(k=2, seed=0, max_iter=3, covariate_prior=1.0, time_bins=None).fit_counts(X)
+    assert model.record.to_dict()["covariates"] is None
