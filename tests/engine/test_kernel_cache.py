@@ -142,3 +142,32 @@ def test_every_cached_kernel_but_the_parallel_ones_loads_without_the_refresh():
     parallel = [obj for obj in cached if obj.targetoptions.get("parallel")]
     assert text_kernels.format_floats in quick and kernels.estep_docs in quick
     assert parallel and sorted(map(id, quick + parallel)) == sorted(map(id, cached))
+
+
+def test_a_load_that_fails_without_the_refresh_is_retried_after_it(monkeypatch):
+    import contextlib
+
+    import numba.core.runtime
+
+    from lda_vi import jit_load
+
+    calls, initialized = [], []
+
+    class Context:
+        def refresh(self):
+            calls.append("refresh")
+
+    class Cache:
+        def _guard_against_spurious_io_errors(self):
+            return contextlib.nullcontext()
+
+        def _load_overload(self, sig, context):
+            calls.append("load")
+            if "refresh" not in calls:
+                raise RuntimeError("Symbols not found: numba_extension_helper")
+            return "overload"
+
+    monkeypatch.setattr(numba.core.runtime.rtsys, "initialize", initialized.append)
+    context = Context()
+    assert jit_load._load(Cache(), "sig", context) == "overload"
+    assert calls == ["load", "refresh", "load"] and initialized == [context]
