@@ -12,9 +12,9 @@ finds them all.
 :func:`load_without_refresh` sets that load on a module's cached kernels. It uses two
 private methods of numba's cache (``_load_overload`` and
 ``_guard_against_spurious_io_errors``, numba 0.5x–0.6x); where they are missing, the
-kernels keep numba's own load. Kernels compiled with ``parallel=True`` (CVB0's) keep it
-too: they are not on a fit's path by default, and their parfor machinery was left as numba
-loads and tests it.
+kernels keep numba's own load. Kernels compiled with ``parallel=True`` (CVB0's) load the
+same way: what they need of the threading layer, numba starts from the cached result's own
+``reload_init`` (``_reload_parfors``), not from the refresh.
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ def load_without_refresh(namespace: dict) -> int:
         if (py_func is None or getattr(py_func, "__module__", None) != own
                 or getattr(cache, "_cache_file", None) is None
                 or not hasattr(cache, "_load_overload")
-                or not hasattr(cache, "_guard_against_spurious_io_errors")
-                or value.targetoptions.get("parallel")):
+                or not hasattr(cache, "_guard_against_spurious_io_errors")):
             continue
         cache.load_overload = functools.partial(_load, cache)
         count += 1
