@@ -56,3 +56,18 @@ def _load(cache, sig, target_context):
         target_context.refresh()
         with cache._guard_against_spurious_io_errors():
             return cache._load_overload(sig, target_context)
+
+
+def cached_here(dispatcher) -> bool | None:
+    """Whether numba's cache holds ``dispatcher`` compiled for this machine and for its
+    current source (any signature); None where that cannot be told (numba's private
+    cache API missing or changed)."""
+    try:
+        from numba.core.registry import cpu_target
+
+        cache = dispatcher._cache
+        probe = cache._index_key(None, cpu_target.target_context.codegen())
+        index = cache._cache_file._load_index()
+        return any(tuple(key[1:]) == tuple(probe[1:]) for key in index)
+    except Exception:
+        return None

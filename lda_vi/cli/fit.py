@@ -23,7 +23,14 @@ from lda_vi.cli.common import (
     table_width,
 )
 from lda_vi.cli.language_options import phrase_summary
-from lda_vi.cli.progress import BatchProgress, ReadProgress, checkpoint_stamp, resume_hint
+from lda_vi.cli.progress import (
+    BatchProgress,
+    OnlineProgress,
+    ReadProgress,
+    checkpoint_stamp,
+    compile_notice,
+    resume_hint,
+)
 from lda_vi.errors import InputError
 from lda_vi.evaluate import workflow
 from lda_vi.evaluate.coherence import parse_measures
@@ -304,7 +311,7 @@ class _Reporter(workflow.FitReporter):
         self.quiet, self.cvb0_k = quiet, cvb0_k
         if not quiet:
             self.iteration = BatchProgress(max_iter)
-            self.minibatch = _OnlineProgress()
+            self.minibatch = OnlineProgress()
             self.heldout_iteration = _eval_progress
             self.reading = ReadProgress()
 
@@ -323,6 +330,8 @@ class _Reporter(workflow.FitReporter):
                        f"{corpus.n_tokens} tokens"
                        + (f", {corpus.n_empty} documents empty after pruning"
                           if corpus.n_empty else ""), err=True)
+        if not self.quiet:
+            compile_notice(cvb0=bool(self.cvb0_k))
         if not self.quiet and self.cvb0_k:
             X = corpus.counts
             need = cvb0_fit.memory_estimate(X.nnz, X.shape[0], X.shape[1], self.cvb0_k)
@@ -375,23 +384,6 @@ def _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet):
         click.echo(f"dask: {cluster.n_workers()} workers, scheduler {cluster.address}",
                    err=True)
     return cluster.engine_factory(threads=threads)
-
-
-class _OnlineProgress:
-    """One stderr line per minibatch: documents seen, rate, ETA of the pass, bound."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def __call__(self, report) -> None:
-        self.seconds += report.seconds
-        rate = report.docs_seen / self.seconds if self.seconds > 0 else float("inf")
-        in_pass = report.docs_seen - report.pass_index * report.n_docs
-        eta = (report.n_docs - in_pass) / rate if rate > 0 else 0.0
-        click.echo(f"pass {report.pass_index + 1}/{report.passes}  docs {in_pass:,}/"
-                   f"{report.n_docs:,}  {rate:,.0f} docs/s  ETA {eta:5.1f}s  "
-                   f"bound {report.per_word_bound:.4f} nats/word  rho {report.rho:.3f}",
-                   err=True)
 
 
 def _eval_progress(record: dict) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from lda_vi.engine.backend import CVB0_KERNELS, FIT_KERNELS, kernels_cached
 from lda_vi.errors import LdaViError
 from lda_vi.model.checkpoint import checkpoint_iterations, checkpoint_meta
 from lda_vi.model.validation import check_resumable
@@ -30,13 +31,18 @@ def eta_text(seconds: float) -> str:
 class BatchProgress:
     """One line per EM iteration: ``iteration n/max``, the bound, its relative change, the
     time per iteration and an ETA to max_iter from the last ``RECENT`` iterations (the fit
-    stops sooner when it converges)."""
+    stops sooner when it converges). The first iteration's time counts only until a second
+    one is known: it holds the kernels' compile (a first run) or load."""
 
     def __init__(self, max_iter: int) -> None:
         self.max_iter = max_iter
         self.recent: deque[float] = deque(maxlen=RECENT)
+        self.seen = 0
 
     def line(self, report) -> str:
+        self.seen += 1
+        if self.seen == 2:
+            self.recent.clear()
         self.recent.append(report.seconds)
         rate = sum(self.recent) / len(self.recent)
         left = self.max_iter - report.iteration
@@ -100,3 +106,28 @@ def resume_hint(corpus: str, directory: Path, *, before: tuple[int, int] | None 
             return None
     return (f"the checkpoint of iteration {iterations} is in {directory}: continue with "
             f"'lda-vi fit {corpus} --resume {directory}' and the same options")
+
+
+def compile_notice(cvb0: bool = False) -> None:
+    """One stderr line when a fit's kernels are not in numba's cache yet: the first fit on
+    a machine (or after an upgrade) compiles them before its first iteration."""
+    if kernels_cached(CVB0_KERNELS if cvb0 else FIT_KERNELS) is False:
+        click.echo("compiling the kernels for this machine: once, a few seconds (later "
+                   "runs load them from numba's cache)", err=True)
+
+
+class OnlineProgress:
+    """One stderr line per minibatch: documents seen, rate, ETA of the pass, bound."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, report) -> None:
+        self.seconds += report.seconds
+        rate = report.docs_seen / self.seconds if self.seconds > 0 else float("inf")
+        in_pass = report.docs_seen - report.pass_index * report.n_docs
+        eta = (report.n_docs - in_pass) / rate if rate > 0 else 0.0
+        click.echo(f"pass {report.pass_index + 1}/{report.passes}  docs {in_pass:,}/"
+                   f"{report.n_docs:,}  {rate:,.0f} docs/s  ETA {eta:5.1f}s  "
+                   f"bound {report.per_word_bound:.4f} nats/word  rho {report.rho:.3f}",
+                   err=True)

@@ -38,6 +38,30 @@ def have_numba() -> bool:
     return _have_numba
 
 
+#: The kernels of a batch VB fit (module, name), whose compile a first run waits for.
+FIT_KERNELS = (("lda_vi.engine.kernels", "estep_docs"), ("lda_vi.engine.kernels", "sstats_by_word"),
+               ("lda_vi.engine.kernels", "elogtheta_blocks"),
+               ("lda_vi.engine.topic_kernels", "topic_totals"),
+               ("lda_vi.engine.topic_kernels", "topic_blocks"))
+
+
+#: The same for a CVB0 fit (MATH.md V1-V4).
+CVB0_KERNELS = tuple(("lda_vi.engine.cvb0_kernels", name)
+                     for name in ("sweep_docs", "doc_counts", "word_counts", "topic_totals"))
+
+def kernels_cached(names=FIT_KERNELS) -> bool | None:
+    """Whether every kernel of ``names`` ((module, function) pairs) is in numba's cache
+    for this machine, so that a fit loads them rather than compiling them; None without
+    numba, or where numba's cache cannot be read that way."""
+    if not have_numba():
+        return None
+    from lda_vi.jit_load import cached_here
+
+    found = [cached_here(getattr(importlib.import_module(module), name))
+             for module, name in names]
+    return None if None in found else all(found)
+
+
 class LazyModule:
     """Stands for a kernel module and imports it when an attribute is first read.
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -324,6 +326,7 @@ def test_progress_says_iteration_of_max_and_eta():
     lines = [progress.line(IterationReport(i, -100.0 + i, 0.01, seconds, 5.0))
              for i, seconds in enumerate([9.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], start=1)]
     assert lines[0].startswith("iteration  1/10") and lines[0].endswith("ETA 1m21s")
+    assert lines[1].endswith("ETA 8s")        # the first iteration (a compile) left out
     assert lines[-1].startswith("iteration  7/10") and lines[-1].endswith("ETA 3s")  # recent
 
 
@@ -375,3 +378,22 @@ def test_every_command_runs_inside_the_error_and_output_handling():
     for name in cli.list_commands(ctx):
         command = cli.get_command(ctx, name)
         assert getattr(command.callback, "handles_errors", False), name
+
+
+def test_a_first_fit_on_a_machine_says_it_compiles_and_a_cached_one_does_not(tmp_path):
+    """The compile notice comes from numba's cache index (empty NUMBA_CACHE_DIR: compiling;
+    the same directory again: loading, no notice)."""
+    (tmp_path / "c.dat").write_text("2 0:1 1:2\n2 1:1 2:3\n1 3:2\n")
+    (tmp_path / "v.txt").write_text("w\nx\ny\nz\n")
+    env = {"NUMBA_CACHE_DIR": str(tmp_path / "nc"), "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    code = "from lda_vi.cli import main; main()"
+    notices = []
+    for _ in range(2):
+        proc = subprocess.run([sys.executable, "-c", code, "fit", str(tmp_path / "c.dat"),
+                               "--vocab", str(tmp_path / "v.txt"), "-k", "2", "--seed", "0",
+                               "--max-iter", "3"], capture_output=True, text=True,
+                              timeout=300, env=env)
+        assert proc.returncode == 0, proc.stderr
+        notices.append("compiling the kernels for this machine" in proc.stderr)
+    assert notices == [True, False]

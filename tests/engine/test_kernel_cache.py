@@ -200,3 +200,22 @@ def test_parallel_kernels_loaded_without_the_refresh_give_the_same_bits(tmp_path
         runs.append(proc.stdout.split())
     assert runs[0][0] == runs[1][0]
     assert runs[1][1] == "True"                  # the second process never refreshed
+
+
+def test_cached_here_reads_numba_s_index_and_says_none_when_it_cannot(tmp_path):
+    from lda_vi import jit_load
+    from lda_vi.engine import kernels
+
+    assert jit_load.cached_here(object()) is None          # no numba cache to read
+    # make install warmed the package's cache (and any compile here saved to it)
+    assert jit_load.cached_here(kernels.estep_docs) is True
+    probe = textwrap.dedent("""
+        from lda_vi.engine.backend import kernels_cached
+        print(kernels_cached())
+    """)
+    env = {"PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": str(tmp_path / "empty"),
+           "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False"]
