@@ -42,20 +42,18 @@ def load_without_refresh(namespace: dict) -> int:
 
 def _load(cache, sig, target_context):
     """numba's ``Cache.load_overload`` less ``target_context.refresh()``: the runtime is
-    initialized, the lowering registries are left for a compile to install. Should a
-    cached kernel need something only the refresh provides (its load then fails, e.g. on a
-    symbol an extension registers), the context is refreshed and the load tried again, as
-    numba would have done it."""
-    from numba.core.runtime import rtsys
-
-    rtsys.initialize(target_context)
+    initialized, the lowering registries are left for a compile to install. Should that
+    fail (a cached kernel needing what only the refresh provides, e.g. a symbol an extension
+    registers; or a numba whose private API has changed), numba's own load runs instead,
+    refresh first."""
     try:
+        from numba.core.runtime import rtsys
+
+        rtsys.initialize(target_context)
         with cache._guard_against_spurious_io_errors():
             return cache._load_overload(sig, target_context)
     except Exception:
-        target_context.refresh()
-        with cache._guard_against_spurious_io_errors():
-            return cache._load_overload(sig, target_context)
+        return type(cache).load_overload(cache, sig, target_context)
 
 
 def cached_here(dispatcher) -> bool | None:
