@@ -101,17 +101,61 @@ def output_transaction() -> Iterator[_Transaction]:
 
 
 def _commit(transaction: _Transaction) -> None:
-    while transaction.renames:
-        tmp, path = transaction.renames[0]
-        try:
-            os.replace(tmp, path)
-        except OSError as exc:        # EPERM (immutable), EBUSY...: one line, temps removed
-            raise write_error(path, exc) from None
-        transaction.renames.pop(0)
+    """Rename every temp file onto its target. A rename refused halfway (EPERM: an immutable
+    file; EBUSY...) undoes the ones made before it, so the outputs are all new or all as
+    they were: each target replaced is kept as a hard link until the end (where the file
+    system has none, that target cannot be restored)."""
+    done: list[tuple[Path, str | None, bool]] = []   # (target, its backup, it existed)
+    try:
+        while transaction.renames:
+            tmp, path = transaction.renames[0]
+            existed, backup = os.path.lexists(path), _backup(path)
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:    # one line; the temps are removed by the caller
+                _remove(backup)
+                raise write_error(path, exc) from None
+            done.append((path, backup, existed))
+            transaction.renames.pop(0)
+    except BaseException:
+        _undo(done)
+        raise
+    for _, backup, _ in done:
+        _remove(backup)
     for path in transaction.removals:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
     transaction.committed = True
+
+
+def _backup(path: Path) -> str | None:
+    """A hard link to the file at ``path`` (to restore it), or None (none there, or no
+    hard links on this file system)."""
+    if not path.is_file():
+        return None
+    backup = f"{path.parent}/.{path.name}.{os.getpid()}.{id(path):x}.bak"
+    try:
+        os.link(path, backup)
+    except OSError:
+        return None
+    return backup
+
+
+def _undo(done: list[tuple[Path, str | None, bool]]) -> None:
+    """Put back what the renames in ``done`` replaced: its backup, or no file where there
+    was none (a file replaced without a backup stays new)."""
+    for path, backup, existed in reversed(done):
+        with contextlib.suppress(OSError):
+            if backup is not None:
+                os.replace(backup, path)
+            elif not existed:
+                path.unlink()
+
+
+def _remove(backup: str | None) -> None:
+    if backup is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(backup)
 
 
 def remove_on_commit(path: str | os.PathLike) -> None:

@@ -302,3 +302,38 @@ def test_a_standard_stream_redirected_to_a_file_is_written_through_it(tmp_path, 
         redirected.write("after\n")
     assert out.read_text() == "table\ncsv\nafter\n"
     assert leftovers(tmp_path) == []
+
+
+def test_a_rename_refused_halfway_puts_back_the_outputs_already_renamed(tmp_path, monkeypatch):
+    """Outputs are all new or all as they were: the second of three renames fails, and the
+    first target (replaced) gets its old content back, the new one made before goes away."""
+    a, b, c, fresh = (tmp_path / n for n in ("a.txt", "b.txt", "c.txt", "fresh.txt"))
+    for path in (a, b, c):
+        path.write_text(f"old {path.name}")
+    real = os.replace
+
+    def refuse_b(src, dst):
+        if Path(dst) == b:
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+        return real(src, dst)
+
+    with pytest.raises(WriteError, match="cannot write .*b.txt: operation not permitted"):
+        with output_transaction():
+            atomic_write_text(fresh, "new fresh")
+            atomic_write_text(a, "new a")
+            atomic_write_text(b, "new b")
+            atomic_write_text(c, "new c")
+            monkeypatch.setattr(os, "replace", refuse_b)
+    monkeypatch.setattr(os, "replace", real)
+    assert [p.read_text() for p in (a, b, c)] == ["old a.txt", "old b.txt", "old c.txt"]
+    assert not fresh.exists() and leftovers(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_a_committed_transaction_leaves_no_backup(tmp_path):
+    a = tmp_path / "a.txt"
+    a.write_text("old")
+    with output_transaction():
+        atomic_write_text(a, "new")
+    assert a.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+    assert os.stat(a).st_nlink == 1
