@@ -18,6 +18,7 @@ from lda_vi.cli.common import (
     pop_input_options,
 )
 from lda_vi.cli.language_options import phrase_summary
+from lda_vi.cli.progress import compile_notice
 from lda_vi.errors import InputError
 from lda_vi.evaluate.heldout import split_documents
 from lda_vi.io.atomic import atomic_write_text, check_writable
@@ -115,6 +116,7 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
                    f"{seed}, {int(X_test.sum())} tokens in the vocabulary, {n_oov} out of it); "
                    f"training: {corpus_data.n_words} words, {corpus_data.n_tokens} tokens",
                    err=True)
+        compile_notice(cvb0=inference == "cvb0")
 
     def progress(row: dict) -> None:
         if not quiet:
