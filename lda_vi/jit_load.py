@@ -20,23 +20,30 @@ same way: what they need of the threading layer, numba starts from the cached re
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+
+
+def cached_kernels(namespace: dict) -> Iterator:
+    """The cached numba kernels defined in ``namespace`` (a module's globals): those with
+    a cache file, not those the module imported from elsewhere."""
+    own = namespace.get("__name__")
+    for value in list(namespace.values()):
+        py_func = getattr(value, "py_func", None)
+        if (py_func is not None and getattr(py_func, "__module__", None) == own
+                and getattr(getattr(value, "_cache", None), "_cache_file", None) is not None):
+            yield value
 
 
 def load_without_refresh(namespace: dict) -> int:
     """Load the cached kernels defined in ``namespace`` (a module's globals) with
     :func:`_load`; returns how many."""
-    own = namespace.get("__name__")
     count = 0
-    for value in list(namespace.values()):
-        py_func = getattr(value, "py_func", None)
-        cache = getattr(value, "_cache", None)
-        if (py_func is None or getattr(py_func, "__module__", None) != own
-                or getattr(cache, "_cache_file", None) is None
-                or not hasattr(cache, "_load_overload")
-                or not hasattr(cache, "_guard_against_spurious_io_errors")):
-            continue
-        cache.load_overload = functools.partial(_load, cache)
-        count += 1
+    for kernel in cached_kernels(namespace):
+        cache = kernel._cache
+        if hasattr(cache, "_load_overload") and hasattr(cache,
+                                                        "_guard_against_spurious_io_errors"):
+            cache.load_overload = functools.partial(_load, cache)
+            count += 1
     return count
 
 

@@ -9,6 +9,7 @@ import click
 
 from lda_vi.cli.common import (
     DEFAULT_COHERENCE,
+    FLAGS,
     coherence_options,
     coherence_summary,
     handle_errors,
@@ -38,7 +39,7 @@ from lda_vi.io.atomic import check_writable
 from lda_vi.io.detect import COUNT_FORMATS, resolve_format
 from lda_vi.io.export import format_topic_table
 from lda_vi.io.lock import LOCK_NAME, directory_lock
-from lda_vi.model import cvb0_fit
+from lda_vi.model import cvb0_fit, validation
 from lda_vi.model.checkpoint import checkpoint_meta
 from lda_vi.model.lda import LDA
 from lda_vi.model.settings import SEED_STRENGTH
@@ -282,7 +283,7 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, e_warmup, seed,
 
 
 #: The options that shape a covariate prior, of no use without covariates: (parameter, flag).
-COVARIATE_ONLY = (("covariate_prior", "--covariate-prior"), ("time_bins", "--time-bins"))
+COVARIATE_ONLY = tuple((name, FLAGS[name]) for name, _ in validation.COVARIATE_ONLY)
 
 #: The tokenizer's options, which word counts have no use for: (parameter, flag).
 TEXT_ONLY = (("language", "--language"), ("stem", "--stem"), ("stopwords_file", "--stopwords"),

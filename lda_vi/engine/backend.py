@@ -44,10 +44,10 @@ FIT_KERNELS = (("lda_vi.engine.kernels", "estep_docs"), ("lda_vi.engine.kernels"
                ("lda_vi.engine.topic_kernels", "topic_totals"),
                ("lda_vi.engine.topic_kernels", "topic_blocks"))
 
-
 #: The same for a CVB0 fit (MATH.md V1-V4).
 CVB0_KERNELS = tuple(("lda_vi.engine.cvb0_kernels", name)
                      for name in ("sweep_docs", "doc_counts", "word_counts", "topic_totals"))
+
 
 def kernels_cached(names=FIT_KERNELS) -> bool | None:
     """Whether every kernel of ``names`` ((module, function) pairs) is in numba's cache

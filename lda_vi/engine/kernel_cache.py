@@ -25,7 +25,7 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from lda_vi.jit_load import load_without_refresh
+from lda_vi.jit_load import cached_kernels, load_without_refresh
 
 #: The engine's files of compiled code: a kernel may compile in any function of them.
 KERNEL_FILES = ("kernels.py", "pass_kernels.py", "special.py", "explog.py", "lanes.py",
@@ -56,13 +56,9 @@ def bind_to_sources(namespace: dict, digest: str | None = None) -> int:
     globals) depend on ``digest`` too (default: the digest of the engine's
     ``KERNEL_FILES``). Returns the number of kernels bound."""
     digest = _engine_digest() if digest is None else digest
-    own = namespace.get("__name__")
     bound = 0
-    for value in list(namespace.values()):
-        py_func = getattr(value, "py_func", None)
-        if py_func is None or getattr(py_func, "__module__", None) != own:
-            continue
-        cache_file = getattr(getattr(value, "_cache", None), "_cache_file", None)
+    for kernel in cached_kernels(namespace):
+        cache_file = kernel._cache._cache_file
         stamp = getattr(cache_file, "_source_stamp", None)
         if stamp is None:
             continue

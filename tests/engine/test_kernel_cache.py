@@ -42,6 +42,25 @@ def _run(tmp: Path) -> str:
     return proc.stdout.split()
 
 
+def _python(code: str, cache_dir: Path, timeout: int = 180) -> list[str]:
+    """Run ``code`` in a fresh interpreter with its own numba cache; its stdout, split."""
+    env = {"PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": str(cache_dir), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def _cached_kernels(modules) -> list:
+    """The numba kernels defined (not imported) in ``modules`` that have a cache file."""
+    import numba
+
+    return [obj for module in modules for obj in vars(module).values()
+            if isinstance(obj, numba.core.registry.CPUDispatcher)
+            and obj.py_func.__module__ == module.__name__
+            and getattr(obj._cache, "_cache_file", None) is not None]
+
+
 @pytest.mark.parametrize("bind", [True, False])
 def test_an_edit_of_a_compiled_in_helper_reaches_the_cached_kernel(tmp_path, bind):
     (tmp_path / "kernel.py").write_text(f"BIND = {bind}\n" + KERNEL)
@@ -55,8 +74,6 @@ def test_an_edit_of_a_compiled_in_helper_reaches_the_cached_kernel(tmp_path, bin
 
 
 def test_every_cached_engine_kernel_is_bound_to_the_kernel_sources():
-    import numba
-
     from lda_vi.engine import (  # noqa: F401 - imported for their kernels
         cvb0_kernels,
         explog,
@@ -67,12 +84,8 @@ def test_every_cached_engine_kernel_is_bound_to_the_kernel_sources():
     )
 
     digest = kernel_cache._engine_digest()
-    cached = [obj for module in (cvb0_kernels, explog, kernels, pass_kernels, special,
-                                 topic_kernels)
-              for obj in vars(module).values()
-              if isinstance(obj, numba.core.registry.CPUDispatcher)
-              and obj.py_func.__module__ == module.__name__
-              and getattr(obj._cache, "_cache_file", None) is not None]
+    cached = _cached_kernels((cvb0_kernels, explog, kernels, pass_kernels, special,
+                              topic_kernels))
     assert cached
     for kernel in cached:
         stamp = kernel._cache._cache_file._source_stamp
@@ -97,19 +110,10 @@ LOAD_PROBE = textwrap.dedent("""
 
 
 def test_a_cached_kernel_loads_without_numba_s_registries_and_a_compile_still_works(tmp_path):
-    """Loading from the cache skips numba's full context refresh (kernel_cache's
-    _load_without_refresh); a kernel compiled after it still finds every registry."""
-    env = {"PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": str(tmp_path / "nc"),
-           "PATH": "/usr/bin:/bin"}
-
-    def run() -> list[str]:
-        proc = subprocess.run([sys.executable, "-c", LOAD_PROBE], capture_output=True,
-                              text=True, timeout=180, env=env)
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout.split()
-
-    first = run()                                      # compiles exp_ (a full refresh)
-    second = run()                                     # loads exp_ from the cache
+    """Loading from the cache skips numba's full context refresh
+    (jit_load.load_without_refresh); a kernel compiled after it still finds every registry."""
+    first = _python(LOAD_PROBE, tmp_path / "nc")       # compiles exp_ (a full refresh)
+    second = _python(LOAD_PROBE, tmp_path / "nc")      # loads exp_ from the cache
     assert first[0] == second[0] and abs(float(first[0]) - 2.718281828459045) < 1e-15
     assert first[1] == "False" and second[1] == "True"
     assert first[2] == second[2] == "3.0"
@@ -117,8 +121,6 @@ def test_a_cached_kernel_loads_without_numba_s_registries_and_a_compile_still_wo
 
 def test_every_cached_kernel_loads_without_the_refresh():
     import functools
-
-    import numba
 
     from lda_vi import jit_load
     from lda_vi.engine import (  # noqa: F401 - imported for their kernels
@@ -131,12 +133,8 @@ def test_every_cached_kernel_loads_without_the_refresh():
     )
     from lda_vi.io import text_kernels
 
-    modules = (cvb0_kernels, explog, kernels, pass_kernels, special, topic_kernels,
-               text_kernels)
-    cached = [obj for module in modules for obj in vars(module).values()
-              if isinstance(obj, numba.core.registry.CPUDispatcher)
-              and obj.py_func.__module__ == module.__name__
-              and getattr(obj._cache, "_cache_file", None) is not None]
+    cached = _cached_kernels((cvb0_kernels, explog, kernels, pass_kernels, special,
+                              topic_kernels, text_kernels))
     quick = [obj for obj in cached if isinstance(obj._cache.load_overload, functools.partial)
              and obj._cache.load_overload.func is jit_load._load]
     assert text_kernels.format_floats in quick and kernels.estep_docs in quick
@@ -194,14 +192,8 @@ def test_parallel_kernels_loaded_without_the_refresh_give_the_same_bits(tmp_path
     """CVB0's kernels are compiled with parallel=True; loaded from the cache without the
     refresh (their threads started by numba's reload_init), a fit on 2 threads gives the
     bits of the fit that compiled them."""
-    env = {"PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": str(tmp_path / "nc"),
-           "PATH": "/usr/bin:/bin"}
-    runs = []
-    for _ in range(2):                           # compiles, then loads from the cache
-        proc = subprocess.run([sys.executable, "-c", CVB0_PROBE], capture_output=True,
-                              text=True, timeout=300, env=env)
-        assert proc.returncode == 0, proc.stderr
-        runs.append(proc.stdout.split())
+    # compiles, then loads from the cache
+    runs = [_python(CVB0_PROBE, tmp_path / "nc", timeout=300) for _ in range(2)]
     assert runs[0][0] == runs[1][0]
     assert runs[1][1] == "True"                  # the second process never refreshed
 
@@ -217,9 +209,4 @@ def test_cached_here_reads_numba_s_index_and_says_none_when_it_cannot(tmp_path):
         from lda_vi.engine.backend import kernels_cached
         print(kernels_cached())
     """)
-    env = {"PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": str(tmp_path / "empty"),
-           "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=120, env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["False"]
+    assert _python(probe, tmp_path / "empty") == ["False"]
