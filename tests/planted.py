@@ -68,6 +68,15 @@ def generate_lda_corpus(rng: np.random.Generator, n_docs: int, n_words: int, k: 
 PLANTED_K, PLANTED_V = 3, 60
 
 
+def block_topics(k: int, n_words: int, own: int = 20) -> np.ndarray:
+    """K×V planted topics that each own a block of ``own`` words (weight 1 there, 1e-3
+    elsewhere, unnormalized: :func:`generate_lda_corpus` normalizes them)."""
+    beta = np.full((k, n_words), 1e-3)
+    for t in range(k):
+        beta[t, t * own:(t + 1) * own] = 1.0
+    return beta
+
+
 def word(v: int) -> str:
     """A distinct alphabetic word per id, never a stopword ("zqaa", "zqab", ...)."""
     return "zq" + chr(ord("a") + v // 26) + chr(ord("a") + v % 26)

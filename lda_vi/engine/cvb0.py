@@ -4,6 +4,13 @@ Glossary of shapes: D documents, V words, K topics, nnz non-zeros.
 ``phi`` nnz×K (φ_dw· of each non-zero, CSR order, shared by its n_dw tokens),
 ``ndk`` D×K (N_dk), ``nwkT`` V×K (N_wk transposed), ``nk`` K (N_k),
 ``alpha`` K, ``eta`` a scalar; ``gamma`` D×K and ``lam`` K×V are implied (V3).
+``seeds``: an optional :class:`lda_vi.engine.seeds.SeedPrior`, the seed words' prior
+η_kw = η + s [w ∈ S_k] (MATH.md S1), which (V2) then takes in place of η:
+φ_dwk ∝ (N¬_wk + η_kw) / (N¬_k + Σ_w η_kw) · (N¬_dk + α_k). The boosts enter the sweep
+as pseudo-counts (s added to N_wk at the P seed pairs and s |S_k| to N_k before the
+sweep, both summed again from φ after it), so the kernel is the symmetric one; λ is
+η_kw + N_wk, the bound takes (S1)'s topic terms, and η is learned with the boosts
+held fixed (:mod:`lda_vi.engine.cvb0_hyper`).
 
 Each sweep t:
 
@@ -40,6 +47,7 @@ from lda_vi.engine.dirichlet import as_prior, dirichlet_expectation
 from lda_vi.engine.elbo import doc_terms
 from lda_vi.engine.em import init_lam
 from lda_vi.engine.layout import CorpusArrays
+from lda_vi.engine.seeds import SeedPrior, topic_terms
 from lda_vi.engine.shards import SHARD_DOCS, TreeReducer, shard_ranges
 from lda_vi.engine.sums import exact_sum
 from lda_vi.engine.topics import expect_topics
@@ -170,9 +178,16 @@ class Counts:
             zero_w[zero_w < ZERO_FLOOR] = 0.0
         return 1.0 - zero_d, 1.0 - zero_w
 
-    def sweep(self, alpha: np.ndarray, eta: float) -> int:
-        """One sweep (V2) then the counts summed again; returns the stale count."""
+    def sweep(self, alpha: np.ndarray, eta: float, seeds: SeedPrior | None = None) -> int:
+        """One sweep (V2) then the counts summed again; returns the stale count.
+
+        With ``seeds``, their boosts are added to N_wk and N_k as pseudo-counts first (S1
+        in V2; the sum again from φ replaces them). Where a seed pair's count is stale,
+        the boost hides it from the stale count (it is still clipped the same way)."""
         c = self.corpus
+        if seeds is not None:
+            self.nwkT[seeds.words, seeds.topics] += seeds.strength
+            self.nk += seeds.strength * seeds.n_seeds
         if self.compiled:
             stale = _kernels.sweep_docs(c.indptr, c.indices, c.data, self.phi, self.ndk,
                                         self.nwkT, self.nk, alpha, float(eta), True)
@@ -199,11 +214,16 @@ def init_phi(rng: np.random.Generator, nnz: int, k: int) -> np.ndarray:
     return phi
 
 
-def seeded_phi(rng: np.random.Generator, corpus: CorpusArrays, k: int) -> np.ndarray:
+def seeded_phi(rng: np.random.Generator, corpus: CorpusArrays, k: int,
+               seeds: SeedPrior | None = None) -> np.ndarray:
     """Seeded start: φ_dw· ∝ λ⁰_·w, λ⁰ the VB engine's seeded λ (noise plus the counts
-    of a few random documents per topic, :func:`lda_vi.engine.em.init_lam`), so that
+    of a few random documents per topic, :func:`lda_vi.engine.em.init_lam`; a seeded
+    topic's from the words that come with its seeds, :meth:`SeedPrior.init_lam`), so that
     topics differ from the first sweep (nnz×K)."""
-    lamT = np.ascontiguousarray(init_lam(rng, k, corpus).T)
+    lam = init_lam(rng, k, corpus)
+    if seeds is not None:
+        seeds.init_lam(lam, corpus)
+    lamT = np.ascontiguousarray(lam.T)
     phi = lamT[corpus.indices]
     phi /= phi.sum(axis=1, keepdims=True)
     return phi
@@ -220,12 +240,15 @@ class Monitor:
     sum_Elogbeta: float
 
 
-def monitor(counts: Counts, alpha: np.ndarray, eta: float, backend: str) -> Monitor:
+def monitor(counts: Counts, alpha: np.ndarray, eta: float, backend: str,
+            seeds: SeedPrior | None = None) -> Monitor:
     """Evaluate the bound and per-token log-likelihood of ``counts`` at γ = α + N_dk,
-    λ = η + N_wk (V3)."""
+    λ = η_kw + N_wk (V3; η_kw = η, or (S1) with ``seeds``)."""
     c = counts.corpus
     gamma = counts.ndk + alpha
     lamT = counts.nwkT + eta
+    if seeds is not None:
+        seeds.add_boost(lamT.T)
     topics = expect_topics(lamT.T, backend)                              # (E2)
     Elogtheta = dirichlet_expectation(gamma)                             # (E1)
     theta = gamma / gamma.sum(axis=1, keepdims=True)
@@ -240,7 +263,7 @@ def monitor(counts: Counts, alpha: np.ndarray, eta: float, backend: str) -> Moni
         word_bound, loglik = scores_reference(c.indptr, c.indices, c.data, gamma, lamT.T)
     terms = doc_terms(gamma, alpha, Elogtheta)
     bound = (exact_sum(terms) + exact_sum(word_bound)
-             + topics.topic_terms(eta))                                  # (B1) with (B2)
+             + topic_terms(topics, eta, seeds))                          # (B1) with (B2)
     tokens = float(exact_sum(c.data))
     return Monitor(bound, exact_sum(loglik) / max(tokens, 1.0), gamma, lamT.T,
                    exact_sum(topics.sum_Elogbeta))
@@ -251,38 +274,19 @@ def relative_change(new: float, old: float) -> float:
     return abs(new - old) / abs(old) if old != 0 else float("inf")
 
 
-def learn_hyper(counts: Counts, alpha: np.ndarray, eta: float, *, learn_alpha: bool,
-                learn_eta: bool, method: str, sum_Elogbeta: float) -> tuple[np.ndarray, float]:
-    """α and η after one hyperparameter step (V4 or Newton on B1); see :mod:`cvb0_hyper`."""
-    if method in ("fixed-point", "corrected"):
-        qdk, qwkT = counts.nonzero_probs() if method == "corrected" else (None, None)
-        if learn_alpha:
-            alpha = hyper.fixed_point_alpha(counts.ndk, counts.ndk.sum(axis=1), alpha,
-                                            compiled=counts.compiled, qdk=qdk)
-        if learn_eta:
-            eta = hyper.fixed_point_eta(counts.nwkT, counts.nk, eta, compiled=counts.compiled,
-                                        qwkT=qwkT)
-    else:
-        if learn_alpha:
-            alpha = hyper.newton_alpha(counts.ndk, alpha)
-        if learn_eta:
-            eta = hyper.newton_eta(sum_Elogbeta, eta, alpha.shape[0], counts.nwkT.shape[0])
-    return alpha, eta
-
-
 def fit_cvb0(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: float,
              rng: np.random.Generator, learn_alpha: bool = False, learn_eta: bool = False,
              hyper_method: str = "corrected", max_iter: int = 200, tol: float = 1e-4,
              backend: str = "auto", burn_in: int = HYPER_BURN_IN,
              hyper_every: int = HYPER_EVERY, init: str = "seeded",
              callback: Callable[[SweepReport], None] | None = None,
-             shard_docs: int = SHARD_DOCS) -> CVB0Result:
+             shard_docs: int = SHARD_DOCS, seeds: SeedPrior | None = None) -> CVB0Result:
     """Fit LDA to ``corpus`` by batch CVB0; see the module docstring.
 
     ``alpha`` is the (initial) prior of θ, ``eta`` the (initial) symmetric prior
-    of β; ``learn_alpha``/``learn_eta`` learn them after ``burn_in`` sweeps, every
-    ``HYPER_EVERY`` sweeps, by ``hyper_method`` (:mod:`lda_vi.engine.cvb0_hyper`:
-    'corrected', 'fixed-point' (V4) or 'newton' (on B1)).
+    of β (the base η of (S1) with ``seeds``); ``learn_alpha``/``learn_eta`` learn them
+    after ``burn_in`` sweeps, every ``HYPER_EVERY`` sweeps, by ``hyper_method``
+    (:mod:`lda_vi.engine.cvb0_hyper`: 'corrected', 'fixed-point' (V4) or 'newton' (on B1)).
     """
     if k < 1:
         raise ValueError("k must be >= 1")
@@ -299,20 +303,24 @@ def fit_cvb0(corpus: CorpusArrays, k: int, *, alpha: float | np.ndarray, eta: fl
         raise ValueError("init must be 'seeded' or 'random'")
     if hyper_every < 1:
         raise ValueError("hyper_every must be >= 1")
-    phi = seeded_phi(rng, corpus, k) if init == "seeded" else init_phi(rng, corpus.nnz, k)
+    if seeds is not None and (seeds.n_topics, seeds.n_words) != (k, corpus.n_words):
+        raise ValueError("seeds: their prior is not K×V of this corpus and k")
+    phi = (seeded_phi(rng, corpus, k, seeds) if init == "seeded"
+           else init_phi(rng, corpus.nnz, k))
     counts = Counts(corpus, phi, compiled, shard_docs)
     result = CVB0Result(lam=np.empty((k, 0)), gamma=np.empty((0, k)), alpha=alpha, eta=eta)
     result.stop_reason = f"reached max_iter={max_iter} before the tolerance"
     state = None
     for sweep in range(1, max_iter + 1):
         start = time.perf_counter()
-        stale = counts.sweep(alpha, eta)                                 # (V2)
+        stale = counts.sweep(alpha, eta, seeds)                          # (V2), (S1)
         if sweep > burn_in and (learn_alpha or learn_eta) and sweep % hyper_every == 0:
-            alpha, eta = learn_hyper(counts, alpha, eta, learn_alpha=learn_alpha,
+            alpha, eta = hyper.learn(counts, alpha, eta, learn_alpha=learn_alpha,
                                      learn_eta=learn_eta, method=hyper_method,
-                                     sum_Elogbeta=state.sum_Elogbeta if state else 0.0)
+                                     sum_Elogbeta=state.sum_Elogbeta if state else 0.0,
+                                     seeds=seeds)
         previous = state
-        state = monitor(counts, alpha, eta, backend)                     # (V3), (B1)
+        state = monitor(counts, alpha, eta, backend, seeds)              # (V3), (B1)
         seconds = time.perf_counter() - start
         result.elbo.append(state.elbo)
         result.loglik.append(state.loglik)

@@ -21,6 +21,13 @@ Methods (``HYPER_METHODS``):
 - ``'newton'``: α and η maximizing (B1) at γ = α + N_d·, λ = η + N_·k held
   fixed (V3, then H1); it lands where (V4) does.
 
+With seed words (MATH.md S1, η_kw = η + s [w ∈ S_k]) the base η is learned with every
+boost held fixed, as VB learns it: (V4)'s numerator takes ψ(N_wk + η_kw) − ψ(η_kw) at
+the P seed pairs and its denominator Σ_k [ψ(N_k + Σ_w η_kw) − ψ(Σ_w η_kw)], Σ_w η_kw =
+Vη + s |S_k|. The step η ← η · num / (V · den) still stands still exactly where the
+Pólya likelihood's derivative in η, num − V · den, is zero. Newton climbs the seeded
+(B1) terms of :meth:`lda_vi.engine.seeds.SeedPrior.learn_eta`.
+
 Each call takes a few fixed-point steps, since the counts move between sweeps
 anyway. Every method is deterministic, whatever the thread count.
 """
@@ -33,6 +40,8 @@ from scipy.special import psi
 from lda_vi.engine.backend import LazyModule, have_numba
 from lda_vi.engine.dirichlet import dirichlet_expectation
 from lda_vi.engine.hyper import newton_dirichlet, newton_symmetric
+from lda_vi.engine.seeds import SeedPrior
+from lda_vi.engine.sums import exact_sum
 
 #: The compiled kernels, imported on first use (numba is slow to import); usable only
 #: where :func:`~lda_vi.engine.backend.have_numba`.
@@ -69,15 +78,24 @@ def alpha_sums(ndk: np.ndarray, nd: np.ndarray, alpha: np.ndarray, compiled: boo
 
 
 def eta_sums(nwkT: np.ndarray, nk: np.ndarray, eta: float, compiled: bool,
-             qwkT: np.ndarray | None = None):
-    """Σ_kw [ψ(N_wk + η) − ψ(η)] (corrected with ``qwkT``) and Σ_k [ψ(N_k + Vη) − ψ(Vη)]
-    (V4)."""
-    if compiled and have_numba():
-        return _kernels.eta_terms(nwkT, nk, eta, nwkT if qwkT is None else qwkT,
-                                  qwkT is not None)
+             qwkT: np.ndarray | None = None, seeds: SeedPrior | None = None):
+    """Σ_kw [ψ(N_wk + η_kw) − ψ(η_kw)] (corrected with ``qwkT``) and
+    Σ_k [ψ(N_k + Σ_w η_kw) − ψ(Σ_w η_kw)] (V4), η_kw = η without ``seeds``, else (S1)."""
     V = nwkT.shape[0]
-    return (float(_gain(nwkT, qwkT, eta).sum()),
-            float((psi(nk + V * eta) - psi(V * eta)).sum()))
+    if compiled and have_numba():
+        num, den = _kernels.eta_terms(nwkT, nk, eta, nwkT if qwkT is None else qwkT,
+                                      qwkT is not None)
+    else:
+        num = float(_gain(nwkT, qwkT, eta).sum())
+        den = float((psi(nk + V * eta) - psi(V * eta)).sum())
+    if seeds is None or seeds.topics.size == 0:
+        return num, den
+    pairs = (seeds.words, seeds.topics)                   # the P seed pairs' counts
+    q = None if qwkT is None else qwkT[pairs]
+    boosted = _gain(nwkT[pairs], q, eta + seeds.strength) - _gain(nwkT[pairs], q, eta)
+    prior_sums = V * eta + seeds.strength * seeds.n_seeds           # Σ_w η_kw (K)
+    return (num + float(exact_sum(boosted)),
+            float(exact_sum(psi(nk + prior_sums) - psi(prior_sums))))
 
 
 def fixed_point_alpha(ndk: np.ndarray, nd: np.ndarray, alpha: np.ndarray, *,
@@ -102,13 +120,14 @@ def fixed_point_alpha(ndk: np.ndarray, nd: np.ndarray, alpha: np.ndarray, *,
 
 def fixed_point_eta(nwkT: np.ndarray, nk: np.ndarray, eta: float, *,
                     steps: int = FIXED_POINT_STEPS, compiled: bool = True,
-                    qwkT: np.ndarray | None = None) -> float:
+                    qwkT: np.ndarray | None = None, seeds: SeedPrior | None = None) -> float:
     """η ← η · Σ_kw [ψ(N_wk + η) − ψ(η)] / (V · Σ_k [ψ(N_k + Vη) − ψ(Vη)])   (V4);
-    corrected (module docstring) when ``qwkT`` is given."""
+    corrected (module docstring) when ``qwkT`` is given, the seeds' boosts held fixed
+    (S1) when ``seeds`` is."""
     V = nwkT.shape[0]
     eta = float(eta)
     for _ in range(steps):
-        num, den = eta_sums(nwkT, nk, eta, compiled, qwkT)
+        num, den = eta_sums(nwkT, nk, eta, compiled, qwkT, seeds)
         if not den > 0:
             break
         new = float(np.clip(eta * max(num, 0.0) / (V * den), PRIOR_MIN, PRIOR_MAX))
@@ -125,8 +144,34 @@ def newton_alpha(ndk: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return newton_dirichlet(alpha, dirichlet_expectation(gamma).sum(axis=0), ndk.shape[0])
 
 
-def newton_eta(sum_Elogbeta: float, eta: float, k: int, n_words: int) -> float:
-    """η maximizing (B1) at λ = η + N_wk held fixed (V3, then H1).
+def newton_eta(sum_Elogbeta: float, eta: float, k: int, n_words: int,
+               seeds: SeedPrior | None = None) -> float:
+    """η maximizing (B1) at λ = η_k· + N_wk held fixed (V3, then H1), the seeds' boosts
+    held fixed (S1) when ``seeds`` is given.
 
     ``sum_Elogbeta`` = Σ_kw Elogβ_kw at that λ."""
+    if seeds is not None:
+        return seeds.learn_eta(eta, sum_Elogbeta)
     return newton_symmetric(eta, sum_Elogbeta, k, n_words)
+
+
+def learn(counts, alpha: np.ndarray, eta: float, *, learn_alpha: bool, learn_eta: bool,
+          method: str, sum_Elogbeta: float,
+          seeds: SeedPrior | None = None) -> tuple[np.ndarray, float]:
+    """α and η after one step of ``method`` (:data:`HYPER_METHODS`) on the expected counts
+    of ``counts`` (a :class:`lda_vi.engine.cvb0.Counts`: ``ndk``, ``nwkT``, ``nk``,
+    ``compiled`` and ``nonzero_probs()``)."""
+    if method in ("fixed-point", "corrected"):
+        qdk, qwkT = counts.nonzero_probs() if method == "corrected" else (None, None)
+        if learn_alpha:
+            alpha = fixed_point_alpha(counts.ndk, counts.ndk.sum(axis=1), alpha,
+                                      compiled=counts.compiled, qdk=qdk)
+        if learn_eta:
+            eta = fixed_point_eta(counts.nwkT, counts.nk, eta, compiled=counts.compiled,
+                                  qwkT=qwkT, seeds=seeds)
+    else:
+        if learn_alpha:
+            alpha = newton_alpha(counts.ndk, alpha)
+        if learn_eta:
+            eta = newton_eta(sum_Elogbeta, eta, alpha.shape[0], counts.nwkT.shape[0], seeds)
+    return alpha, eta

@@ -28,8 +28,10 @@ import numpy as np
 from lda_vi.engine.backend import set_threads
 from lda_vi.engine.cvb0 import CVB0Result, SweepReport, fit_cvb0, fold_in, memory_bytes
 from lda_vi.engine.layout import CorpusArrays, prepare
+from lda_vi.engine.seeds import SeedPrior
 from lda_vi.engine.settings import EStepSettings
 from lda_vi.errors import InputError
+from lda_vi.model.guided import guide
 from lda_vi.model.memory import available_memory, format_bytes
 from lda_vi.model.settings import resolve_seed
 
@@ -61,11 +63,13 @@ def check_memory(nnz: int, n_docs: int, n_words: int, k: int,
 
 
 def fit(arrays: CorpusArrays, settings, seed: int,
-        callback: Callable[[SweepReport], None] | None = None) -> CVB0Result:
+        callback: Callable[[SweepReport], None] | None = None,
+        seeds: SeedPrior | None = None) -> CVB0Result:
     """Fit by CVB0 with the model's settings (``k``, ``alpha``, ``eta``, ``max_iter``,
-    ``tol``, ``backend``); 'auto' priors start at (ALPHA0, ETA0) and are learned."""
+    ``tol``, ``backend``); 'auto' priors start at (ALPHA0, ETA0) and are learned; ``seeds``
+    the seed words' prior (MATH.md S1), if any."""
     check_memory(arrays.nnz, arrays.n_docs, arrays.n_words, settings.k)
-    return fit_cvb0(arrays, settings.k,
+    return fit_cvb0(arrays, settings.k, seeds=seeds,
                     alpha=ALPHA0 if settings.alpha == "auto" else settings.alpha,
                     eta=ETA0 if settings.eta == "auto" else settings.eta,
                     learn_alpha=settings.alpha == "auto", learn_eta=settings.eta == "auto",
@@ -109,8 +113,9 @@ def fit_counts(model, X, callback: Callable[[SweepReport], None] | None = None,
     seed = resolve_seed(s.seed)
     threads = set_threads(s.threads)
     need = check_memory(arrays.nnz, arrays.n_docs, arrays.n_words, s.k)
+    seeds = guide(model, arrays.n_words)          # seed words, labels and their record
     start = time.perf_counter()
-    result = fit(arrays, s, seed, callback)
+    result = fit(arrays, s, seed, callback, seeds)
     elapsed = time.perf_counter() - start
     model.lam, model.alpha, model.eta, model.gamma = (result.lam, result.alpha, result.eta,
                                                       result.gamma)

@@ -75,10 +75,6 @@ class FitSettings:
         if not self.seed_words:
             self.seed_words = None
             return
-        if self.inference != "vb":
-            raise InputError("seed_words work with inference=vb (their prior is in the "
-                             "variational bound, MATH.md S1); CVB0 does not take them yet",
-                             params=("seed_words", "inference"))
         try:
             topics = seeds_from_mapping(self.seed_words)
         except InputError as exc:

@@ -120,3 +120,19 @@ def test_fit_seed_errors(fitted, tmp_path):
                    "seeded topic 'space': none of its seed words")
     one_line_error(run("fit", train, "--seed-words", root / "seeds.txt", "--seed-strength", 0,
                        *PIPELINE), "--seed-strength must be a finite number > 0")
+
+
+def test_fit_cvb0_takes_the_seed_words_too(fitted, tmp_path):
+    root, _ = fitted
+    result = ok("fit", root / "train.txt", "-k", 4, "--seed", 0, "-o", tmp_path / "model",
+                "--inference", "cvb0", "--seed-words", root / "seeds.txt", *PIPELINE)
+    table = result.stdout.splitlines()
+    assert table[2].split()[:2] == ["0", "first_theme"] and table[3].split()[:2] == ["1", "second"]
+    run_json = json.loads((tmp_path / "model" / "run.json").read_text())
+    assert run_json["labels"] == ["first_theme", "second", None, None]
+    assert run_json["seeds"]["topics"][0]["terms"] == ["zqaa", "zqab"]
+    assert run_json["inference"] == "cvb0"
+    ok("transform", tmp_path / "model", root / "train.txt", "--doc-topics", tmp_path / "t.csv",
+       "-q")
+    assert read_csv(tmp_path / "t.csv")[0] == ["doc_id", "first_theme", "second", "topic_2",
+                                               "topic_3"]

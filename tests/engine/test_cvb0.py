@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from planted import generate_lda_corpus
+from fits import bound_by_hand
+from planted import block_topics, generate_lda_corpus
 from scipy.special import gammaln, psi
 
 from lda_vi.engine import cvb0, cvb0_hyper
@@ -104,12 +105,9 @@ def test_fit_numba_equals_numpy_backend():
 
 
 def test_planted_topics_recovered():
-    rng = np.random.default_rng(11)
-    K, V = 5, 100
-    beta = np.full((K, V), 1e-3)
-    for k in range(K):                   # each topic owns a block of 20 words
-        beta[k, k * 20:(k + 1) * 20] = 1.0
-    X, beta, theta = generate_lda_corpus(rng, 300, V, K, 0.2, beta, doc_length=60)
+    K, V = 5, 100                        # each topic owns a block of 20 words
+    X, beta, theta = generate_lda_corpus(np.random.default_rng(11), 300, V, K, 0.2,
+                                         block_topics(K, V), doc_length=60)
     result = cvb0.fit_cvb0(prepare(X), K, alpha=0.1, eta=0.05, rng=np.random.default_rng(0),
                            learn_alpha=True, learn_eta=True, max_iter=200, tol=1e-6)
     est = result.lam / result.lam.sum(axis=1, keepdims=True)
@@ -198,27 +196,6 @@ def test_consistent_counts_are_never_stale_even_below_one():
 
 
 # ------------------------------------------------------------------ 5. the exact bound (V3)
-
-
-def bound_by_hand(corpus, gamma, lam, alpha, eta):
-    """(B1) with (B2), term by term, with scipy's special functions."""
-    D, K = gamma.shape
-    V = lam.shape[1]
-    Elogtheta = psi(gamma) - psi(gamma.sum(axis=1, keepdims=True))
-    Elogbeta = psi(lam) - psi(lam.sum(axis=1, keepdims=True))
-    total = 0.0
-    for d in range(D):
-        total += gammaln(alpha.sum()) - gammaln(alpha).sum() + ((alpha - 1) * Elogtheta[d]).sum()
-        total -= gammaln(gamma[d].sum()) - gammaln(gamma[d]).sum()
-        total -= ((gamma[d] - 1) * Elogtheta[d]).sum()
-        for j in range(corpus.indptr[d], corpus.indptr[d + 1]):
-            w = corpus.indices[j]
-            total += corpus.data[j] * np.log(np.exp(Elogtheta[d] + Elogbeta[:, w]).sum())
-    for k in range(K):
-        total += gammaln(V * eta) - V * gammaln(eta) + ((eta - 1) * Elogbeta[k]).sum()
-        total -= gammaln(lam[k].sum()) - gammaln(lam[k]).sum()
-        total -= ((lam[k] - 1) * Elogbeta[k]).sum()
-    return total
 
 
 def test_monitor_is_the_exact_bound_at_the_implied_parameters():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from planted import generate_lda_corpus
+from planted import block_topics, generate_lda_corpus
 
 from lda_vi.errors import InputError
 from lda_vi.evaluate.metrics import match_topics
@@ -17,12 +17,9 @@ from lda_vi.model.lda import LDA
 
 @pytest.fixture(scope="module")
 def planted():
-    rng = np.random.default_rng(21)
     K, V = 4, 80
-    beta = np.full((K, V), 1e-3)
-    for k in range(K):
-        beta[k, k * 20:(k + 1) * 20] = 1.0
-    X, beta, theta = generate_lda_corpus(rng, 200, V, K, 0.2, beta, doc_length=50)
+    X, beta, theta = generate_lda_corpus(np.random.default_rng(21), 200, V, K, 0.2,
+                                         block_topics(K, V), doc_length=50)
     return X, beta / beta.sum(axis=1, keepdims=True), theta
 
 

@@ -71,10 +71,22 @@ def test_seeds_separate_two_close_topics(close):
     assert model.labels == ["first", "second", None, None, None]
 
 
-def test_seeded_topics_keep_their_seeds_among_their_top_words():
+def test_cvb0_puts_the_close_topics_where_their_seeds_are(close):
+    """CVB0 separates the close pair even without seeds (at its best start), but only the
+    seeds put them in the seeded places, each on its own planted topic."""
+    texts, beta = close
+    model = best_fit(texts, seed_words=SEEDS, seed_strength=10.0, inference="cvb0")
+    guided = distances(model, beta)
+    assert guided[0, 0] < 0.15 and guided[1, 1] < 0.15, np.round(guided, 3)
+    assert model.labels == ["first", "second", None, None, None]
+    assert model.record.seeds["strength"] == 10.0 and model.record.inference == "cvb0"
+
+
+@pytest.mark.parametrize("inference", ["vb", "cvb0"])
+def test_seeded_topics_keep_their_seeds_among_their_top_words(inference):
     """Seeds (three words most in that topic) name planted topics 2 and 0, in that order:
     seeded topic 0 becomes planted topic 2 and seeded topic 1 planted topic 0, each with
-    all its seeds among its top words."""
+    all its seeds among its top words; by VB and by CVB0 alike."""
     X, beta, _ = generate_lda_corpus(np.random.default_rng(7), 300, 60, 3, 0.1, 0.05,
                                      doc_length=50)
     texts = counts_to_texts(X)
@@ -82,7 +94,9 @@ def test_seeded_topics_keep_their_seeds_among_their_top_words():
     own = beta.argmax(axis=0)                        # the planted topic each word is most in
     seeds = {f"planted_{j}": [word(int(v)) for v in np.argsort(-beta[j]) if own[v] == j][:3]
              for j in planted}
-    model = LDA(k=3, seed=0, min_df=1, max_df=1.0, seed_words=seeds).fit(texts)
+    model = LDA(k=3, seed=0, min_df=1, max_df=1.0, seed_words=seeds,
+                inference=inference).fit(texts)
+    assert model.labels == ["planted_2", "planted_0", None]
     top = model.top_word_ids(10)
     near = distances(model, beta)
     for k, (j, words) in enumerate(zip(planted, seeds.values(), strict=True)):
@@ -123,8 +137,8 @@ def test_k_smaller_than_the_seeded_topics_is_an_error():
     with pytest.raises(InputError, match="must be >= the 2 seeded topics") as info:
         LDA(k=1, seed_words=SEEDS)
     assert "k" in info.value.params
-    with pytest.raises(InputError, match="seed_words work with inference=vb"):
-        LDA(k=3, seed_words=SEEDS, inference="cvb0")
+    with pytest.raises(InputError, match="must be >= the 2 seeded topics"):
+        LDA(k=1, seed_words=SEEDS, inference="cvb0")
 
 
 def test_missing_seed_words_one_warning_and_a_topic_left_empty_is_an_error():
@@ -143,9 +157,10 @@ def test_missing_seed_words_one_warning_and_a_topic_left_empty_is_an_error():
             seed_words={"ok": ["zqaa"], "gone": ["nothere"]}).fit(texts)
 
 
-def test_labels_survive_save_load_and_transform(tmp_path):
+@pytest.mark.parametrize("inference", ["vb", "cvb0"])
+def test_labels_survive_save_load_and_transform(tmp_path, inference):
     texts = planted_texts(0, n_docs=120)
-    model = LDA(k=3, seed=0, min_df=1, max_df=1.0, max_iter=20,
+    model = LDA(k=3, seed=0, min_df=1, max_df=1.0, max_iter=20, inference=inference,
                 seed_words={"gulf_war": ["zqaa", "zqab"]}).fit(texts)
     model.save(tmp_path / "m")
     loaded = LDA.load(tmp_path / "m")
