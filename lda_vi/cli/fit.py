@@ -24,6 +24,7 @@ from lda_vi.cli.common import (
     table_width,
 )
 from lda_vi.cli.language_options import phrase_summary
+from lda_vi.cli.outputs import check_paths
 from lda_vi.cli.progress import (
     BatchProgress,
     OnlineProgress,
@@ -35,7 +36,7 @@ from lda_vi.cli.progress import (
 from lda_vi.errors import InputError
 from lda_vi.evaluate import workflow
 from lda_vi.evaluate.coherence import parse_measures
-from lda_vi.io.atomic import check_writable
+from lda_vi.io.atomic import check_writable, is_special
 from lda_vi.io.detect import COUNT_FORMATS, resolve_format
 from lda_vi.io.export import format_topic_table
 from lda_vi.io.lock import LOCK_NAME, directory_lock
@@ -226,12 +227,13 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, e_warmup, seed,
         if holdout is not None or checkpoint_every or resume_dir:
             raise InputError("--holdout, --checkpoint-every and --resume work with "
                              "--method batch only")
-        if corpus == "-":
-            raise InputError("--method online reads its input more than once; give a file "
-                             "instead of - (standard input)")
-    outputs = [p for p in (doc_topics, topic_words) if p]
-    for path in outputs:
-        check_writable(path, force=force)
+        if corpus == "-" or is_special(corpus):
+            raise InputError("--method online reads its input more than once; give a regular "
+                             "file instead of - (standard input) or a pipe")
+    inputs = [("CORPUS", corpus), ("--vocab", reader["vocab"]), ("--seed-words", seed_words),
+              ("--covariates-file", covariates_file), ("--stopwords", pipeline["stopwords_file"])]
+    check_paths([("--doc-topics", doc_topics), ("--topic-words", topic_words)], force=force,
+                inputs=inputs, output_dir=output)
     if output:
         out = Path(output)
         check_writable(out, force=True)

@@ -19,11 +19,12 @@ from lda_vi.cli.common import (
     pop_input_options,
     table_width,
 )
+from lda_vi.cli.outputs import check_paths
 from lda_vi.errors import InputError
 from lda_vi.evaluate.coherence import model_coherence, needs_token_order, parse_measures
 from lda_vi.evaluate.covariate_inputs import new_covariates
 from lda_vi.evaluate.heldout import completion_rng, evaluate_heldout
-from lda_vi.io.atomic import atomic_write_text, check_writable
+from lda_vi.io.atomic import atomic_write_text
 from lda_vi.io.corpus import vectorize
 from lda_vi.io.export import format_topic_table, write_doc_topics
 from lda_vi.io.load import vectorize_input
@@ -91,7 +92,8 @@ def transform(model_dir, documents, doc_topics, force, encoding, quiet, use_cova
     topic named by its label, or topic_k when it has none (θ = γ/Σγ).
     """
     reader = pop_input_options(reader)
-    check_writable(doc_topics, force=force)
+    check_paths([("--doc-topics", doc_topics)], force=force, model_dir=model_dir,
+                inputs=[("DOCUMENTS", documents), ("--covariates-file", covariates_file)])
     model = load_model(model_dir)
     X, ids, n_oov = vectorize_input(documents, vocabulary=model.vocab,
                                     tokenizer=Tokenizer(model.tokenizer_config),
@@ -150,8 +152,8 @@ def evaluate(model_dir, documents, seed, top_n, json_path, force, encoding, use_
     Words outside the model's vocabulary are ignored (their count is shown).
     """
     check_top_n(top_n)
-    if json_path:
-        check_writable(json_path, force=force)
+    check_paths([("--json", json_path)], force=force, model_dir=model_dir,
+                inputs=[("DOCUMENTS", documents), ("--covariates-file", covariates_file)])
     measures = parse_measures(coherence)
     top_n = top_n if coherence_top_n is None else coherence_top_n
     if top_n < 2:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from lda_vi.cli.common import handle_errors, input_options, load_model, pop_input_options
+from lda_vi.cli.outputs import check_paths
 from lda_vi.errors import InputError
-from lda_vi.io.atomic import check_writable
 from lda_vi.io.text_readers import iter_documents
 
 
@@ -46,7 +46,8 @@ def report_command(model_dir, output, top_n, docs_path, encoding, force, coheren
     if not docs_path and any(value is not None for value in reader.values()):
         raise InputError("--format, --glob, --text-column, --id-column, --text-field and "
                          "--id-field say how to read --docs; give --docs CORPUS too")
-    check_writable(output, force=force)
+    check_paths([("-o", output)], force=force, inputs=[("--docs", docs_path)],
+                model_dir=model_dir)
     model = load_model(model_dir)
     documents = None
     if docs_path:  # read as fit read it: the one document reader, every text format
@@ -91,9 +92,8 @@ def plot_command(model_dir, elbo_path, topics_path, top_n, sweep_csv, sweep_out,
         raise InputError("--elbo and --topics plot a saved model: give its directory DIR")
     if top_n < 1:
         raise InputError(f"--top-n must be at least 1 (got {top_n})")
-    for path in (elbo_path, topics_path, sweep_out):
-        if path:
-            check_writable(path, force=force)
+    check_paths([("--elbo", elbo_path), ("--topics", topics_path), ("--out", sweep_out)],
+                force=force, inputs=[("--sweep", sweep_csv)], model_dir=model_dir)
     plots.require_matplotlib()
     rows = plots.read_sweep_csv(sweep_csv) if sweep_csv else None
     model = load_model(model_dir) if (elbo_path or topics_path) else None

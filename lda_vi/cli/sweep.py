@@ -18,10 +18,11 @@ from lda_vi.cli.common import (
     pop_input_options,
 )
 from lda_vi.cli.language_options import phrase_summary
+from lda_vi.cli.outputs import check_paths
 from lda_vi.cli.progress import compile_notice
 from lda_vi.errors import InputError
 from lda_vi.evaluate.heldout import split_documents
-from lda_vi.io.atomic import atomic_write_text, check_writable
+from lda_vi.io.atomic import atomic_write_text
 from lda_vi.io.corpus import build_corpus, vectorize
 from lda_vi.io.text_readers import iter_documents
 from lda_vi.model.settings import FitSettings
@@ -96,9 +97,9 @@ def sweep(corpus, ks, n_seeds, seed, holdout, max_iter, tol, threads, top_n, csv
     reader = pop_input_options(pipeline)
     windowed = needs_token_order(measures, corpus, reader["fmt"])
     tokenizer_config, prune_config = pipeline_configs(**pipeline)
-    for path in (csv_path, plot_path, json_path):
-        if path:
-            check_writable(path, force=force)
+    check_paths([("--csv", csv_path), ("--plot", plot_path), ("--json", json_path)],
+                force=force, inputs=[("CORPUS", corpus),
+                                     ("--stopwords", pipeline.get("stopwords_file"))])
     if plot_path:
         sweep_module.require_matplotlib()
     split = split_documents(iter_documents(corpus, encoding=encoding, needed_by="sweep",

@@ -7,10 +7,10 @@ import functools
 import click
 
 from lda_vi.cli.common import handle_errors, input_options, load_model, pop_input_options
+from lda_vi.cli.outputs import check_paths
 from lda_vi.errors import InputError
 from lda_vi.evaluate import trends_run
 from lda_vi.evaluate.trends import FREQS
-from lda_vi.io.atomic import check_writable
 
 
 def _topic_list(text: str | None, k: int) -> list[int]:
@@ -67,9 +67,8 @@ def trends(model_dir, by, freq, docs_path, covariates_file, csv_path, plot_path,
     differences. The table shows each topic's course as a sparkline.
     """
     reader = pop_input_options(reader)
-    for path in (csv_path, plot_path):
-        if path:
-            check_writable(path, force=force)
+    check_paths([("--csv", csv_path), ("--plot", plot_path)], force=force, model_dir=model_dir,
+                inputs=[("--docs", docs_path), ("--covariates-file", covariates_file)])
     model = load_model(model_dir)
     topics = _topic_list(topics_text, model.k)
     report = trends_run.trends_of_model(model, by, docs=docs_path, docs_file=covariates_file,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lda_vi.errors import InputError, LdaViError
+from lda_vi.io.atomic import is_special
 from lda_vi.io.text_readers import iter_documents
 from lda_vi.model.lda import LDA
 from lda_vi.text.tokenize import learn_phrases
@@ -20,9 +21,10 @@ class DocumentTexts:
 
     def __init__(self, source: str, encoding: str = "utf-8", reader: dict | None = None,
                  needed_by: str = "phrases"):
-        if str(source) == "-":
-            raise InputError(f"{needed_by} reads the input more than once; give a file "
-                             "instead of - (standard input)", params=(needed_by,))
+        if str(source) == "-" or is_special(source):
+            raise InputError(f"{needed_by} reads the input more than once; give a regular "
+                             "file instead of - (standard input) or a pipe",
+                             params=(needed_by,))
         reader = reader or {}
         self.open = lambda: iter_documents(source, encoding=encoding, needed_by=needed_by,
                                            **reader)

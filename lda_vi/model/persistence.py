@@ -33,6 +33,9 @@ from lda_vi.text.vocabulary import PruneConfig, Vocabulary
 
 FORMAT_NAME = "lda-vi-model"
 FORMAT_VERSION = 1
+#: The files a saved model may hold (the module docstring).
+MODEL_FILES = ("model.json", "arrays.npz", "vocab.txt", "doc_ids.txt", "run.json",
+               "covariates.json")
 
 
 def save_model(model, directory: str | os.PathLike) -> Path:
