@@ -3,7 +3,8 @@
 - A closed pipe (``lda-vi show m | head``): the rest of that stream's output is
   dropped and the command goes on (a fit still saves its model), no traceback.
 - A full disk or another write error on standard output (``> /dev/full``): one
-  line ``error: cannot write to standard output: ...``, exit 1.
+  line ``error: cannot write to standard output: ...``, exit 2 (an output that cannot be
+  written, as a full disk for a file).
 
 :func:`install` replaces ``sys.stdout`` and ``sys.stderr`` of the console script
 (not those of tests that capture them).
@@ -23,7 +24,7 @@ from lda_vi.errors import LdaViError
 class StreamError(LdaViError):
     """Standard output cannot be written (disk full, I/O error)."""
 
-    exit_code = 1
+    exit_code = 2
 
 
 _REASONS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",

@@ -45,9 +45,10 @@ _WRITE_ERRORS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "dis
 
 
 class WriteError(LdaViError):
-    """An output could not be written (disk full, quota, read-only file system...)."""
+    """An output could not be written (disk full, quota, read-only file system...): exit 2,
+    as for any output that cannot be written (docs/inputs.md)."""
 
-    exit_code = 1
+    exit_code = 2
 
 
 def write_error(path: object, exc: OSError) -> WriteError:

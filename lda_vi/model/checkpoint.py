@@ -19,7 +19,7 @@ import numpy as np
 from lda_vi import interrupts
 from lda_vi.engine.em import EMResult
 from lda_vi.engine.layout import CorpusArrays
-from lda_vi.errors import InputError, ModelFileError
+from lda_vi.errors import InputError, ModelFileError, ParameterError
 from lda_vi.io.atomic import atomic_open, atomic_write_text, remove_on_commit
 from lda_vi.model.validation import check_resumable
 
@@ -151,6 +151,11 @@ def checkpoint_hooks(arrays: CorpusArrays, meta: dict, *, checkpoint_dir=None,
         if saved.get("fingerprint") != print_:
             raise InputError(f"the checkpoint in {resume_dir} was made on another corpus "
                              "or other pipeline settings; resume with the same input")
+        max_iter = meta.get("settings", {}).get("max_iter")
+        if max_iter is not None and resume.n_iter > max_iter:
+            raise ParameterError("max_iter", f"the checkpoint in {resume_dir} is at iteration "
+                                 f"{resume.n_iter}, beyond {{}} {max_iter}: resume with at "
+                                 f"least {resume.n_iter} (or start a new fit elsewhere)")
     meta = {"fingerprint": print_} | meta
     hooks = []
     if checkpoint_dir is not None and checkpoint_every > 0:

@@ -190,11 +190,11 @@ def test_closed_pipe_is_quiet(model):
 def test_full_standard_output_is_one_line(model, corpus, tmp_path):
     with open("/dev/full", "w") as full:
         code, err = finish(spawn("show", model, stdout=full))
-        assert code == 1 and err == ["error: cannot write to standard output: no space left "
+        assert code == 2 and err == ["error: cannot write to standard output: no space left "
                                      "on the device"], err
         code, err = finish(spawn("fit", corpus, "-k", "4", "--max-iter", "3", "--min-df", "1",
                                  "-q", "-o", tmp_path / "m", stdout=full))
-    assert code == 1 and len(err) == 1 and "no space left" in err[0], err
+    assert code == 2 and len(err) == 1 and "no space left" in err[0], err
     assert not (tmp_path / "m").exists()             # all outputs or none
 
 
@@ -203,7 +203,7 @@ def test_full_standard_output_is_one_line(model, corpus, tmp_path):
 def test_help_and_version_onto_a_full_disk_are_one_line(args):
     with open("/dev/full", "w") as full:
         code, err = finish(spawn(*args, stdout=full))
-    assert code == 1 and err == ["error: cannot write to standard output: no space left "
+    assert code == 2 and err == ["error: cannot write to standard output: no space left "
                                  "on the device"], err
 
 

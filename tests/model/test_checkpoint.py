@@ -166,3 +166,13 @@ def test_resume_mismatch_of_a_value_with_braces_is_one_clear_error(tmp_path):
     with pytest.raises(InputError, match=r"made with seed_words None, not \{'x': \['w1'\]\}"):
         LDA(k=4, seed=3, tol=0.0, max_iter=10, seed_words={"x": ["w1"]}).fit_counts(
             X, resume_dir=tmp_path, vocab=None)
+
+
+def test_resume_refuses_a_max_iter_below_the_checkpoints_iteration(tmp_path):
+    X = _counts()
+    _interrupted(tmp_path, X)                               # checkpointed at iteration 6
+    with pytest.raises(InputError, match="at iteration 6, beyond max_iter 5") as info:
+        LDA(k=4, seed=3, tol=0.0, max_iter=5).fit_counts(X, resume_dir=tmp_path)
+    assert info.value.params == ("max_iter",)
+    done = LDA(k=4, seed=3, tol=0.0, max_iter=6).fit_counts(X, resume_dir=tmp_path)
+    assert done.trace.n_iter == 6
