@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from distributed import Client, LocalCluster
@@ -72,12 +75,32 @@ def connect(scheduler: str | None = None, *, n_workers: int | None = None,
     if n_workers < 1:
         raise InputError("the number of Dask workers must be >= 1")
     threads = threads_per_worker or max(1, (os.cpu_count() or 1) // n_workers)
-    cluster = LocalCluster(n_workers=n_workers, processes=True, host="127.0.0.1",
-                           threads_per_worker=threads, dashboard_address=None,
-                           silence_logs=logging.ERROR if quiet_logs else logging.WARN)
+    with _workers_ignore_sigint():
+        cluster = LocalCluster(n_workers=n_workers, processes=True, host="127.0.0.1",
+                               threads_per_worker=threads, dashboard_address=None,
+                               silence_logs=logging.ERROR if quiet_logs else logging.WARN)
     try:
         client = Client(cluster, timeout=timeout, set_as_default=False)
     except BaseException:
         cluster.close()
         raise
     return Cluster(client, cluster)
+
+
+@contextlib.contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """Start worker processes that ignore SIGINT: Ctrl-C at a terminal reaches every process
+    of its group, and each worker would stop on its own with a screen of tracebacks
+    (asyncio's runner turns SIGINT into KeyboardInterrupt) while this process, which is
+    interrupted too, closes the cluster in order anyway. An ignored signal stays ignored in
+    a child process, across exec, and Python leaves an ignored SIGINT as it finds it. So
+    SIGINT is ignored here while the workers start (a Ctrl-C in those seconds is lost), and
+    its handler restored. Only the main thread can do this; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -241,3 +241,18 @@ def test_signal_while_shutting_down_is_reported_not_fatal(model):
         assert done.returncode == status, done.stderr
         assert done.stderr.splitlines() == err
         assert done.stdout.startswith("topic")
+
+
+def test_ctrl_c_of_a_local_dask_fit_is_one_line(corpus, tmp_path):
+    """A terminal's Ctrl-C reaches the whole process group, Dask's worker processes too:
+    they ignore it (started so), and the fit closes them in order and says one line."""
+    pytest.importorskip("distributed")
+    proc = spawn("fit", corpus, *SLOW, "--engine", "dask", "--workers", "1", "-o",
+                 tmp_path / "m", start_new_session=True)
+    wait_for(proc, "iteration", timeout=120)
+    os.killpg(proc.pid, signal.SIGINT)
+    code, err = finish(proc, timeout=120)
+    assert code == 130, err
+    rest = err[err.index(next(line for line in err if line.startswith("interrupted"))):]
+    assert len(rest) == 1 and "Traceback" not in "\n".join(err), err
+    assert not (tmp_path / "m").exists()
