@@ -77,6 +77,13 @@ def test_errors_name_the_parameter_not_a_flag():
     assert info.value.params == ("max_iter",)
     with pytest.raises(InputError, match=r"^alpha must be a positive number"):
         lda_vi.LDA(alpha="-1")
+    # a prior beyond 1e6 is refused by name (it overflowed the compiled ψ, and the E-step's
+    # error then blamed k)
+    for name in ("alpha", "eta"):
+        with pytest.raises(InputError, match=rf"^{name} must be at most 1e\+06") as info:
+            lda_vi.LDA(**{name: 1e100})
+        assert info.value.params == (name,)
+        lda_vi.LDA(**{name: 1e6})
 
 
 def test_cli_shows_parameters_as_flags():
@@ -127,3 +134,14 @@ def test_readme_api_example_runs_as_written(sample_corpus_path, tmp_path, monkey
     model = namespace["model"]
     assert model.k == 12 and (tmp_path / "out" / "api" / "run.json").is_file()
     assert lda_vi.LDA.load(tmp_path / "out" / "api").record.elbo == model.record.elbo
+
+
+def test_counts_beyond_what_the_bound_resolves_are_refused():
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(np.array([[1e14, 1.0, 0.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0]]))
+    for inference in ("vb", "cvb0"):
+        with pytest.raises(InputError, match="a count of 1e\\+14 is beyond the 1e\\+12"):
+            lda_vi.LDA(k=2, max_iter=3, inference=inference).fit_counts(X)
+    X.data[X.data > 1] = 1e12
+    lda_vi.LDA(k=2, max_iter=3).fit_counts(X)

@@ -58,7 +58,7 @@ from lda_vi.model.guided import guide
 from lda_vi.model.labels import topic_names
 from lda_vi.model.record import RunRecord
 from lda_vi.model.settings import SEED_STRENGTH, FitSettings, resolve_seed
-from lda_vi.model.validation import check_covariate_options, check_top_n, check_topics_fit
+from lda_vi.model.validation import check_fit_inputs, check_top_n, check_topics_fit
 from lda_vi.text.tokenize import Tokenizer, TokenizerConfig, learn_phrases
 from lda_vi.text.vocabulary import PruneConfig, Vocabulary
 
@@ -200,7 +200,7 @@ class LDA:
         if any, is recorded in ``run_info["engine"]``. Every engine gives the same bits.
         """
         s = self.settings
-        check_covariate_options(s, covariates)
+        check_fit_inputs(s, X, covariates)
         if vocab is not None:
             self.vocab = vocab
         if s.method == "online":
@@ -292,7 +292,7 @@ class LDA:
         :meth:`transform_stream` to write their θ̄. ``engine`` builds each
         minibatch's E-step engine (e.g. a Dask cluster's; default: this process).
         """
-        check_covariate_options(self.settings, None)
+        check_fit_inputs(self.settings, None, None)
         return streaming.fit_stream(self, open_docs, callback, vocab, engine)
 
     def transform_stream(self, docs: Iterable[tuple[str, str]], batch_size: int = 1024):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-from lda_vi.errors import ParameterError
+import numpy as np
+
+from lda_vi.errors import InputError, ParameterError
 
 #: The largest whole number a parameter may take: a count beyond 64 bits sizes no array.
 MAX_WHOLE = 2**63 - 1
@@ -46,6 +48,11 @@ def real(name: str, value: object, *, low: float, low_open: bool = False,
                              + (f" ({note})" if note else ""))
 
 
+#: The largest prior α or η taken: far beyond any useful one (a Dirichlet of concentration
+#: 1e6 is uniform to six digits), and well inside the compiled ψ and log Γ's range.
+PRIOR_MAX = 1e6
+
+
 def prior(name: str, value: object) -> float | str:
     """A positive prior, or 'auto' (to learn it); returns it normalized."""
     if isinstance(value, str):
@@ -59,6 +66,9 @@ def prior(name: str, value: object) -> float | str:
     if isinstance(value, bool) or not isinstance(value, Real) or not (
             math.isfinite(value) and value > 0):
         raise ParameterError(name, f"{{}} must be a positive number or 'auto', got {value!r}")
+    if value > PRIOR_MAX:
+        raise ParameterError(name, f"{{}} must be at most {PRIOR_MAX:g} (a prior that large "
+                             f"makes every distribution uniform), got {value!r}")
     return float(value)
 
 
@@ -130,6 +140,23 @@ def check_covariate_options(s, covariates) -> None:
         raise ParameterError(unused[0], "{} applies to covariates only: pass covariates= to "
                              "the fit (a dict of one value per document by name), or leave "
                              "it at its default")
+
+
+#: The largest count of one word in one document taken: beyond it the bound's float64
+#: sums no longer resolve one EM iteration's gain (at 1e14 an iteration's bound "fell"
+#: by rounding alone).
+MAX_COUNT = 1e12
+
+
+def check_fit_inputs(s, X, covariates) -> None:
+    """Before a fit of the D×V counts ``X`` with settings ``s``: no count beyond
+    :data:`MAX_COUNT`, and the covariate-only settings only with ``covariates``."""
+    data = getattr(X, "data", None)
+    if data is not None and data.size and float(np.max(data)) > MAX_COUNT:
+        raise InputError(f"a count of {float(np.max(data)):g} is beyond the {MAX_COUNT:g} "
+                         "per document and word that the bound's float64 sums resolve; "
+                         "scale the counts down", params=())
+    check_covariate_options(s, covariates)
 
 
 def check_topics_fit(k: int, n_words: int) -> None:
