@@ -6,7 +6,8 @@ writes it, ``null`` as empty); what a value means (a date, a number, a category)
 decided by the model (:mod:`lda_vi.model.design`).
 
 A covariates file (``--covariates-file``) is a CSV or TSV with a header and one record
-per document, in the corpus's order, or matched by an ``id`` column when it has one.
+per document, in the corpus's order, or matched by an ``id`` column when it has one: each
+id given once, and matched to a corpus whose ids are unique.
 
 Returns :class:`Fields`: ``values[name]`` holds N strings; ``where[i]`` says where row i
 came from (``news.csv, line 12``), for error messages; ``doc_ids`` the N ids.
@@ -57,10 +58,18 @@ def _json_value(value: object, name: str, field: str, lineno: int) -> str:
     return json.dumps(value)
 
 
-def _csv_fields(records, name: str, names: Sequence[str], what: str) -> Fields:
+def _csv_fields(records, name: str, names: Sequence[str], what: str,
+                unique_ids: bool = False) -> Fields:
+    """``unique_ids``: refuse an id given twice (a covariates file's ``id`` column)."""
     values: dict[str, list[str]] = {n: [] for n in names}
     where, ids, index = [], [], None
+    first: dict[str, int] = {}
     for line, doc_id, _, header, row in records:
+        if unique_ids:
+            if doc_id in first:
+                raise InputError(f"{name}, line {line}: id {doc_id!r} is given twice (line "
+                                 f"{first[doc_id]} first); give each document one row")
+            first[doc_id] = line
         if index is None:
             index = {}
             for n in names:
@@ -130,7 +139,7 @@ def read_fields_file(path: str | os.PathLike, names: Sequence[str] | None, *,
         raise InputError(f"{name} has no columns besides 'id': nothing to use as {what}")
     # any column serves as the records' "text": the first one
     records = csv_records(source, fmt, encoding, ascii_compatible, header[0], id_column)
-    fields = _csv_fields(records, name, wanted, what)
+    fields = _csv_fields(records, name, wanted, what, unique_ids=id_column is not None)
     if id_column is None:
         fields.doc_ids = []
     return fields
@@ -167,9 +176,14 @@ def document_fields(source: str | os.PathLike, names: Sequence[str] | None, *,
 
 def align(fields: Fields, doc_ids: Sequence[str], name: str) -> Fields:
     """The rows of ``fields`` in the order of ``doc_ids``: by id when the file has ids,
-    else by position (the counts must then agree)."""
+    else by position (the counts must then agree).
+
+    Rows that are already the documents' own, in their order (a corpus's own columns),
+    are kept as they are. Matched by id, an id must name one document and one row.
+    """
     n = len(doc_ids)
-    if fields.doc_ids:
+    if fields.doc_ids and list(fields.doc_ids) != list(doc_ids):
+        _refuse_repeated_ids(fields, doc_ids, name)
         index = {d: i for i, d in enumerate(fields.doc_ids)}
         missing = [d for d in doc_ids if d not in index]
         if missing:
@@ -182,3 +196,26 @@ def align(fields: Fields, doc_ids: Sequence[str], name: str) -> Fields:
         raise InputError(f"{name} has {len(fields)} rows for {n} documents: give one row per "
                          "document, in the corpus's order, or an 'id' column")
     return Fields(fields.values, fields.where, list(doc_ids))
+
+
+def _refuse_repeated_ids(fields: Fields, doc_ids: Sequence[str], name: str) -> None:
+    """InputError when matching ``fields`` to ``doc_ids`` by id is ambiguous: an id shared
+    by two documents, or by two rows."""
+    seen: set[str] = set()
+    for d in doc_ids:
+        if d in seen:
+            raise InputError(f"the corpus has more than one document with id {d!r}, so the rows "
+                             f"of {name} cannot be matched to its documents by id: make the "
+                             "corpus's ids unique, or give one row per document in the "
+                             "corpus's order, without an 'id' column")
+        seen.add(d)
+    rows: dict[str, int] = {}
+    for i, d in enumerate(fields.doc_ids):
+        if d in rows:
+            at, first = fields.where[i], fields.where[rows[d]]
+            source = at.rsplit(", line ", 1)[0] + ", "
+            first = first[len(source):] if first.startswith(source) else first
+            raise InputError(f"{at}: id {d!r} is given twice ({first} first), so its rows "
+                             "cannot be matched to one document by id; give each document "
+                             "one row")
+        rows[d] = i

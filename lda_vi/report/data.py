@@ -68,24 +68,30 @@ def _collect_snippets(model, wanted: set[int], documents: Iterable[tuple[str, st
     """Row index → snippet for the ``wanted`` training documents.
 
     ``documents`` (the training corpus, as (id, text) pairs) are matched to the
-    model's documents by id; their token counts in the model's vocabulary are
-    checked against the model's (from γ), so that another corpus is refused.
+    model's documents by id. The corpus is refused when none of its ids is the model's,
+    when it holds another number of documents than the model was fitted on (its training
+    documents, and those ``fit --holdout`` set aside), or when the token counts in the
+    model's vocabulary of the documents shown differ from the model's.
     """
     if documents is None:
         if snippets is None or len(snippets) != len(model.doc_ids):
             return {}
         return {d: _snippet(snippets[d]) for d in wanted}
     rows = {model.doc_ids[d]: d for d in wanted}
+    known = set(model.doc_ids)
     texts: dict[int, str] = {}
-    for doc_id, text in documents:
-        d = rows.get(str(doc_id))
-        if d is not None:
+    n_docs = matched = 0
+    for doc_id, text in documents:          # read to the end: the count is checked
+        n_docs += 1
+        doc_id = str(doc_id)
+        matched += doc_id in known
+        d = rows.get(doc_id)
+        if d is not None and d not in texts:
             texts[d] = text
-            if len(texts) == len(rows):
-                break
-    if not texts:
+    if not matched:
         raise InputError(f"none of the documents of {source} has the ids of the model's "
                          "training documents; give the file the model was fitted on")
+    _check_document_count(model, n_docs, source)
     order = sorted(texts)
     X, _, _ = model.vectorize([(model.doc_ids[d], texts[d]) for d in order])
     found = np.asarray(X.sum(axis=1)).ravel()
@@ -96,6 +102,25 @@ def _collect_snippets(model, wanted: set[int], documents: Iterable[tuple[str, st
                          f"documents ({int(off.sum())} of {len(order)} have other word counts); "
                          "give the file the model was fitted on")
     return {d: _snippet(texts[d]) for d in order}
+
+
+def _check_document_count(model, n_docs: int, source: str) -> None:
+    """InputError unless ``source`` holds as many documents as were given to the fit: the
+    model's training documents and, after ``fit --holdout``, the held-out ones (their ids
+    are in the run record; a record without them leaves the count unchecked)."""
+    n_train = len(model.doc_ids)
+    record = getattr(model, "record", None)
+    held = getattr(record, "heldout", None)
+    n_held = len(held.doc_ids) if held is not None and held.doc_ids else 0
+    if held is not None and not n_held:
+        return
+    if n_docs == n_train + n_held:
+        return
+    fitted = (f"{n_train + n_held:,} ({n_train:,} for training, {n_held:,} held out)"
+              if n_held else f"{n_train:,}")
+    raise InputError(f"{source} has {n_docs:,} document{'' if n_docs == 1 else 's'} but the "
+                     f"model was fitted on {fitted}; give the training documents, the file "
+                     "given to fit")
 
 
 def _doc_lengths(model) -> np.ndarray:

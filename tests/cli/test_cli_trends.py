@@ -209,3 +209,62 @@ def test_na_is_a_category_of_its_own(tmp_path):
     result = run("fit", path, "--covariates", "region", "-k", 2, "--min-df", 1, "--max-df",
                  1.0, "-q", "--max-iter", 3)
     assert result.exit_code == 0, result.output
+
+
+def _covariates_file(dated_csv, path, repeat: int | None = None):
+    """dated_csv's id, date and section as a covariates file; ``repeat``: that row's id
+    given again on a last line, with other values."""
+    rows = list(csv.reader(open(dated_csv, encoding="utf-8")))
+    lines = [",".join(row[:3]) for row in rows]
+    if repeat is not None:
+        lines.append(f"{rows[repeat][0]},1991-06-01,sports")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, len(lines)
+
+
+@pytest.mark.parametrize("command", ["fit", "transform", "evaluate", "trends"])
+def test_an_id_given_twice_in_the_covariates_file_is_one_line(covariate_model, dated_csv,
+                                                              tmp_path, command):
+    """Every reader of --covariates-file refuses an id given twice: the file, the line of
+    the second row, the id and the line of the first."""
+    cov, n_lines = _covariates_file(dated_csv, tmp_path / "cov.csv", repeat=1)
+    out = tmp_path / "out"
+    args = {"fit": ["fit", dated_csv, "--id-column", "id", "-k", 2, "-q", "-o", out],
+            "transform": ["transform", covariate_model, dated_csv, "--id-column", "id",
+                          "--doc-topics", tmp_path / "dt.csv", "-q"],
+            "evaluate": ["evaluate", covariate_model, dated_csv, "--id-column", "id",
+                         "--json", tmp_path / "e.json"],
+            "trends": ["trends", covariate_model, "--by", "date", "--csv", tmp_path / "t.csv"],
+            }[command]
+    result = run(*args, "--covariates-file", cov)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"error: {cov}, line {n_lines}: id 'n0' is given twice (line 2 first); "
+                     "give each document one row"], lines
+    assert list(tmp_path.iterdir()) == [cov]
+    ok, _ = _covariates_file(dated_csv, tmp_path / "ok.csv")
+    accepted = run(*args, "--covariates-file", ok, "--force")
+    assert accepted.exit_code == 0, accepted.output
+
+
+def test_a_corpus_with_repeated_ids_is_not_matched_to_a_covariates_file_by_id(dated_csv,
+                                                                             tmp_path):
+    """Two documents of one id would get the one row of that id: refused, naming the id;
+    without its 'id' column the file is matched by position and accepted."""
+    rows = list(csv.reader(open(dated_csv, encoding="utf-8")))
+    rows[3][0] = rows[1][0]                                # documents 1 and 3 are both n0
+    corpus = tmp_path / "corpus.csv"
+    with open(corpus, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    cov, _ = _covariates_file(dated_csv, tmp_path / "cov.csv")
+    result = run("fit", corpus, "--id-column", "id", "-k", 2, "-q", "--covariates-file", cov)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "error: the corpus has more than one document with id 'n0', so the rows of "
+        f"{cov} cannot be matched to its documents by id"), lines
+    by_position = tmp_path / "by_position.csv"
+    by_position.write_text("\n".join(",".join(row[1:3]) for row in rows) + "\n")
+    assert run("fit", corpus, "--id-column", "id", "-k", 2, "-q", "--max-iter", 3,
+               "--min-df", 1, "--max-df", 1.0, "--covariates-file", by_position,
+               "-o", tmp_path / "m").exit_code == 0

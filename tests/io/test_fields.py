@@ -61,3 +61,47 @@ def test_covariates_file_by_position_or_by_id(tmp_path):
     assert fields.values["date"] == ["1990-01-06", "1990-01-05"]
     with pytest.raises(InputError, match="no row for document 'z'"):
         align(read_fields_file(g, ["date"]), ["z"], "ids.tsv")
+
+
+def test_an_id_given_twice_in_a_covariates_file_is_refused(tmp_path):
+    """Matched by id, the second row of an id would be silently dropped: the file's line of
+    the second one, the id and the line of the first are named."""
+    f = tmp_path / "cov.csv"
+    f.write_text("id,date\nx,1990-01-05\ny,1990-01-06\nz,1990-01-07\ny,1991-01-01\n")
+    with pytest.raises(InputError, match=r"/cov.csv, line 5: id 'y' is given twice "
+                                         r"\(line 3 first\)"):
+        read_fields_file(f, ["date"])
+    g = tmp_path / "cov.tsv"                     # TSV too, and every column taken
+    g.write_text("id\tdate\na\t1990\nb\t1991\na\t1992\n")
+    with pytest.raises(InputError, match=r"cov.tsv, line 4: id 'a' is given twice \(line 2"):
+        read_fields_file(g, None)
+    plain = tmp_path / "plain.csv"               # no id column: rows by position, may repeat
+    plain.write_text("date\n1990\n1990\n")
+    assert align(read_fields_file(plain, None), ["a", "a"], "plain.csv").values == {
+        "date": ["1990", "1990"]}
+
+
+def test_a_covariates_file_is_not_matched_by_id_to_a_corpus_with_repeated_ids(tmp_path):
+    f = tmp_path / "cov.csv"
+    f.write_text("id,date\nx,1990-01-05\ny,1990-01-06\n")
+    with pytest.raises(InputError, match="the corpus has more than one document with id 'x', "
+                                         "so the rows of cov.csv cannot be matched"):
+        align(read_fields_file(f, ["date"]), ["x", "y", "x"], "cov.csv")
+
+
+def test_a_corpus_with_repeated_ids_keeps_its_own_columns_in_order(tmp_path):
+    """A corpus's own columns are its documents' rows, in order: two documents with one id
+    keep their own values (matching by id gave both the last one's)."""
+    path = tmp_path / "news.csv"
+    path.write_text("id,date,text\na,1990-01-01,one\nb,1990-01-02,two\n"
+                    "a,1990-01-03,three\n", encoding="utf-8")
+    fields = read_fields(path, ["date"], id_column="id")
+    ids = [d for d, _ in iter_documents(path, id_column="id")]
+    assert align(fields, ids, "news.csv").values["date"] == ["1990-01-01", "1990-01-02",
+                                                             "1990-01-03"]
+    # matched by id to some of the documents (say a model's training documents): ambiguous
+    with pytest.raises(InputError, match=r"news.csv, line 4: id 'a' is given twice "
+                                         r"\(line 2 first\)"):
+        align(fields, ["b", "a"], "news.csv")
+    with pytest.raises(InputError, match="the corpus has more than one document with id 'a'"):
+        align(fields, ["a", "a"], "news.csv")

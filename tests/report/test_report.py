@@ -176,6 +176,23 @@ def test_report_checks_the_documents_by_their_token_counts_as_fitted(fitted) -> 
         report_data(old, documents=halves)
 
 
+def test_report_refuses_a_corpus_of_another_number_of_documents(fitted) -> None:
+    """Documents beyond a shorter file would show no snippet, and a longer file is another
+    corpus: the number of documents must be the model's, whatever the word counts say."""
+    _, corpus, model = fitted
+    docs = [(str(i + 1), line) for i, line in
+            enumerate(corpus.read_text(encoding="utf-8").splitlines())]
+    n = len(model.doc_ids)
+    assert len(docs) == n and report_data(model, documents=docs)["hasSnippets"]
+    with pytest.raises(InputError, match=f"^short.txt has 20 documents but the model was "
+                                         f"fitted on {n}; give the training documents"):
+        report_data(model, documents=docs[:20], source="short.txt")
+    extra = docs + [(str(n + i + 1), text) for i, (_, text) in enumerate(docs)]
+    with pytest.raises(InputError, match=f"has {2 * n} documents but the model was fitted "
+                                         f"on {n};"):
+        report_data(model, documents=extra)
+
+
 def _big_model(k: int = 50, v: int = 20_000, d: int = 2_000, iterations: int = 200) -> LDA:
     rng = np.random.default_rng(0)
     model = LDA(k=k)
@@ -238,6 +255,44 @@ def test_cli_report_errors_are_one_line_and_exit_2(fitted, tmp_path, args, messa
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
     assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("lines", [20, 47, 49, 1000])
+def test_cli_report_refuses_docs_of_another_length(fitted, tmp_path, lines) -> None:
+    """A --docs file shorter or longer than the training corpus: one line, exit 2, nothing
+    written (the representative documents beyond a short file would lose their snippets)."""
+    model_dir, corpus, model = fitted
+    text = corpus.read_text(encoding="utf-8").splitlines()
+    docs = tmp_path / "docs.txt"
+    docs.write_text("\n".join((text * 25)[:lines]) + "\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = _run(["report", str(model_dir), "-o", str(out), "--force", "--docs", str(docs)])
+    assert result.exit_code == 2, result.output
+    lines_out = result.stderr.strip().splitlines()
+    assert lines_out == [f"error: {docs} has {lines:,} documents but the model was fitted on "
+                         f"{len(model.doc_ids)}; give the training documents, the file given "
+                         "to fit"]
+    assert not out.exists()
+
+
+def test_cli_report_counts_the_held_out_documents_too(fitted, tmp_path) -> None:
+    """A model fitted with --holdout was given the training and the held-out documents: the
+    same file is accepted, a shorter one refused with both counts."""
+    _, corpus, _ = fitted
+    model_dir = tmp_path / "held"
+    fit = _run(["fit", str(corpus), "-k", "4", "--seed", "0", "--max-iter", "10", "--min-df",
+                "2", "--max-df", "1.0", "--holdout", "0.25", "-q", "-o", str(model_dir)])
+    assert fit.exit_code == 0, fit.output
+    out = tmp_path / "r.html"
+    ok = _run(["report", str(model_dir), "-o", str(out), "--docs", str(corpus)])
+    assert ok.exit_code == 0, ok.output
+    assert page_data(out.read_text())["hasSnippets"]
+    short = tmp_path / "short.txt"
+    short.write_text("\n".join(corpus.read_text().splitlines()[:40]) + "\n")
+    result = _run(["report", str(model_dir), "-o", str(out), "--force", "--docs", str(short)])
+    assert result.exit_code == 2, result.output
+    assert "has 40 documents but the model was fitted on 48 (36 for training, 12 held out)" \
+        in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_cli_plot_without_matplotlib_is_one_line_exit_2(fitted, tmp_path, monkeypatch) -> None:
