@@ -24,6 +24,7 @@ from lda_vi.cli.common import (
     table_width,
 )
 from lda_vi.cli.language_options import phrase_summary
+from lda_vi.cli.option_checks import FIT_RULES, covariate_names, given, refuse_unused
 from lda_vi.cli.outputs import check_paths
 from lda_vi.cli.progress import (
     BatchProgress,
@@ -199,6 +200,9 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, e_warmup, seed,
     if eval_every is not None and (holdout is None or eval_every < 1):
         raise InputError("--eval-every N needs --holdout FRACTION and N >= 1")
     check_top_n(top_n)
+    refuse_unused(FIT_RULES, dict(method=method, seed_words=seed_words, engine=engine,
+                                  phrases=pipeline["phrases"], topic_words=topic_words,
+                                  output=output or resume_dir))
     if checkpoint_every is not None and (checkpoint_every < 1 or not output):
         raise InputError("--checkpoint-every N needs N >= 1 and -o DIR to save into")
     if engine == "local" and (scheduler is not None or n_workers is not None):
@@ -208,7 +212,7 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, e_warmup, seed,
         force = True                       # the checkpoint's own directory is the output
     reader = pop_input_options(pipeline)
     counts = resolve_format(corpus, reader["fmt"]) in COUNT_FORMATS
-    text_only = [flag for name, flag in TEXT_ONLY if _given(name)]
+    text_only = [flag for name, flag in TEXT_ONLY if given(name)]
     if counts and text_only:
         raise InputError(f"{' and '.join(text_only)} appl{'ies' if len(text_only) == 1 else 'y'}"
                          f" to text; {corpus} holds word counts, tokenized already, and its "
@@ -220,7 +224,7 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, e_warmup, seed,
     coherence_top_n = workflow.FIT_COHERENCE_TOP_N if coherence_top_n is None else coherence_top_n
     if coherence_top_n < 2:
         raise InputError(f"--coherence-top-n must be at least 2 (got {coherence_top_n})")
-    if method == "online" and _given("coherence", "coherence_top_n"):
+    if method == "online" and given("coherence", "coherence_top_n"):
         raise InputError("--coherence and --coherence-top-n work with --method batch only: "
                          "online VB does not score coherence")
     if method == "online":
@@ -252,10 +256,10 @@ def fit(corpus, k, alpha, eta, max_iter, tol, e_tol, e_max_iter, e_warmup, seed,
                 covariate_prior=covariate_prior, time_bins=time_bins, inference=inference,
                 seed_words=seed_mapping(seed_words), seed_strength=seed_strength)
     run_settings["settings"] = asdict(model.settings)
-    names = [n.strip() for n in covariates.split(",") if n.strip()] if covariates else None
+    names = covariate_names(covariates)
     if (names or covariates_file) and method == "online":
         raise InputError("--covariates work with --method batch only")
-    unused = [flag for name, flag in COVARIATE_ONLY if _given(name)]
+    unused = [flag for name, flag in COVARIATE_ONLY if given(name)]
     if unused and not (names or covariates_file):
         raise InputError(f"{' and '.join(unused)} appl{'ies' if len(unused) == 1 else 'y'} "
                          "to covariates: add --covariates NAMES (or --covariates-file FILE), "
@@ -291,13 +295,6 @@ COVARIATE_ONLY = tuple((name, FLAGS[name]) for name, _ in validation.COVARIATE_O
 TEXT_ONLY = (("language", "--language"), ("stem", "--stem"), ("stopwords_file", "--stopwords"),
              ("replace_stopwords", "--replace-stopwords"), ("no_stopwords", "--no-stopwords"),
              ("min_length", "--min-length"))
-
-
-def _given(*names: str) -> bool:
-    """Whether any of the options ``names`` was given on the command line."""
-    ctx = click.get_current_context()
-    return any(ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
-               for name in names)
 
 
 def seed_mapping(path: str | None) -> dict[str, list[str]] | None:

@@ -7,6 +7,9 @@ library's (:func:`lda_vi.io.collisions.check_outputs`); here are only the flags.
 
 from __future__ import annotations
 
+import os
+
+from lda_vi.errors import InputError
 from lda_vi.io.atomic import check_writable
 from lda_vi.io.collisions import check_outputs
 from lda_vi.io.lock import LOCK_NAME
@@ -23,6 +26,9 @@ def check_paths(outputs: list, *, force: bool, inputs: list = (), model_dir=None
                 output_dir=None) -> None:
     """``outputs``: (flag, path) pairs (path None when not given); ``inputs`` the files the
     command reads; ``model_dir`` a saved model it reads; ``output_dir`` fit's ``-o``."""
+    if output_dir and os.path.exists(output_dir) and not os.path.isdir(output_dir):
+        raise InputError(f"-o {output_dir} is not a folder: -o takes the folder to save the "
+                         "model in; give a folder's path")
     named = list(outputs) + ([("-o", output_dir)] if output_dir is not None else [])
     folders = [("the saved model", model_dir, KEPT, {}), ("-o", output_dir, KEPT, FIT_TABLES)]
     check_outputs(named, inputs=inputs, folders=folders)
