@@ -184,22 +184,24 @@ def compare(result: Trends, a: str, b: str, level: float = 0.95
 NUMBER_GROUPS = 5
 
 
-def grouping(values: Sequence[str], where: Sequence[str], *, freq: str = "auto"):
-    """How documents group by a covariate's raw values.
+def grouping(values: Sequence[str], where: Sequence[str], *, column: str,
+             freq: str = "auto"):
+    """How documents group by a covariate's raw values (the column or field ``column``,
+    as errors name it).
 
     Returns ``(kind, codes, labels, mids)``: 'date' (periods of ``freq``, ``mids`` their
     midpoints), 'number' (quintile ranges) or 'category' (one group per value; ``mids``
     is None for both).
     """
-    check_missing(values, "by", where)
+    check_missing(values, column, where)
     kind = infer_kind(values)
     if kind == "date":
-        dates = parse_dates(values, "by", where)
+        dates = parse_dates(values, column, where)
         chosen = auto_freq(dates) if freq == "auto" else freq
         codes, labels, mids = period_codes(dates, chosen)
         return kind, codes, labels, mids
     if kind == "number" and len(set(values)) > 12:
-        x = parse_numbers(values, "by", where)
+        x = parse_numbers(values, column, where)
         edges = np.unique(np.quantile(x, np.linspace(0, 1, NUMBER_GROUPS + 1)))
         codes = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
         labels = [f"{edges[i]:.4g}–{edges[i + 1]:.4g}" for i in range(len(edges) - 1)]
@@ -229,7 +231,7 @@ def model_trends(gamma: np.ndarray, values: Sequence[str], where: Sequence[str],
         raise ValueError(f"by: {len(values)} values for {gamma.shape[0]} documents")
     if freq != "auto" and freq not in FREQS:
         raise ValueError(f"freq must be 'auto' or one of {', '.join(FREQS)}")
-    kind, codes, labels, mids = grouping(values, where, freq=freq)
+    kind, codes, labels, mids = grouping(values, where, column=by, freq=freq)
     curve = None
     if covariates is not None and by in covariates.names and kind != "number":
         new = [str(m) for m in mids] if kind == "date" else labels

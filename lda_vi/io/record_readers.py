@@ -28,9 +28,28 @@ _CSV_FIELD_LIMIT = 1 << 28  # characters in one CSV field (the csv module's defa
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+#: At most this many column names in a message, each cut to this many characters: the
+#: "header" of a file that is not CSV can be a whole document.
+SHOWN_COLUMNS, SHOWN_NAME = 5, 30
+
+
 def column_list(names: list[str]) -> str:
-    shown = ", ".join(repr(n) for n in names[:20])
-    return shown + (f", ... ({len(names)} columns)" if len(names) > 20 else "")
+    """The column names for a message, the first :data:`SHOWN_COLUMNS`, each cut short."""
+    shown = ", ".join(repr(n) if len(n) <= SHOWN_NAME else repr(n[:SHOWN_NAME]) + "…"
+                      for n in names[:SHOWN_COLUMNS])
+    return shown + (f", … ({len(names)} columns)" if len(names) > SHOWN_COLUMNS else "")
+
+
+def separator_hint(header: list[str], fmt: str) -> str:
+    """A hint for a header read as one column: the other of CSV and TSV (never the
+    format given), and, when that one's separator is not in it either, that the file
+    may be separated by something else."""
+    other, sep = ("csv", ",") if fmt == "tsv" else ("tsv", "\t")
+    if len(header) != 1 or not any(c in header[0] for c in ",;\t|"):
+        return ""
+    files = "comma-separated" if other == "csv" else "tab-separated"
+    maybe = "" if sep in header[0] else "is the file separated by something else? "
+    return f" (one column only: {maybe}{files} files need fmt={other!r})"
 
 
 def find_column(header: list[str], wanted: str) -> int | None:
@@ -105,13 +124,10 @@ def csv_records(
             )
         text_index = find_column(header, text_column)
         if text_index is None:
-            hint = ""
-            if len(header) == 1 and any(c in header[0] for c in ",;\t|"):
-                hint = (" (one column only: is the file separated by something else? "
-                        "tab-separated files need fmt='tsv')")
             raise InputError(
                 f"{name} has no column {text_column!r}; its columns are "
-                f"{column_list(header)}{hint}; name the text column with text_column",
+                f"{column_list(header)}{separator_hint(header, fmt)}; name the text column "
+                "with text_column",
                 params=("text_column", "fmt")
             )
         id_index = None
@@ -203,16 +219,18 @@ def jsonl_records(
             if id_field is None:
                 doc_id = str(record)
             else:
-                if id_field not in obj or obj[id_field] is None:
+                if id_field not in obj:
                     raise InputError(
                         f"{name}, line {lineno}: no field {id_field!r} for the id; fix "
                         "id_field or leave it out to number the records", params=("id_field",)
                     )
                 value = obj[id_field]
-                if isinstance(value, (dict, list)):
+                if value is None or isinstance(value, (dict, list)):
                     raise InputError(
-                        f"{name}, line {lineno}: field {id_field!r} is a JSON "
-                        f"{json_type(value)}; an id must be a string or a number"
+                        f"{name}, line {lineno}: field {id_field!r} is "
+                        f"{'null' if value is None else 'a JSON ' + json_type(value)}; "
+                        "ids must be strings or numbers: give every record its id, or leave "
+                        "id_field out to number the records", params=("id_field",)
                     )
                 doc_id = value if isinstance(value, str) else json.dumps(value)
             for what, s in (("text", text), ("id", doc_id)):

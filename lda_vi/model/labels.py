@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lda_vi.errors import InputError
-from lda_vi.text.seeds import DEFAULT_NAME, check_label, check_unique
+from lda_vi.text.seeds import DEFAULT_NAME, check_label, check_unique, reads_as_number
 
 RELEVANCE_LAMBDA = 0.6
 PHRASE_WINDOW = 3          # a phrase among a topic's 3 most relevant terms names it
@@ -39,11 +39,16 @@ def topic_names(labels: Sequence[str | None] | None, k: int) -> list[str]:
 
 
 def check_labels(labels: Sequence[str | None], k: int) -> list[str | None]:
-    """K labels (or None), each valid and none twice; InputError otherwise."""
+    """K labels (or None), each valid and none twice; InputError otherwise.
+
+    These are a saved model's labels, so one of only digits, refused for new labels
+    (:func:`with_label`, seed words), still passes: models saved before that load.
+    """
     labels = list(labels)
     if len(labels) != k:
         raise InputError(f"labels must have one entry per topic ({k}), got {len(labels)}")
-    checked = [None if label is None else check_label(label, f"label of topic {j}")
+    checked = [None if label is None
+               else check_label(label, f"label of topic {j}", number_ok=True)
                for j, label in enumerate(labels)]
     check_unique(checked)
     return checked
@@ -90,7 +95,7 @@ def auto_labels(labels: Sequence[str | None], beta: np.ndarray, shares: np.ndarr
         base = phrases[0] if phrases else "_".join(terms[:2]) or default_name(k)
         base = base[:40].strip("_.-") or default_name(k)
         name, n = base, 1
-        while name in taken or DEFAULT_NAME.fullmatch(name):
+        while name in taken or DEFAULT_NAME.fullmatch(name) or reads_as_number(name):
             n += 1
             name = f"{base[:36]}_{n}"
         labels[k] = check_label(name)

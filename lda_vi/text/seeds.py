@@ -15,7 +15,8 @@ Example::
 
 Labels name topics everywhere (tables, CSV headers, the report): 1 to 40
 letters, digits, ``_``, ``-`` or ``.``, starting with a letter or digit, unique
-in a model, and never ``topic_N`` (the name an unlabelled topic goes by).
+in a model, never ``topic_N`` (the name an unlabelled topic goes by) and never only
+digits (``3`` would read as topic 3 where a topic is given by number or name).
 """
 
 from __future__ import annotations
@@ -54,13 +55,25 @@ class ResolvedSeeds:
     missing: list[str]
 
 
-def check_label(label: object, where: str = "label") -> str:
-    """The label, stripped, if it is a valid topic label; InputError saying why not otherwise."""
+def reads_as_number(text: str) -> bool:
+    """Whether ``text`` (stripped) is only digits, so reads as a topic number."""
+    return text.strip().isdecimal()
+
+
+def check_label(label: object, where: str = "label", *, number_ok: bool = False) -> str:
+    """The label, stripped, if it is a valid topic label; InputError saying why not otherwise.
+
+    ``number_ok`` lets a label of only digits through: models saved before such labels
+    were refused may hold one, and still load.
+    """
     if not isinstance(label, str):
         raise InputError(f"{where} must be a string, not {type(label).__name__}")
     name = label.strip()
     if DEFAULT_NAME.fullmatch(name):
         raise InputError(f"{where} {name!r} is the name of an unlabelled topic; choose another")
+    if reads_as_number(name) and not number_ok:
+        raise InputError(f"{where} {name!r} cannot be a number (it would read as a topic "
+                         "number); give a name with a letter in it (e.g. year_1988)")
     if not LABEL_PATTERN.fullmatch(name):
         raise InputError(f"{where} {name!r} is not valid: use 1 to 40 letters, digits, '_', "
                          "'-' or '.', starting with a letter or digit (e.g. gulf_war)")

@@ -128,6 +128,23 @@ def test_csv_without_the_column_lists_its_columns(tmp_path):
     fails(run("fit", path), "no column 'text'", "'id', 'body', 'date'", "--text-column")
 
 
+def test_csv_read_as_tsv_is_told_to_use_csv(tmp_path):
+    path = write(tmp_path / "g.csv", "id,text\n1,hello world\n")
+    line = fails(run("fit", path, "--format", "tsv", *FAST), "its columns are 'id,text'",
+                 "comma-separated files need --format csv")
+    assert "--format tsv" not in line
+    path = write(tmp_path / "g.tsv", "id\ttext\n1\thello world\n")
+    fails(run("fit", path, "--format", "csv", *FAST), "tab-separated files need --format tsv")
+
+
+def test_text_read_as_csv_shows_a_short_column_list(tmp_path):
+    sentence = "the pastor said a sixteen-year-old student at the school"
+    path = write(tmp_path / "ap50.txt", ", ".join([sentence] * 300) + "\n")
+    line = fails(run("fit", path, "--format", "csv", *FAST), f"'{sentence[:30]}'…",
+                 "… (300 columns)")
+    assert len(line) < 400, line
+
+
 def test_csv_without_the_id_column(tmp_path):
     path = write(tmp_path / "a.csv", "id,text\n1,hello\n")
     fails(run("fit", path, "--id-column", "key"), "no column 'key'", "--id-column")
@@ -141,6 +158,14 @@ def test_jsonl_bad_json_has_the_line(tmp_path):
 def test_jsonl_missing_field_has_the_line(tmp_path):
     path = write(tmp_path / "a.jsonl", '{"text": "a"}\n{"body": "b"}\n')
     fails(run("fit", path), "a.jsonl, line 2: no field 'text'", "--text-field")
+
+
+def test_jsonl_null_id_says_it_is_null(tmp_path):
+    path = write(tmp_path / "a.jsonl", '{"id": null, "text": "hello world"}\n')
+    line = fails(run("fit", path, "--id-field", "id", *FAST),
+                 "a.jsonl, line 1: field 'id' is null; ids must be strings or numbers",
+                 "--id-field")
+    assert "no field" not in line
 
 
 def test_options_of_another_format(good):

@@ -91,6 +91,9 @@ def test_label_renames_and_show_prints_the_new_name(fitted, tmp_path):
     (["9", "x"], ["between 0 and 3"]),
     (["nosuch", "x"], ["topic number (0 to 3) or a topic's name"]),
     (["1", "two words"], ["is not valid"]),
+    (["1", "3"], ["label '3' cannot be a number", "topic number"]),
+    (["1", " 07 "], ["label '07' cannot be a number"]),
+    (["topic_9", "x"], ["between 0 and 3 (got topic_9)"]),
     (["2"], ["give the new NAME"]),
     ([], ["give either TOPIC NAME or --auto"]),
 ])
@@ -105,6 +108,24 @@ def test_label_errors(fitted, tmp_path, args, fragments):
     assert (tmp_path / "m" / "model.json").read_text() == before
 
 
+def test_label_topic_is_a_number_or_topic_n_before_a_label(fitted, tmp_path):
+    import shutil
+
+    root, _ = fitted
+    model = tmp_path / "m"
+    shutil.copytree(root / "model", model)
+    # topic_N, the name an unlabelled topic shows, names topic N; so it does once labelled
+    assert ok("label", model, "topic_3", "bar").stdout == "topic 3: topic_3 -> bar\n"
+    assert ok("label", model, "topic_3", "baz").stdout == "topic 3: bar -> baz\n"
+    # a model saved with a label of only digits still loads, and a number is a topic number
+    meta = json.loads((model / "model.json").read_text())
+    meta["labels"][1] = "3"
+    (model / "model.json").write_text(json.dumps(meta))
+    assert ok("show", model).stdout.splitlines()[3].split()[:2] == ["1", "3"]
+    assert ok("label", model, "3", "foo").stdout == "topic 3: baz -> foo\n"
+    assert ok("label", model, "1", "second").stdout == "topic 1: 3 -> second\n"
+
+
 def test_fit_seed_errors(fitted, tmp_path):
     root, _ = fitted
     train = root / "train.txt"
@@ -115,6 +136,9 @@ def test_fit_seed_errors(fitted, tmp_path):
     (tmp_path / "bad.txt").write_text("no colon here\n")
     one_line_error(run("fit", train, "--seed-words", tmp_path / "bad.txt", *PIPELINE),
                    "line 1: expected 'label: word word")
+    (tmp_path / "number.txt").write_text("first_theme: zqaa\n1988: zqac\n")
+    one_line_error(run("fit", train, "--seed-words", tmp_path / "number.txt", *PIPELINE),
+                   "number.txt, line 2: label '1988' cannot be a number")
     (tmp_path / "gone.txt").write_text("space: nasa shuttle\n")
     one_line_error(run("fit", train, "-q", "--seed-words", tmp_path / "gone.txt", *PIPELINE),
                    "seeded topic 'space': none of its seed words")

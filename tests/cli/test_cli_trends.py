@@ -107,6 +107,27 @@ def test_trends_of_a_plain_model_read_the_dates_from_the_corpus(dated_csv, tmp_p
     assert all(r["model"] == "" for r in rows)          # no covariates: prevalence only
 
 
+@pytest.mark.parametrize("source", ["--docs", "--covariates-file"])
+@pytest.mark.parametrize("value,message", [
+    ("notadate", "line 9: 'notadate' in column 'date' is not a date"),
+    ("", "line 9: no value in column 'date'"),
+    ("NA", "line 9: 'NA' in column 'date' marks a missing value"),
+])
+def test_trends_names_the_column_of_a_bad_date(covariate_model, dated_csv, tmp_path, source,
+                                               value, message):
+    with open(dated_csv, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[8][1] = value                                  # the 8th record, on line 9
+    bad = tmp_path / "dated_bad.csv"
+    with open(bad, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    result = run("trends", covariate_model, "--by", "date", source, bad, "--id-column", "id")
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    assert "'by'" not in lines[0]
+
+
 @pytest.mark.parametrize("value,message", [
     ("yesterday", "line 6: 'yesterday' in column 'date' is not a date"),
     ("", "line 6: no value in column 'date'"),

@@ -60,6 +60,28 @@ def test_csv_semicolons_hint(tmp_path):
     assert "separated by something else" in error(iter_documents, p)
 
 
+@pytest.mark.parametrize("name,body,fmt,hint", [
+    ("a.csv", "id,text\n1,x\n", "tsv", "comma-separated files need fmt='csv')"),
+    ("a.tsv", "id\ttext\n1\tx\n", "csv", "tab-separated files need fmt='tsv')"),
+    ("a.csv", "id;text\n1;x\n", "tsv", "something else? comma-separated files need fmt='csv'"),
+    ("a.csv", "id;text\n1;x\n", "csv", "something else? tab-separated files need fmt='tsv'"),
+])
+def test_one_column_hint_names_the_other_format(tmp_path, name, body, fmt, hint):
+    """Never the format given: a comma-separated file read as TSV is told to use csv."""
+    message = error(iter_documents, write(tmp_path / name, body), fmt)
+    assert hint in message, message
+    assert f"need fmt='{fmt}'" not in message
+
+
+def test_column_list_is_cut_short(tmp_path):
+    """A plain text file read as CSV: its first document is no list of columns to show."""
+    line = ", ".join(["word " * 80] * 40)              # 40 "columns" of 400 characters
+    message = error(iter_documents, write(tmp_path / "a.txt", line + "\nmore\n"), "csv")
+    assert f"'{('word ' * 80)[:30]}'…, " in message and "… (40 columns)" in message
+    assert message.count("'word") == 1 and message.count("' word") == 4
+    assert len(message) < 400
+
+
 def test_csv_short_record_names_the_line(tmp_path):
     p = write(tmp_path / "a.csv", 'id,x,text\n1,2,three\n"multi\nline",2\n')
     message = error(iter_documents, p)
@@ -119,6 +141,16 @@ def test_jsonl_missing_field_has_the_line_and_fields(tmp_path):
 def test_jsonl_missing_id_field(tmp_path):
     p = write(tmp_path / "a.jsonl", '{"text": "a", "id": 1}\n{"text": "b"}\n')
     assert "line 2: no field 'id'" in error(iter_documents, p, id_field="id")
+
+
+@pytest.mark.parametrize(("value", "expect"), [
+    ("null", "line 2: field 'id' is null; ids must be strings or numbers"),
+    ("[1]", "line 2: field 'id' is a JSON array; ids must be strings or numbers"),
+])
+def test_jsonl_id_field_that_is_there_but_no_id(tmp_path, value, expect):
+    p = write(tmp_path / "a.jsonl", f'{{"text": "a", "id": 1}}\n{{"id": {value}, "text": "b"}}\n')
+    message = error(iter_documents, p, id_field="id")
+    assert expect in message and "no field" not in message, message
 
 
 @pytest.mark.parametrize(

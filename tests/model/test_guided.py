@@ -214,6 +214,8 @@ def test_auto_labels_name_unlabelled_topics_from_relevant_words():
     assert labels == ["gulf", "stock_market", "the_end"]     # a phrase names its topic
     twins = auto_labels([None, None], beta[[1, 1]], shares[:2] * 1.25, words)
     assert twins == ["stock_market", "stock_market_2"]
+    # a name of only digits would read as a topic number: it gets a suffix
+    assert auto_labels([None], np.ones((1, 1)), np.ones(1), ["1988"]) == ["1988_2"]
 
 
 def test_report_lists_the_seeded_topics_first_by_their_labels(tmp_path):

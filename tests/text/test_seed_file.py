@@ -35,6 +35,7 @@ def test_parse_lines_comments_order_and_repeats():
     ([": iraq"], "line 1: label '' is not valid"),
     (["gulf war: iraq"], "label 'gulf war' is not valid"),
     (["topic_3: iraq"], "is the name of an unlabelled topic"),
+    (["gulf: iraq", "1991: kuwait"], r"^seeds.txt, line 2: label '1991' cannot be a number"),
 ])
 def test_parse_errors_say_where_and_what(lines, message):
     with pytest.raises(InputError, match=message):
@@ -44,9 +45,11 @@ def test_parse_errors_say_where_and_what(lines, message):
 def test_labels():
     assert check_label("  gulf_war ") == "gulf_war"
     assert check_label("Économie-2.0") == "Économie-2.0"
-    for bad in ("", "_x", "a,b", "x" * 41, "topic_12", "two words"):
+    assert check_label("1988_war") == "1988_war" and check_label("3.5") == "3.5"
+    for bad in ("", "_x", "a,b", "x" * 41, "topic_12", "two words", "3", " 042 "):
         with pytest.raises(InputError):
             check_label(bad)
+    assert check_label("3", number_ok=True) == "3"      # as a model saved with one holds
 
 
 def test_load_seed_file(tmp_path):
@@ -74,6 +77,8 @@ def test_from_mapping_as_the_python_api_takes_it():
         seeds_from_mapping({"gulf": []})
     with pytest.raises(InputError, match=r"^seed_words: label 'gulf war' is not valid"):
         seeds_from_mapping({"gulf war": ["iraq"]})
+    with pytest.raises(InputError, match=r"^seed_words: label '12' cannot be a number"):
+        seeds_from_mapping({"12": ["iraq"]})
 
 
 def test_resolve_through_the_corpus_tokenizer():
