@@ -27,6 +27,10 @@ REQUIRED = ARRAYS[:3]
 def read_npz(path: Path) -> dict[str, np.ndarray]:
     """Load the float arrays of ``path``, refusing pickles, objects and damaged files."""
     try:
+        with open(path, "rb") as handle:      # an .npz is a zip file; numpy would read other
+            if handle.read(4) != b"PK\x03\x04":  # bytes as a pickle ("objects")
+                raise ModelFileError(f"{path} is corrupt (not an .npz file); re-save the "
+                                     "model")
         with np.load(path, allow_pickle=False) as npz:
             missing = [n for n in REQUIRED if n not in npz.files]
             if missing:

@@ -104,6 +104,12 @@ def test_object_array_in_npz_is_refused(saved):
     assert "\n" not in str(info.value)
 
 
+def test_random_bytes_for_arrays_are_corrupt_not_objects(saved):
+    (saved / "arrays.npz").write_bytes(np.random.default_rng(0).bytes(4096))
+    with pytest.raises(ModelFileError, match="arrays.npz is corrupt \\(not an .npz file\\)"):
+        LDA.load(saved)
+
+
 def test_non_float_array_is_refused(saved):
     with open(saved / "arrays.npz", "wb") as handle:
         np.savez(handle, lam=np.ones((K, 3), dtype=np.int64), alpha=np.ones(K),
