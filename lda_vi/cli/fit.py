@@ -34,6 +34,7 @@ from lda_vi.cli.progress import (
     compile_notice,
     resume_hint,
 )
+from lda_vi.cli.streams import silence_loggers
 from lda_vi.errors import InputError
 from lda_vi.evaluate import workflow
 from lda_vi.evaluate.coherence import parse_measures
@@ -379,7 +380,11 @@ def _dask_engine(scheduler, n_workers, threads, connect_timeout, quiet):
 
     cluster = dask_engine.connect(scheduler, n_workers=n_workers, threads_per_worker=threads,
                                   timeout=connect_timeout)
-    click.get_current_context().call_on_close(cluster.close)
+    def close() -> None:       # the command's end: the cluster's shutdown is not news
+        silence_loggers("distributed", "tornado", "asyncio")
+        cluster.close()
+
+    click.get_current_context().call_on_close(close)
     if not quiet:
         click.echo(f"dask: {cluster.n_workers()} workers, scheduler {cluster.address}",
                    err=True)

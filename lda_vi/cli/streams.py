@@ -84,3 +84,16 @@ def install() -> None:
 
 
 _originals: list[io.TextIOWrapper] = []
+
+
+def silence_loggers(*prefixes: str) -> None:
+    """Silence every logger whose name starts with one of ``prefixes`` (``"tornado"``,
+    ``"distributed"``): for the end of a command whose cluster is shutting down, when
+    callbacks still in flight (after Ctrl-C above all) log errors that are not the user's
+    and would follow the command's one line."""
+    import logging
+
+    names = [name for name in logging.root.manager.loggerDict
+             if name.split(".")[0] in prefixes]
+    for name in (*prefixes, *names):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)

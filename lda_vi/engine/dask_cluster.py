@@ -75,7 +75,7 @@ def connect(scheduler: str | None = None, *, n_workers: int | None = None,
     if n_workers < 1:
         raise InputError("the number of Dask workers must be >= 1")
     threads = threads_per_worker or max(1, (os.cpu_count() or 1) // n_workers)
-    with _workers_ignore_sigint():
+    with _quiet_workers(quiet_logs):
         cluster = LocalCluster(n_workers=n_workers, processes=True, host="127.0.0.1",
                                threads_per_worker=threads, dashboard_address=None,
                                silence_logs=logging.ERROR if quiet_logs else logging.WARN)
@@ -88,19 +88,33 @@ def connect(scheduler: str | None = None, *, n_workers: int | None = None,
 
 
 @contextlib.contextmanager
-def _workers_ignore_sigint() -> Iterator[None]:
-    """Start worker processes that ignore SIGINT: Ctrl-C at a terminal reaches every process
-    of its group, and each worker would stop on its own with a screen of tracebacks
-    (asyncio's runner turns SIGINT into KeyboardInterrupt) while this process, which is
-    interrupted too, closes the cluster in order anyway. An ignored signal stays ignored in
-    a child process, across exec, and Python leaves an ignored SIGINT as it finds it. So
-    SIGINT is ignored here while the workers start (a Ctrl-C in those seconds is lost), and
-    its handler restored. Only the main thread can do this; elsewhere nothing changes."""
+def _quiet_workers(quiet: bool) -> Iterator[None]:
+    """Start worker processes that ignore SIGINT and, when ``quiet``, write nothing to this
+    process's standard error.
+
+    Ctrl-C at a terminal reaches every process of its group, and each worker stopped on
+    its own with a screen of tracebacks (asyncio's runner turns SIGINT into
+    KeyboardInterrupt) while this process, interrupted too, closes the cluster in order
+    anyway; a worker still shutting down can also log errors of callbacks in flight. An
+    ignored signal stays ignored in a child process, across exec (Python leaves an ignored
+    SIGINT as it finds it), and a child writes to the standard error it was started with:
+    so while the workers start, SIGINT is ignored (a Ctrl-C in those seconds is lost) and,
+    when ``quiet``, descriptor 2 is /dev/null; both are restored after. A worker's errors
+    still reach the fit through its client, which raises them. Only the main thread can
+    set a signal's handler; elsewhere nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    saved = None
     try:
+        if quiet:
+            saved = os.dup(2)
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 2)
         yield
     finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
         signal.signal(signal.SIGINT, previous)
