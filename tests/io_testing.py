@@ -1,5 +1,5 @@
 """Helpers shared by the input tests (tests/io, tests/cli): writing files, reading documents,
-catching the one-line InputError, and the CLI's one-line error."""
+catching the one-line InputError, running the CLI, and the CLI's one-line error."""
 
 from __future__ import annotations
 
@@ -66,3 +66,19 @@ def one_line_error(result, *fragments: str, code: int = 2) -> str:
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
     return lines[0]
+
+
+def run_cli(*args):
+    """``lda-vi ARGS`` through click's CliRunner (each argument as a string)."""
+    from click.testing import CliRunner
+
+    from lda_vi.cli.app import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def cli_ok(*args):
+    """:func:`run_cli` that must exit 0; returns the result."""
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.output
+    return result

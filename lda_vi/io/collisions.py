@@ -56,8 +56,9 @@ def check_outputs(outputs: Named, *, inputs: Named = (), folders: Sequence[Folde
     if len(to_stdout) > 1:
         raise InputError(f"{' and '.join(to_stdout)} would all write to standard output (-); "
                          "give all but one of them a file", params=tuple(to_stdout))
-    read = {_file(path): label for label, path in inputs
-            if path is not None and not is_stdout(path) and _file(path) is not None}
+    read = {file: label for label, file in
+            ((label, _file(path)) for label, path in inputs if path is not None)
+            if file is not None}
     seen: dict[str, str] = {}
     for label, path in given:
         file = _file(path)

@@ -109,8 +109,7 @@ def _check_document_count(model, n_docs: int, source: str) -> None:
     model's training documents and, after ``fit --holdout``, the held-out ones (their ids
     are in the run record; a record without them leaves the count unchecked)."""
     n_train = len(model.doc_ids)
-    record = getattr(model, "record", None)
-    held = getattr(record, "heldout", None)
+    held = model.record.heldout
     n_held = len(held.doc_ids) if held is not None and held.doc_ids else 0
     if held is not None and not n_held:
         return

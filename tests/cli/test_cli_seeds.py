@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import warnings
 
 import pytest
-from click.testing import CliRunner
+from io_testing import cli_ok as ok
 from io_testing import one_line_error
+from io_testing import run_cli as run
 from planted import planted_texts
 
-from lda_vi.cli.app import cli
-
 PIPELINE = ["--min-df", "1", "--max-df", "1.0"]
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def ok(*args):
-    result = run(*args)
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def read_csv(path):
@@ -65,12 +55,16 @@ def test_fit_labels_the_seeded_topics_first_everywhere(fitted):
         "first_theme", "second"]
 
 
-def test_label_renames_and_show_prints_the_new_name(fitted, tmp_path):
-    root, _ = fitted
-    import shutil
+@pytest.fixture()
+def model(fitted, tmp_path):
+    """A copy of the fitted model, to relabel."""
+    copy = tmp_path / "m"
+    shutil.copytree(fitted[0] / "model", copy)
+    return copy
 
-    model = tmp_path / "model"
-    shutil.copytree(root / "model", model)
+
+def test_label_renames_and_show_prints_the_new_name(fitted, model, tmp_path):
+    root, _ = fitted
     assert ok("label", model, "1", "gulf_war").stdout == "topic 1: second -> gulf_war\n"
     assert ok("label", model, "first_theme", "oil").stdout == "topic 0: first_theme -> oil\n"
     shown = ok("show", model).stdout.splitlines()
@@ -97,23 +91,14 @@ def test_label_renames_and_show_prints_the_new_name(fitted, tmp_path):
     (["2"], ["give the new NAME"]),
     ([], ["give either TOPIC NAME or --auto"]),
 ])
-def test_label_errors(fitted, tmp_path, args, fragments):
-    import shutil
-
-    root, _ = fitted
-    shutil.copytree(root / "model", tmp_path / "m")
-    ok("label", tmp_path / "m", "0", "oil")
-    before = (tmp_path / "m" / "model.json").read_text()
-    one_line_error(run("label", tmp_path / "m", *args), *fragments)
-    assert (tmp_path / "m" / "model.json").read_text() == before
+def test_label_errors(model, args, fragments):
+    ok("label", model, "0", "oil")
+    before = (model / "model.json").read_text()
+    one_line_error(run("label", model, *args), *fragments)
+    assert (model / "model.json").read_text() == before
 
 
-def test_label_topic_is_a_number_or_topic_n_before_a_label(fitted, tmp_path):
-    import shutil
-
-    root, _ = fitted
-    model = tmp_path / "m"
-    shutil.copytree(root / "model", model)
+def test_label_topic_is_a_number_or_topic_n_before_a_label(model):
     # topic_N, the name an unlabelled topic shows, names topic N; so it does once labelled
     assert ok("label", model, "topic_3", "bar").stdout == "topic 3: topic_3 -> bar\n"
     assert ok("label", model, "topic_3", "baz").stdout == "topic 3: bar -> baz\n"

@@ -6,17 +6,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from click.testing import CliRunner
 from io_testing import one_line_error
+from io_testing import run_cli as run
 from planted import planted_texts
 
-from lda_vi.cli.app import cli
-
 FAST = ["-k", "2", "--max-iter", "3", "--seed", "1", "-q", "--min-df", "1", "--max-df", "1.0"]
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")

@@ -10,25 +10,15 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from io_testing import cli_ok as ok
 from io_testing import one_line_error
+from io_testing import run_cli as run
 from planted import planted_texts
 
-from lda_vi.cli.app import cli
 from lda_vi.errors import InputError
 from lda_vi.io.collisions import check_outputs
 
 FAST = ["-k", "2", "--max-iter", "3", "--seed", "1", "-q", "--min-df", "1", "--max-df", "1.0"]
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def ok(*args):
-    result = run(*args)
-    assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.fixture(scope="module")
